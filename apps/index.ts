@@ -1,0 +1,19 @@
+import { Construct } from 'constructs';
+import { MicroserviceApp } from '../lib';
+import { buildAppService } from './app-service';
+import { buildHelloWorld } from './hello-world';
+import { buildMyapp } from './myapp';
+import { buildShop } from './shop';
+
+/** Every example app, by name: what `npm run synth` writes into dist/. */
+export const EXAMPLE_APPS: Record<string, (scope: Construct) => MicroserviceApp> = {
+  'app-service': buildAppService,
+  'hello-world': buildHelloWorld,
+  'myapp': buildMyapp,
+  'shop': buildShop,
+};
+
+/** Builds every example app into the scope. */
+export function buildExamples(scope: Construct): MicroserviceApp[] {
+  return Object.values(EXAMPLE_APPS).map(build => build(scope));
+}

@@ -1,0 +1,13 @@
+import { Construct } from 'constructs';
+import { MicroserviceApp, ObservedService } from '../lib';
+
+/** `myimage:v2` on port 5000, rolled out one extra pod at a time without losing capacity. */
+export function buildMyapp(scope: Construct): MicroserviceApp {
+  const app = new MicroserviceApp(scope, 'myapp');
+  new ObservedService(app, 'myapp', {
+    image: 'myimage:v2',
+    port: 5000,
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+  });
+  return app;
+}

@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
+
+/**
+ * The reference app: `web` routed at `/` calls `catalog`, `cart` and `checkout`; `checkout`
+ * calls `payments`; `mailer` works in the background. Mixed http and grpc, one autoscaled and
+ * one fixed-replica service, and a ConfigMap-driven one.
+ */
+export function buildShop(scope: Construct): MicroserviceApp {
+  const shop = new MicroserviceApp(scope, 'shop', {
+    domain: 'shop.example.com',
+    tlsSecretName: 'shop-tls',
+    ingressClassName: 'nginx',
+  });
+  const catalog = new ObservedService(shop, 'catalog', {
+    image: 'ghcr.io/acme/catalog:1.4.2',
+    port: 3550,
+    protocol: 'grpc',
+    autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },
+    resources: { cpu: '250m', memory: '256Mi', limits: { cpu: '500m', memory: '512Mi' } },
+    env: { LOG_LEVEL: 'info' },
+  });
+  const cart = new ObservedService(shop, 'cart', {
+    image: 'ghcr.io/acme/cart:3.1.0',
+    port: 7070,
+    protocol: 'grpc',
+    replicas: 3,
+    secretEnv: { REDIS_PASSWORD: { secretName: 'cart-redis', key: 'password' } },
+  });
+  const payments = new ObservedService(shop, 'payments', {
+    image: 'ghcr.io/acme/payments:2.3.0',
+    port: 8080,
+    config: {
+      files: { 'payments.yaml': 'currency: EUR\nproviders:\n  - name: card\n    timeout: 5s\n' },
+      mountPath: '/etc/payments',
+    },
+    env: { PAYMENTS_CONFIG: '/etc/payments/payments.yaml' },
+  });
+  const checkout = new ObservedService(shop, 'checkout', {
+    image: 'ghcr.io/acme/checkout:1.0.3',
+    port: 5050,
+    protocol: 'grpc',
+  });
+  checkout.connectTo(payments);
+  const web = new ObservedService(shop, 'web', {
+    image: 'ghcr.io/acme/web:2.0.1',
+    route: { path: '/' },
+    autoscaling: { minReplicas: 2, maxReplicas: 6 },
+  });
+  web.connectTo(catalog);
+  web.connectTo(catalog, { env: 'PRODUCT_CATALOG_SERVICE_ADDR', format: 'host:port' });
+  web.connectTo(cart);
+  web.connectTo(checkout);
+  new ScaledWorker(shop, 'mailer', {
+    image: 'ghcr.io/acme/mailer:0.9.0',
+    autoscaling: { minReplicas: 2, maxReplicas: 20, targetCpuUtilization: 80 },
+  });
+  return shop;
+}

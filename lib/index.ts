@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './microservice-app';
+export * from './observed-service';
+export * from './scaled-worker';
+export * from './workload';
+export * from './probes';
+export * from './resources';
+export * from './security';
+export * from './synth';
+export type { PodsPeer } from './policy/network-policy';

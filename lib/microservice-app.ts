@@ -1,0 +1,228 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { MicroserviceConfigError, show } from './errors';
+import { standardLabels } from './labels';
+import { checkHostname, checkNamespace } from './names';
+import { sortManifests } from './ordering';
+import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from './policy/network-policy';
+import type { ObservedService } from './observed-service';
+
+/** Where Prometheus runs, so that the namespace's policy lets it scrape. */
+export interface MonitoringOptions {
+  /** Allow Prometheus to scrape every workload. @default true */
+  readonly enabled?: boolean;
+  /** The namespace Prometheus runs in. @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+  /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
+  readonly prometheusPodLabels?: Record<string, string>;
+}
+
+export interface MicroserviceAppProps {
+  /** The namespace that holds the whole app. @default - the construct id */
+  readonly namespace?: string;
+  /** The host name of the app's Ingress. @default - routes match any host */
+  readonly domain?: string;
+  /** A `kubernetes.io/tls` Secret for `domain`; requires `domain`. @default - no TLS */
+  readonly tlsSecretName?: string;
+  /** The IngressClass. @default - the cluster's default class */
+  readonly ingressClassName?: string;
+  /** Annotations on the Ingress (controller settings). @default - none */
+  readonly ingressAnnotations?: Record<string, string>;
+  /**
+   * The pods of the Ingress controller, admitted to routed services by network policy.
+   * @default { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } }
+   */
+  readonly ingressController?: PodsPeer;
+  /**
+   * The cluster DNS pods every pod may query on port 53.
+   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
+   */
+  readonly dns?: PodsPeer;
+  /** Prometheus scraping. @default - scraping from the 'monitoring' namespace is allowed */
+  readonly monitoring?: MonitoringOptions;
+  /** `app.kubernetes.io/version` of the app-wide objects (Namespace, Ingress, policies). @default 'unversioned' */
+  readonly version?: string;
+}
+
+/** A path on the app's Ingress that leads to a service. */
+export interface RouteOptions {
+  /** The path, starting with '/'. */
+  readonly path: string;
+  /** How the path matches. @default 'Prefix' */
+  readonly pathType?: 'Prefix' | 'Exact';
+  /** A host other than the app's domain (it shares the app's TLS Secret). @default - the app's `domain` */
+  readonly host?: string;
+}
+
+interface Route extends RouteOptions { readonly service: ObservedService }
+
+export const DEFAULT_INGRESS_CONTROLLER: PodsPeer = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+export const DEFAULT_DNS: PodsPeer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+export const DEFAULT_PROMETHEUS: PodsPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+
+const APP_SYMBOL = Symbol.for('cdk8s-microservices.MicroserviceApp');
+
+/**
+ * One application in one namespace: a cdk8s Chart that owns the Namespace (Pod Security
+ * "restricted" enforced), a default-deny network policy with DNS allowed, and the one Ingress
+ * its services' routes share.
+ */
+export class MicroserviceApp extends Chart {
+  /** The MicroserviceApp a construct belongs to; throws a clear error when there is none. */
+  public static of(scope: IConstruct): MicroserviceApp {
+    for (let s: IConstruct | undefined = scope.node.scope; s; s = s.node.scope) {
+      if ((s as any)[APP_SYMBOL]) return s as MicroserviceApp;
+    }
+    throw new MicroserviceConfigError(scope, `must be created inside a MicroserviceApp: new ObservedService(app, '${scope.node.id}', ...) where app = new MicroserviceApp(...)`);
+  }
+
+  /** The namespace name. */
+  public readonly namespaceName: string;
+  /** The Namespace object. */
+  public readonly namespaceObject: k8s.KubeNamespace;
+  /** Denies all ingress and egress in the namespace; every allowed flow has its own policy. */
+  public readonly defaultDenyPolicy: k8s.KubeNetworkPolicy;
+  /** Allows every pod to query the cluster DNS. */
+  public readonly dnsPolicy: k8s.KubeNetworkPolicy;
+  /** The app's domain, if any. */
+  public readonly domain?: string;
+  /** The Ingress controller pods admitted to routed services. */
+  public readonly ingressController: PodsPeer;
+  /** The Prometheus pods allowed to scrape, or undefined when scraping is not allowed. */
+  public readonly prometheus?: PodsPeer;
+  /** `app.kubernetes.io/version` of the app-wide objects. */
+  public readonly version: string;
+
+  private readonly props: MicroserviceAppProps;
+  private readonly routes: Route[] = [];
+  private readonly ingressRules: k8s.IngressRule[] = [];
+  private readonly ingressTls: k8s.IngressTls[] = [];
+  private _ingress?: k8s.KubeIngress;
+
+  constructor(scope: Construct, id: string, props: MicroserviceAppProps = {}) {
+    const namespace = props.namespace ?? id;
+    super(scope, id, { namespace, disableResourceNameHashes: true });
+    Object.defineProperty(this, APP_SYMBOL, { value: true });
+    checkNamespace(this, namespace);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63) {
+      throw new MicroserviceConfigError(this, `the id ${show(id)} is not a valid app name (it names the Ingress and the 'app.kubernetes.io/part-of' label): use at most 63 lowercase letters, digits and '-'`);
+    }
+    if (props.domain !== undefined) checkHostname(this, 'domain', props.domain);
+    if (props.tlsSecretName !== undefined && props.domain === undefined) {
+      throw new MicroserviceConfigError(this, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
+    }
+    this.props = props;
+    this.namespaceName = namespace;
+    this.domain = props.domain;
+    this.version = props.version ?? 'unversioned';
+    this.ingressController = props.ingressController ?? DEFAULT_INGRESS_CONTROLLER;
+    const monitoring = props.monitoring ?? {};
+    if (monitoring.enabled !== false) {
+      this.prometheus = {
+        namespace: monitoring.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace,
+        podLabels: monitoring.prometheusPodLabels ?? DEFAULT_PROMETHEUS.podLabels,
+      };
+    }
+
+    this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: namespace,
+        labels: {
+          ...this.appLabels('namespace'),
+          // Pod Security admission rejects any pod of the namespace that is not "restricted"
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'v1.28',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    this.defaultDenyPolicy = denyAllPolicy(this, 'DefaultDeny', namespace, this.appLabels('network-policy'));
+    this.dnsPolicy = allowPolicy(this, 'AllowDns', {
+      name: 'allow-dns', namespace, labels: this.appLabels('network-policy'),
+      podSelector: {}, direction: 'Egress',
+      peers: [podsPeer(props.dns ?? DEFAULT_DNS)],
+      ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+    });
+    this.node.addValidation({ validate: () => this.nameClashes() });
+  }
+
+  /** The app's Ingress, made by the first route. */
+  public get ingress(): k8s.KubeIngress | undefined {
+    return this._ingress;
+  }
+
+  /** The six recommended labels for an app-wide object. */
+  public appLabels(component: string): Record<string, string> {
+    return standardLabels({ name: this.node.id, instance: this.node.id, version: this.version, component, partOf: this.node.id });
+  }
+
+  /**
+   * Routes a path of the app's Ingress to a service. Called by ObservedService for its
+   * `route` prop; call it for more paths.
+   */
+  public addRoute(service: ObservedService, route: RouteOptions): void {
+    const path = route.path;
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new MicroserviceConfigError(service, `'route.path' must start with '/', got ${show(path)}: for example '/' or '/api'`);
+    }
+    if (route.host !== undefined) checkHostname(service, 'route.host', route.host);
+    const host = route.host ?? this.domain;
+    const pathType = route.pathType ?? 'Prefix';
+    const claimed = this.routes.find(r => (r.host ?? this.domain) === host && r.path === path);
+    if (claimed) {
+      throw new MicroserviceConfigError(service, `'route.path' ${show(path)}${host ? ` on ${host}` : ''} is already routed to '${claimed.service.node.id}': choose another path or host`);
+    }
+    this.routes.push({ ...route, pathType, service });
+    this.renderIngressSpec();
+    service.allowIngressController();
+    this._ingress ??= new k8s.KubeIngress(this, 'Ingress', {
+      metadata: { name: this.node.id, namespace: this.namespaceName, labels: this.appLabels('ingress'), annotations: this.props.ingressAnnotations },
+      spec: { ingressClassName: this.props.ingressClassName, rules: this.ingressRules, tls: this.ingressTls },
+    });
+  }
+
+  /** Kubernetes objects of this chart, in the order `kubectl apply` needs. */
+  public toJson(): any[] {
+    return sortManifests(super.toJson());
+  }
+
+  // rebuilt in place: the Ingress holds these arrays and reads them at synth time
+  private renderIngressSpec(): void {
+    const hosts = [...new Set(this.routes.map(r => r.host ?? this.domain))];
+    const rules: k8s.IngressRule[] = hosts.map(host => ({
+      host,
+      http: {
+        paths: this.routes.filter(r => (r.host ?? this.domain) === host).map(r => ({
+          path: r.path,
+          pathType: r.pathType!,
+          backend: { service: { name: r.service.name, port: { name: r.service.portName } } },
+        })),
+      },
+    }));
+    this.ingressRules.splice(0, this.ingressRules.length, ...rules);
+    const tlsHosts = hosts.filter((h): h is string => h !== undefined);
+    const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : [];
+    this.ingressTls.splice(0, this.ingressTls.length, ...tls);
+  }
+
+  // two objects of one kind and name would overwrite each other on apply
+  private nameClashes(): string[] {
+    const errors: string[] = [];
+    const seen = new Map<string, string>();
+    for (const c of this.node.findAll()) {
+      if (!(c instanceof ApiObject) || Chart.of(c) !== this) continue;
+      const key = `${c.apiGroup}/${c.kind}/${c.name}`;
+      const other = seen.get(key);
+      if (other) errors.push(`two ${c.kind} objects would both be named '${c.name}' (${other} and ${c.node.path}): give one of the constructs another id`);
+      else seen.set(key, c.node.path);
+    }
+    for (const other of this.node.root.node.findAll()) {
+      if (other !== this && (other as any)[APP_SYMBOL] && (other as MicroserviceApp).namespaceName === this.namespaceName && other.node.path < this.node.path) {
+        errors.push(`'namespace' '${this.namespaceName}' is also the namespace of the app ${other.node.path}: give each MicroserviceApp its own namespace`);
+      }
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+
+/** Pods chosen by namespace and labels, outside the policy's own namespace too. */
+export interface PodsPeer {
+  /** The namespace of the pods. @default - the policy's own namespace */
+  readonly namespace?: string;
+  /** Labels of the pods. @default - every pod of the namespace */
+  readonly podLabels?: Record<string, string>;
+}
+
+/** One allowed direction of traffic for the pods a policy selects. */
+export interface AllowRule {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The pods the policy applies to; `{}` for every pod of the namespace. */
+  readonly podSelector: Record<string, string>;
+  readonly direction: 'Ingress' | 'Egress';
+  readonly peers: k8s.NetworkPolicyPeer[];
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol?: 'TCP' | 'UDP' }>;
+}
+
+/** Pods in a namespace, as a NetworkPolicy peer (`kubernetes.io/metadata.name` is set by the API server). */
+export function podsPeer(p: PodsPeer): k8s.NetworkPolicyPeer {
+  return {
+    namespaceSelector: p.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } : undefined,
+    podSelector: { matchLabels: { ...(p.podLabels ?? {}) } },
+  };
+}
+
+/** Any address, v4 and v6: what traffic through a cloud load balancer comes from. */
+export function anywherePeers(): k8s.NetworkPolicyPeer[] {
+  return [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
+}
+
+/** Denies all ingress and egress of every pod in the namespace: the baseline all rules add to. */
+export function denyAllPolicy(scope: Construct, id: string, namespace: string, labels: Record<string, string>): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: 'default-deny', namespace, labels },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  });
+}
+
+/** A policy that allows one direction of traffic between the selected pods and the peers. */
+export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.KubeNetworkPolicy {
+  const rule = {
+    ports: r.ports.map(p => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' })),
+  };
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: r.name, namespace: r.namespace, labels: r.labels },
+    spec: {
+      podSelector: { matchLabels: { ...r.podSelector } },
+      policyTypes: [r.direction],
+      ingress: r.direction === 'Ingress' ? [{ from: r.peers, ...rule }] : undefined,
+      egress: r.direction === 'Egress' ? [{ to: r.peers, ...rule }] : undefined,
+    },
+  });
+}

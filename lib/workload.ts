@@ -1,0 +1,427 @@
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { MicroserviceConfigError, show } from './errors';
+import { parseImage, versionOf } from './image';
+import { serviceSelector, standardLabels, workloadSelector } from './labels';
+import { MicroserviceApp } from './microservice-app';
+import { checkEnvName, checkObjectName, upperSnake } from './names';
+import { allowPolicy, podsPeer } from './policy/network-policy';
+import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
+import { ResourceOptions, renderResources } from './resources';
+import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
+import type { ObservedService } from './observed-service';
+
+/** Horizontal autoscaling on resource utilization (autoscaling/v2). */
+export interface AutoscalingOptions {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilization in percent of the request. @default 70 (when no memory target is set) */
+  readonly targetCpuUtilization?: number;
+  /** Target average memory utilization in percent of the request. @default - none */
+  readonly targetMemoryUtilization?: number;
+}
+
+/** How a rollout replaces pods. */
+export interface RollingUpdateOptions {
+  /** Pods above the desired count during a rollout: a number or a percentage. @default '25%' */
+  readonly maxSurge?: number | string;
+  /** Pods below the desired count during a rollout. @default 0 (capacity never drops) */
+  readonly maxUnavailable?: number | string;
+}
+
+/** Graceful shutdown: how long a terminating pod keeps serving and may take to stop. */
+export interface ShutdownOptions {
+  /**
+   * Seconds the preStop hook waits (`sleep`) before the container gets SIGTERM, so that
+   * Services, Ingress controllers and kube-proxy stop sending traffic first. The image needs a
+   * `sleep` binary on its PATH; 0 removes the hook (then the app must keep serving briefly
+   * after SIGTERM by itself).
+   * @default 5
+   */
+  readonly preStopSleepSeconds?: number;
+  /** Seconds from the start of termination to SIGKILL, preStop included. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** An environment variable read from a key of an existing Secret. */
+export interface SecretEnvSource {
+  readonly secretName: string;
+  readonly key: string;
+  /** Start the pod even when the Secret or key is missing. @default false */
+  readonly optional?: boolean;
+}
+
+/** Files mounted read-only from a ConfigMap the construct makes; pods roll when they change. */
+export interface ConfigFilesOptions {
+  /** File name to content. */
+  readonly files: Record<string, string>;
+  /** Where the files appear in the container. @default '/etc/<id>' */
+  readonly mountPath?: string;
+}
+
+/** How `connectTo()` hands the caller the target's address. */
+export interface ConnectOptions {
+  /** The environment variable. @default '<TARGET_ID>_URL' in upper snake case */
+  readonly env?: string;
+  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`). @default 'url' for http targets, 'host:port' otherwise */
+  readonly format?: 'url' | 'host:port';
+}
+
+/** What every pod-running construct takes. */
+export interface WorkloadProps extends SecurityOptions {
+  /** The container image, pinned by a tag other than `latest` or by a digest. */
+  readonly image: string;
+  /** A fixed number of pods; not with `autoscaling`. @default 2 for services, 1 for workers */
+  readonly replicas?: number;
+  /** Scale between bounds on utilization; not with `replicas`. @default - fixed `replicas` */
+  readonly autoscaling?: AutoscalingOptions;
+  /** Requests and limits. @default - 100m cpu, 128Mi memory, 256Mi ephemeral storage; limits twice that */
+  readonly resources?: ResourceOptions;
+  /** Literal environment variables (never secrets: use `secretEnv`). @default - none */
+  readonly env?: Record<string, string>;
+  /** Environment variables from existing Secrets. @default - none */
+  readonly secretEnv?: Record<string, SecretEnvSource>;
+  /** Configuration files mounted from a ConfigMap. @default - none */
+  readonly config?: ConfigFilesOptions;
+  /** Overrides the image's entrypoint. @default - the image's ENTRYPOINT */
+  readonly command?: string[];
+  /** Arguments. @default - the image's CMD */
+  readonly args?: string[];
+  /** Probe overrides. @default - the defaults of the protocol */
+  readonly probes?: ProbeOptions;
+  /** Rollout pace. @default - maxSurge '25%', maxUnavailable 0 */
+  readonly rollingUpdate?: RollingUpdateOptions;
+  /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
+  readonly revisionHistoryLimit?: number;
+  /** Graceful shutdown. @default - 5 s preStop sleep, 30 s grace period */
+  readonly shutdown?: ShutdownOptions;
+  /** Schedule only on nodes with these labels. @default - any node */
+  readonly nodeSelector?: Record<string, string>;
+  /** Tolerations of node taints. @default - none */
+  readonly tolerations?: k8s.Toleration[];
+  /** Node and pod affinity. @default - none (spreading comes from topology spread constraints) */
+  readonly affinity?: k8s.Affinity;
+  /** Spread pods across zones and nodes when there can be two or more. @default true */
+  readonly topologySpread?: boolean;
+  /** `app.kubernetes.io/component`. @default 'service' or 'worker' */
+  readonly component?: string;
+  /** `app.kubernetes.io/version`. @default - the image tag (or the start of its digest) */
+  readonly version?: string;
+  /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
+  readonly automountServiceAccountToken?: boolean;
+}
+
+/** What a concrete construct tells the shared workload code. */
+export interface WorkloadSpec {
+  readonly component: string;
+  readonly defaultReplicas: number;
+  readonly ports: k8s.ContainerPort[];
+  /** The port probes connect to. */
+  readonly probeTarget: ProbeTarget;
+  readonly defaultProbes: { readiness?: Probe; liveness: Probe };
+  /** The port Prometheus scrapes. */
+  readonly metricsPort: number;
+}
+
+const DEFAULT_MAX_SURGE = '25%';
+const DEFAULT_REVISION_HISTORY = 10;
+const DEFAULT_PRESTOP_SECONDS = 5;
+const DEFAULT_GRACE_SECONDS = 30;
+const DEFAULT_CPU_TARGET = 70;
+const DEFAULT_MIN_REPLICAS = 2;
+const TMP_SIZE = '256Mi';
+// Literal env values whose names look like these are refused (the same words the linters flag).
+const SECRET_NAME = /(password|passwd|token|secret|bearer|api[_-]?key|private[_-]?key|aws_secret_access_key)/i;
+
+/**
+ * The pods, identity, scaling, disruption budget and connections shared by ObservedService
+ * and ScaledWorker (the way aws-ecs-patterns shares a base class among its patterns).
+ */
+export abstract class Workload extends Construct {
+  /** The object name of the Deployment, ServiceAccount and (for services) Service. */
+  public readonly name: string;
+  /** The app the workload belongs to. */
+  public readonly app: MicroserviceApp;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly deployment: k8s.KubeDeployment;
+  /** The autoscaler, when `autoscaling` is set. */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** Present when there can be two or more pods. */
+  public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The ConfigMap holding `config.files`. */
+  public readonly configMap?: k8s.KubeConfigMap;
+  /** The six recommended labels of this workload's objects and pods. */
+  public readonly labels: Record<string, string>;
+  /** Labels that select every pod of this workload, across releases. */
+  public readonly selectorLabels: Record<string, string>;
+
+  private readonly env: k8s.EnvVar[] = [];
+  private readonly connected = new Set<Workload>();
+  private readonly metricsPort: number;
+
+  protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
+    super(scope, id);
+    this.app = MicroserviceApp.of(this);
+    checkObjectName(this, 'the id', id);
+    this.name = id;
+    const image = parseImage(this, props.image);
+    const version = props.version ?? versionOf(image);
+    if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(version) || version.length > 63) {
+      throw new MicroserviceConfigError(this, `'version' ${show(version)} is not a valid label value: use at most 63 letters, digits, '-', '_' and '.'`);
+    }
+    const namespace = this.app.namespaceName;
+    const partOf = this.app.node.id;
+    this.labels = standardLabels({ name: id, instance: id, version, component: props.component ?? spec.component, partOf });
+    this.selectorLabels = serviceSelector(id, partOf);
+    this.metricsPort = spec.metricsPort;
+    const metadata = { name: id, namespace, labels: this.labels };
+
+    const replicas = this.checkScaling(props, spec.defaultReplicas);
+    this.addLiteralEnv(props.env ?? {});
+    this.addSecretEnv(props.secretEnv ?? {});
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+    });
+
+    const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id };
+    if (props.config) {
+      const files = this.checkConfig(props.config);
+      this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
+      volumes.push({ name: 'config', configMap: { name: `${id}-config` } });
+      mounts.push({ name: 'config', mountPath: props.config.mountPath ?? `/etc/${id}`, readOnly: true });
+      // a new checksum changes the pod template, so a config change rolls the pods
+      annotations['checksum/config'] = createHash('sha256').update(JSON.stringify(Object.entries(files).sort())).digest('hex');
+    }
+
+    const shutdown = this.checkShutdown(props.shutdown ?? {});
+    const container: k8s.Container = {
+      name: id,
+      image: props.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: props.command,
+      args: props.args,
+      ports: spec.ports,
+      env: this.env,
+      resources: renderResources(this, props.resources),
+      securityContext: containerSecurityContext(props),
+      ...renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes),
+      lifecycle: shutdown.preStopSleepSeconds > 0
+        ? { preStop: { exec: { command: ['sleep', String(shutdown.preStopSleepSeconds)] } } }
+        : undefined,
+      volumeMounts: mounts,
+    };
+
+    const selector = workloadSelector(id, id);
+    const manyPods = props.autoscaling !== undefined || replicas >= 2;
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata,
+      spec: {
+        // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
+        // the live count on every apply
+        replicas: props.autoscaling ? undefined : replicas,
+        revisionHistoryLimit: props.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: this.checkRollingUpdate(props.rollingUpdate ?? {}) },
+        template: {
+          metadata: { labels: this.labels, annotations },
+          spec: {
+            serviceAccountName: id,
+            automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+            // service links put one env var per Service of the namespace into every pod
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(props),
+            terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
+            containers: [container],
+            volumes,
+            nodeSelector: props.nodeSelector,
+            tolerations: props.tolerations,
+            affinity: props.affinity,
+            topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector) : undefined,
+          },
+        },
+      },
+    });
+
+    if (props.autoscaling) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
+    if (manyPods) {
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata,
+        spec: {
+          // one pod at a time may go: drains proceed, capacity drops by at most one pod
+          maxUnavailable: k8s.IntOrString.fromNumber(1),
+          selector: { matchLabels: selector },
+          // a pod that is not ready serves nothing: let drains evict it
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+    if (this.app.prometheus) {
+      allowPolicy(this, 'AllowPrometheus', {
+        name: `${id}-from-prometheus`, namespace, labels: this.labels, podSelector: this.selectorLabels,
+        direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],
+      });
+    }
+  }
+
+  /**
+   * Lets this workload call `target`: an environment variable with the target's address and
+   * network policy for exactly that traffic (egress here, ingress there).
+   */
+  public connectTo(target: ObservedService, options: ConnectOptions = {}): void {
+    const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
+    if (format !== 'url' && format !== 'host:port') {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
+    }
+    const envName = options.env ?? `${upperSnake(target.node.id)}_URL`;
+    this.addEnv('connectTo.env', { name: envName, value: target.address(format, this.app) });
+    if (this.connected.has(target)) return;
+    this.connected.add(target);
+    const sameApp = target.app === this.app;
+    allowPolicy(this, `AllowTo-${target.app.node.id}-${target.node.id}`, {
+      name: `${this.name}-to-${sameApp ? target.name : `${target.app.namespaceName}-${target.name}`}`,
+      namespace: this.app.namespaceName, labels: this.labels, podSelector: this.selectorLabels, direction: 'Egress',
+      peers: [podsPeer({ namespace: sameApp ? undefined : target.app.namespaceName, podLabels: target.selectorLabels })],
+      ports: [{ port: target.port }],
+    });
+    allowPolicy(target, `AllowFrom-${this.app.node.id}-${this.node.id}`, {
+      name: `${target.name}-from-${sameApp ? this.name : `${this.app.namespaceName}-${this.name}`}`,
+      namespace: target.app.namespaceName, labels: target.labels, podSelector: target.selectorLabels, direction: 'Ingress',
+      peers: [podsPeer({ namespace: sameApp ? undefined : this.app.namespaceName, podLabels: this.selectorLabels })],
+      ports: [{ port: target.port }],
+    });
+  }
+
+  /** Adds a literal environment variable to the main container. */
+  public addEnv(prop: string, v: k8s.EnvVar): void {
+    checkEnvName(this, prop, v.name);
+    if (this.env.some(e => e.name === v.name)) {
+      throw new MicroserviceConfigError(this, `'${prop}' sets ${show(v.name)} a second time: each environment variable must have one source (rename one, for example with connectTo(target, { env: 'OTHER_NAME' }))`);
+    }
+    if (v.value !== undefined && SECRET_NAME.test(v.name)) {
+      throw new MicroserviceConfigError(this, `'${prop}' ${show(v.name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${v.name}: { secretName, key } }`);
+    }
+    this.env.push(v);
+  }
+
+  private addLiteralEnv(env: Record<string, string>): void {
+    for (const [name, value] of Object.entries(env)) {
+      if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'env.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
+      this.addEnv('env', { name, value });
+    }
+  }
+
+  private addSecretEnv(env: Record<string, SecretEnvSource>): void {
+    for (const [name, s] of Object.entries(env)) {
+      if (!s || typeof s.secretName !== 'string' || typeof s.key !== 'string' || !s.secretName || !s.key) {
+        throw new MicroserviceConfigError(this, `'secretEnv.${name}' must name a Secret and a key, got ${show(s)}: for example { secretName: 'db', key: 'password' }`);
+      }
+      this.addEnv('secretEnv', { name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key, optional: s.optional } } });
+    }
+  }
+
+  private checkScaling(props: WorkloadProps, defaultReplicas: number): number {
+    if (props.replicas !== undefined && props.autoscaling !== undefined) {
+      throw new MicroserviceConfigError(this, `'replicas' (${props.replicas}) and 'autoscaling' are exclusive: keep 'autoscaling' and drop 'replicas', or the reverse`);
+    }
+    const replicas = props.replicas ?? defaultReplicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new MicroserviceConfigError(this, `'replicas' must be a whole number >= 0, got ${show(props.replicas)}`);
+    }
+    const a = props.autoscaling;
+    if (a) {
+      const min = a.minReplicas ?? DEFAULT_MIN_REPLICAS;
+      if (!Number.isInteger(min) || min < 1) throw new MicroserviceConfigError(this, `'autoscaling.minReplicas' must be a whole number >= 1, got ${show(a.minReplicas)}`);
+      if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < min) {
+        throw new MicroserviceConfigError(this, `'autoscaling.maxReplicas' (${show(a.maxReplicas)}) must be a whole number >= minReplicas (${min}): raise maxReplicas or lower minReplicas`);
+      }
+      for (const k of ['targetCpuUtilization', 'targetMemoryUtilization'] as const) {
+        const v = a[k];
+        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
+          throw new MicroserviceConfigError(this, `'autoscaling.${k}' must be a positive whole percentage of the request, got ${show(v)}: for example 70`);
+        }
+      }
+    }
+    return replicas;
+  }
+
+  private checkRollingUpdate(r: RollingUpdateOptions): k8s.RollingUpdateDeployment {
+    const value = (prop: string, v: number | string) => {
+      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d{1,3}%$/.test(v) && parseInt(v, 10) <= 100)) {
+        return typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v);
+      }
+      throw new MicroserviceConfigError(this, `'rollingUpdate.${prop}' must be a whole number >= 0 or a percentage such as '25%', got ${show(v)}`);
+    };
+    const surge = r.maxSurge ?? DEFAULT_MAX_SURGE;
+    const unavailable = r.maxUnavailable ?? 0;
+    if (parseInt(String(surge), 10) === 0 && parseInt(String(unavailable), 10) === 0) {
+      throw new MicroserviceConfigError(this, "'rollingUpdate' has maxSurge and maxUnavailable both 0, so a rollout could never start: set maxSurge to 1 (or '25%')");
+    }
+    return { maxSurge: value('maxSurge', surge), maxUnavailable: value('maxUnavailable', unavailable) };
+  }
+
+  private checkShutdown(s: ShutdownOptions): Required<ShutdownOptions> {
+    const preStop = s.preStopSleepSeconds ?? DEFAULT_PRESTOP_SECONDS;
+    const grace = s.terminationGracePeriodSeconds ?? Math.max(DEFAULT_GRACE_SECONDS, preStop + DEFAULT_GRACE_SECONDS / 2);
+    if (!Number.isInteger(preStop) || preStop < 0) {
+      throw new MicroserviceConfigError(this, `'shutdown.preStopSleepSeconds' must be a whole number >= 0, got ${show(s.preStopSleepSeconds)}`);
+    }
+    if (!Number.isInteger(grace) || grace <= preStop) {
+      throw new MicroserviceConfigError(this, `'shutdown.terminationGracePeriodSeconds' (${show(grace)}) must be a whole number above preStopSleepSeconds (${preStop}), or the app gets no time to stop after SIGTERM`);
+    }
+    return { preStopSleepSeconds: preStop, terminationGracePeriodSeconds: grace };
+  }
+
+  private checkConfig(c: ConfigFilesOptions): Record<string, string> {
+    const files = c.files ?? {};
+    if (Object.keys(files).length === 0) throw new MicroserviceConfigError(this, "'config.files' is empty: give at least one file, for example { 'app.yaml': '...' }");
+    for (const [name, content] of Object.entries(files)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(name) || name.length > 253) throw new MicroserviceConfigError(this, `'config.files' has an invalid file name ${show(name)}: use letters, digits, '-', '_' and '.'`);
+      if (typeof content !== 'string') throw new MicroserviceConfigError(this, `'config.files.${name}' must be a string, got ${show(content)}`);
+    }
+    if (c.mountPath !== undefined && (!c.mountPath.startsWith('/') || c.mountPath === '/' || c.mountPath === '/tmp')) {
+      throw new MicroserviceConfigError(this, `'config.mountPath' must be an absolute path other than '/' and '/tmp', got ${show(c.mountPath)}: for example '/etc/app'`);
+    }
+    return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  private makeAutoscaler(metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
+    const metric = (name: string, target: number): k8s.MetricSpecV2 => ({
+      type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: target } },
+    });
+    const metrics: k8s.MetricSpecV2[] = [];
+    const cpu = a.targetCpuUtilization ?? (a.targetMemoryUtilization === undefined ? DEFAULT_CPU_TARGET : undefined);
+    if (cpu !== undefined) metrics.push(metric('cpu', cpu));
+    if (a.targetMemoryUtilization !== undefined) metrics.push(metric('memory', a.targetMemoryUtilization));
+    return new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+        minReplicas: a.minReplicas ?? DEFAULT_MIN_REPLICAS,
+        maxReplicas: a.maxReplicas,
+        metrics,
+        behavior: {
+          // scale up at the Kubernetes pace, scale down slowly: a brief lull must not shed
+          // capacity that the next burst needs
+          scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+        },
+      },
+    });
+  }
+}
+
+/** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */
+function spreadConstraints(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+  return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(topologyKey => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selector },
+    // spread each revision on its own, so a rollout does not count the pods it replaces
+    matchLabelKeys: ['pod-template-hash'],
+  }));
+}
