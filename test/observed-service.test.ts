@@ -249,7 +249,7 @@ describe('ObservedService', () => {
   test('labels the version from a digest when the image has no tag', () => {
     const { shop } = testApp();
     new ObservedService(shop, 'api', { image: `x/api@sha256:${'ab'.repeat(32)}` });
-    expect(find(synth(shop), 'Deployment', 'api').metadata.labels['app.kubernetes.io/version']).toBe('sha256-abababababab');
+    expect(find(synth(shop), 'Deployment', 'api').metadata.labels?.['app.kubernetes.io/version']).toBe('sha256-abababababab');
   });
 
   test('lets Prometheus scrape the service port from the monitoring namespace', () => {
