@@ -163,6 +163,9 @@ export class MicroserviceApp extends Chart {
    * `route` prop; call it for more paths.
    */
   public addRoute(service: ObservedService, route: RouteOptions): void {
+    if (service.app !== this) {
+      throw new MicroserviceConfigError(service, `cannot be routed by the Ingress of app '${this.node.id}': an Ingress reaches Services of its own namespace only; route it with its own app's addRoute()`);
+    }
     const path = route.path;
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new MicroserviceConfigError(service, `'route.path' must start with '/', got ${show(path)}: for example '/' or '/api'`);
