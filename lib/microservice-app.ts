@@ -74,7 +74,7 @@ export class MicroserviceApp extends Chart {
     for (let s: IConstruct | undefined = scope.node.scope; s; s = s.node.scope) {
       if ((s as any)[APP_SYMBOL]) return s as MicroserviceApp;
     }
-    throw new MicroserviceConfigError(scope, `must be created inside a MicroserviceApp: new ObservedService(app, '${scope.node.id}', ...) where app = new MicroserviceApp(...)`);
+    throw new MicroserviceConfigError(scope, `must be created inside a MicroserviceApp: new ${scope.constructor.name}(app, '${scope.node.id}', ...) where app = new MicroserviceApp(...)`);
   }
 
   /** The namespace name. */
@@ -101,17 +101,19 @@ export class MicroserviceApp extends Chart {
   private _ingress?: k8s.KubeIngress;
 
   constructor(scope: Construct, id: string, props: MicroserviceAppProps = {}) {
+    // checked before super(): a bad prop must not leave a half-built chart in the app
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63) {
+      throw new MicroserviceConfigError(path, `the id ${show(id)} is not a valid app name (it names the Ingress and the 'app.kubernetes.io/part-of' label): use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (for example 'shop')`);
+    }
     const namespace = props.namespace ?? id;
+    checkNamespace(path, namespace);
+    if (props.domain !== undefined) checkHostname(path, 'domain', props.domain);
+    if (props.tlsSecretName !== undefined && props.domain === undefined) {
+      throw new MicroserviceConfigError(path, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
+    }
     super(scope, id, { namespace, disableResourceNameHashes: true });
     Object.defineProperty(this, APP_SYMBOL, { value: true });
-    checkNamespace(this, namespace);
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63) {
-      throw new MicroserviceConfigError(this, `the id ${show(id)} is not a valid app name (it names the Ingress and the 'app.kubernetes.io/part-of' label): use at most 63 lowercase letters, digits and '-'`);
-    }
-    if (props.domain !== undefined) checkHostname(this, 'domain', props.domain);
-    if (props.tlsSecretName !== undefined && props.domain === undefined) {
-      throw new MicroserviceConfigError(this, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
-    }
     this.props = props;
     this.namespaceName = namespace;
     this.domain = props.domain;
@@ -145,7 +147,14 @@ export class MicroserviceApp extends Chart {
       peers: [podsPeer(props.dns ?? DEFAULT_DNS)],
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
-    this.node.addValidation({ validate: () => this.nameClashes() });
+    // thrown rather than returned, so the caller gets the same error class as for bad props
+    this.node.addValidation({
+      validate: () => {
+        const clashes = this.nameClashes();
+        if (clashes.length) throw new MicroserviceConfigError(this, clashes.join('; '));
+        return [];
+      },
+    });
   }
 
   /** The app's Ingress, made by the first route. */

@@ -15,7 +15,7 @@ const MAX_LABEL = 63;
  * Checks an id that becomes a Deployment/Service name: an RFC 1035 label, because a Service
  * name must be one. `reserve` keeps room for suffixes the library adds (`-canary`).
  */
-export function checkObjectName(scope: IConstruct, prop: string, name: string, reserve = 0): void {
+export function checkObjectName(scope: IConstruct | string, prop: string, name: string, reserve = 0): void {
   const max = MAX_LABEL - reserve;
   if (!DNS1035_LABEL.test(name) || name.length > max) {
     throw new MicroserviceConfigError(scope, `${prop} ${show(name)} is not a valid name: use at most ${max} lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (for example 'catalog' or 'order-api')`);
@@ -23,14 +23,14 @@ export function checkObjectName(scope: IConstruct, prop: string, name: string, r
 }
 
 /** Checks a namespace name: an RFC 1123 label. */
-export function checkNamespace(scope: IConstruct, name: string): void {
+export function checkNamespace(scope: IConstruct | string, name: string): void {
   if (!DNS1123_LABEL.test(name) || name.length > MAX_LABEL) {
     throw new MicroserviceConfigError(scope, `'namespace' ${show(name)} is not a valid namespace: use at most ${MAX_LABEL} lowercase letters, digits and '-', starting and ending with a letter or digit (for example 'shop')`);
   }
 }
 
 /** Checks a DNS host name for an Ingress rule (a leading `*.` wildcard is allowed). */
-export function checkHostname(scope: IConstruct, prop: string, host: string): void {
+export function checkHostname(scope: IConstruct | string, prop: string, host: string): void {
   const labelsOk = host.split('.').every(l => l.length <= MAX_LABEL);
   if (!HOSTNAME.test(host) || host.length > 253 || !labelsOk) {
     throw new MicroserviceConfigError(scope, `'${prop}' ${show(host)} is not a host name: use a lowercase DNS name such as 'shop.example.com' (no scheme, port or path)`);
@@ -38,7 +38,7 @@ export function checkHostname(scope: IConstruct, prop: string, host: string): vo
 }
 
 /** Checks an environment variable name the way the API server does. */
-export function checkEnvName(scope: IConstruct, prop: string, name: string): void {
+export function checkEnvName(scope: IConstruct | string, prop: string, name: string): void {
   if (!ENV_VAR.test(name)) {
     throw new MicroserviceConfigError(scope, `'${prop}' has an invalid environment variable name ${show(name)}: use letters, digits, '_', '-' and '.', not starting with a digit (for example 'LOG_LEVEL')`);
   }

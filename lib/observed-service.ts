@@ -53,6 +53,11 @@ export class ObservedService extends Workload {
       throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
     }
     const port = checkPort(path, 'port', props.port ?? 8080);
+    const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
+    const serviceType = props.serviceType ?? 'ClusterIP';
+    if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
+      throw new MicroserviceConfigError(path, `'serviceType' must be 'ClusterIP' or 'LoadBalancer', got ${show(serviceType)}`);
+    }
     super(scope, id, props, {
       component: 'service',
       defaultReplicas: 2,
@@ -64,11 +69,7 @@ export class ObservedService extends Workload {
     this.protocol = protocol;
     this.port = port;
     this.portName = protocol;
-    this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
-    const serviceType = props.serviceType ?? 'ClusterIP';
-    if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
-      throw new MicroserviceConfigError(this, `'serviceType' must be 'ClusterIP' or 'LoadBalancer', got ${show(serviceType)}`);
-    }
+    this.servicePort = servicePort;
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name, namespace: this.app.namespaceName, labels: this.labels },

@@ -35,7 +35,13 @@ export function synthToDirectory(app: App, outdir: string): RenderedChart[] {
       fs.writeFileSync(path.join(staging, r.name, 'manifests.yaml'), r.yaml);
     }
     if (fs.existsSync(target)) fs.renameSync(target, old);
-    fs.renameSync(staging, target);
+    try {
+      fs.renameSync(staging, target);
+    } catch (e) {
+      // put the previous output back: a failed swap must not lose it
+      if (fs.existsSync(old) && !fs.existsSync(target)) fs.renameSync(old, target);
+      throw e;
+    }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
@@ -178,9 +179,15 @@ export abstract class Workload extends Construct {
     this.metricsPort = spec.metricsPort;
     const metadata = { name: id, namespace, labels: this.labels };
 
+    // every prop is checked before the first child exists: a bad prop leaves no half-built workload
     const replicas = this.checkScaling(props, spec.defaultReplicas);
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
+    const config = props.config ? this.checkConfig(props.config) : undefined;
+    const shutdown = this.checkShutdown(props.shutdown ?? {});
+    const rollingUpdate = this.checkRollingUpdate(props.rollingUpdate ?? {});
+    const resources = renderResources(this, props.resources);
+    const probes = renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
@@ -189,16 +196,15 @@ export abstract class Workload extends Construct {
     const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
     const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id };
-    if (props.config) {
-      const files = this.checkConfig(props.config);
+    if (config) {
+      const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
       volumes.push({ name: 'config', configMap: { name: `${id}-config` } });
-      mounts.push({ name: 'config', mountPath: props.config.mountPath ?? `/etc/${id}`, readOnly: true });
+      mounts.push({ name: 'config', mountPath: config.mountPath ?? `/etc/${id}`, readOnly: true });
       // a new checksum changes the pod template, so a config change rolls the pods
-      annotations['checksum/config'] = createHash('sha256').update(JSON.stringify(Object.entries(files).sort())).digest('hex');
+      annotations['checksum/config'] = createHash('sha256').update(JSON.stringify(Object.entries(files))).digest('hex');
     }
 
-    const shutdown = this.checkShutdown(props.shutdown ?? {});
     const container: k8s.Container = {
       name: id,
       image: props.image,
@@ -207,9 +213,9 @@ export abstract class Workload extends Construct {
       args: props.args,
       ports: spec.ports,
       env: this.env,
-      resources: renderResources(this, props.resources),
+      resources,
       securityContext: containerSecurityContext(props),
-      ...renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes),
+      ...probes,
       lifecycle: shutdown.preStopSleepSeconds > 0
         ? { preStop: { exec: { command: ['sleep', String(shutdown.preStopSleepSeconds)] } } }
         : undefined,
@@ -226,7 +232,7 @@ export abstract class Workload extends Construct {
         replicas: props.autoscaling ? undefined : replicas,
         revisionHistoryLimit: props.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY,
         selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: this.checkRollingUpdate(props.rollingUpdate ?? {}) },
+        strategy: { type: 'RollingUpdate', rollingUpdate },
         template: {
           metadata: { labels: this.labels, annotations },
           spec: {
@@ -302,15 +308,15 @@ export abstract class Workload extends Construct {
     if (this.env.some(e => e.name === v.name)) {
       throw new MicroserviceConfigError(this, `'${prop}' sets ${show(v.name)} a second time: each environment variable must have one source (rename one, for example with connectTo(target, { env: 'OTHER_NAME' }))`);
     }
-    if (v.value !== undefined && SECRET_NAME.test(v.name)) {
-      throw new MicroserviceConfigError(this, `'${prop}' ${show(v.name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${v.name}: { secretName, key } }`);
-    }
     this.env.push(v);
   }
 
   private addLiteralEnv(env: Record<string, string>): void {
     for (const [name, value] of Object.entries(env)) {
       if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'env.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
+      if (SECRET_NAME.test(name)) {
+        throw new MicroserviceConfigError(this, `'env' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }`);
+      }
       this.addEnv('env', { name, value });
     }
   }
@@ -350,18 +356,20 @@ export abstract class Workload extends Construct {
   }
 
   private checkRollingUpdate(r: RollingUpdateOptions): k8s.RollingUpdateDeployment {
-    const value = (prop: string, v: number | string) => {
-      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d{1,3}%$/.test(v) && parseInt(v, 10) <= 100)) {
+    // a surge may exceed 100% (twice the pods during a rollout); unavailability may not
+    const value = (prop: string, v: number | string, maxPercent: number) => {
+      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+%$/.test(v) && parseInt(v, 10) <= maxPercent)) {
         return typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v);
       }
-      throw new MicroserviceConfigError(this, `'rollingUpdate.${prop}' must be a whole number >= 0 or a percentage such as '25%', got ${show(v)}`);
+      const range = maxPercent === Infinity ? "such as '25%'" : `from '0%' to '${maxPercent}%'`;
+      throw new MicroserviceConfigError(this, `'rollingUpdate.${prop}' must be a whole number >= 0 or a percentage ${range}, got ${show(v)}`);
     };
     const surge = r.maxSurge ?? DEFAULT_MAX_SURGE;
     const unavailable = r.maxUnavailable ?? 0;
     if (parseInt(String(surge), 10) === 0 && parseInt(String(unavailable), 10) === 0) {
       throw new MicroserviceConfigError(this, "'rollingUpdate' has maxSurge and maxUnavailable both 0, so a rollout could never start: set maxSurge to 1 (or '25%')");
     }
-    return { maxSurge: value('maxSurge', surge), maxUnavailable: value('maxUnavailable', unavailable) };
+    return { maxSurge: value('maxSurge', surge, Infinity), maxUnavailable: value('maxUnavailable', unavailable, 100) };
   }
 
   private checkShutdown(s: ShutdownOptions): Required<ShutdownOptions> {
@@ -376,17 +384,18 @@ export abstract class Workload extends Construct {
     return { preStopSleepSeconds: preStop, terminationGracePeriodSeconds: grace };
   }
 
-  private checkConfig(c: ConfigFilesOptions): Record<string, string> {
+  private checkConfig(c: ConfigFilesOptions): { files: Record<string, string>; mountPath?: string } {
     const files = c.files ?? {};
     if (Object.keys(files).length === 0) throw new MicroserviceConfigError(this, "'config.files' is empty: give at least one file, for example { 'app.yaml': '...' }");
     for (const [name, content] of Object.entries(files)) {
       if (!/^[-._a-zA-Z0-9]+$/.test(name) || name.length > 253) throw new MicroserviceConfigError(this, `'config.files' has an invalid file name ${show(name)}: use letters, digits, '-', '_' and '.'`);
       if (typeof content !== 'string') throw new MicroserviceConfigError(this, `'config.files.${name}' must be a string, got ${show(content)}`);
     }
-    if (c.mountPath !== undefined && (!c.mountPath.startsWith('/') || c.mountPath === '/' || c.mountPath === '/tmp')) {
+    const mountPath = c.mountPath === undefined ? undefined : posix.normalize(c.mountPath).replace(/(.)\/+$/, '$1');
+    if (mountPath !== undefined && (!mountPath.startsWith('/') || mountPath === '/' || mountPath === '/tmp')) {
       throw new MicroserviceConfigError(this, `'config.mountPath' must be an absolute path other than '/' and '/tmp', got ${show(c.mountPath)}: for example '/etc/app'`);
     }
-    return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), mountPath };
   }
 
   private makeAutoscaler(metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
