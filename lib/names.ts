@@ -44,7 +44,10 @@ export function checkEnvName(scope: IConstruct | string, prop: string, name: str
   }
 }
 
-/** `order-api` -> `ORDER_API`: the default env var prefix for a connection. */
+/**
+ * `order-api` -> `ORDER_API`: the default env var prefix for a connection. Each '-' becomes
+ * one '_', so two ids never share a prefix (`a-b` and `a--b` differ).
+ */
 export function upperSnake(id: string): string {
-  return id.replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return id.replace(/-/g, '_').toUpperCase();
 }

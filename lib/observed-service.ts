@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
 import type { MicroserviceApp, RouteOptions } from './microservice-app';
-import { anywherePeers, allowPolicy, podsPeer } from './policy/network-policy';
+import { admitPolicyName, anywherePeers, allowPolicy, podsPeer } from './policy/network-policy';
 import { defaultProbes } from './probes';
 import { Workload, WorkloadProps } from './workload';
 
@@ -88,7 +88,7 @@ export class ObservedService extends Workload {
     if (serviceType === 'LoadBalancer') {
       // a cloud load balancer forwards client (or node) addresses: admit any source on the port
       allowPolicy(this, 'AllowLoadBalancer', {
-        name: `${this.name}-from-load-balancer`, namespace: this.app.namespaceName, labels: this.labels,
+        name: admitPolicyName(this.name, 'load-balancer'), namespace: this.app.namespaceName, labels: this.labels,
         podSelector: this.selectorLabels, direction: 'Ingress', peers: anywherePeers(), ports: [{ port }],
       });
     }
@@ -107,7 +107,7 @@ export class ObservedService extends Workload {
   public allowIngressController(): void {
     if (this.node.tryFindChild('AllowIngressController')) return;
     allowPolicy(this, 'AllowIngressController', {
-      name: `${this.name}-from-ingress`, namespace: this.app.namespaceName, labels: this.labels,
+      name: admitPolicyName(this.name, 'ingress'), namespace: this.app.namespaceName, labels: this.labels,
       podSelector: this.selectorLabels, direction: 'Ingress', peers: [podsPeer(this.app.ingressController)], ports: [{ port: this.port }],
     });
   }

@@ -7,7 +7,7 @@ import { parseImage, versionOf } from './image';
 import { serviceSelector, standardLabels, workloadSelector } from './labels';
 import { MicroserviceApp } from './microservice-app';
 import { checkEnvName, checkObjectName, upperSnake } from './names';
-import { allowPolicy, podsPeer } from './policy/network-policy';
+import { admitPolicyName, allowPolicy, edgePolicyName, podsPeer } from './policy/network-policy';
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
@@ -268,7 +268,7 @@ export abstract class Workload extends Construct {
     }
     if (this.app.prometheus) {
       allowPolicy(this, 'AllowPrometheus', {
-        name: `${id}-from-prometheus`, namespace, labels: this.labels, podSelector: this.selectorLabels,
+        name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],
       });
     }
@@ -289,13 +289,13 @@ export abstract class Workload extends Construct {
     this.connected.add(target);
     const sameApp = target.app === this.app;
     allowPolicy(this, `AllowTo-${target.app.node.id}-${target.node.id}`, {
-      name: `${this.name}-to-${sameApp ? target.name : `${target.app.namespaceName}-${target.name}`}`,
+      name: edgePolicyName(this.name, 'to', target.name, sameApp ? undefined : target.app.namespaceName),
       namespace: this.app.namespaceName, labels: this.labels, podSelector: this.selectorLabels, direction: 'Egress',
       peers: [podsPeer({ namespace: sameApp ? undefined : target.app.namespaceName, podLabels: target.selectorLabels })],
       ports: [{ port: target.port }],
     });
     allowPolicy(target, `AllowFrom-${this.app.node.id}-${this.node.id}`, {
-      name: `${target.name}-from-${sameApp ? this.name : `${this.app.namespaceName}-${this.name}`}`,
+      name: edgePolicyName(target.name, 'from', this.name, sameApp ? undefined : this.app.namespaceName),
       namespace: target.app.namespaceName, labels: target.labels, podSelector: target.selectorLabels, direction: 'Ingress',
       peers: [podsPeer({ namespace: sameApp ? undefined : this.app.namespaceName, podLabels: this.selectorLabels })],
       ports: [{ port: target.port }],

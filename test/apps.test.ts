@@ -63,8 +63,8 @@ describe('example apps', () => {
 
   test('shop wires web to catalog, cart and checkout, and checkout to payments', () => {
     const objects = synth(EXAMPLE_APPS.shop(Testing.app()));
-    const egress = objects.filter(o => o.kind === 'NetworkPolicy' && /-to-/.test(o.metadata.name)).map(o => o.metadata.name).sort();
-    expect(egress).toEqual(['checkout-to-payments', 'web-to-cart', 'web-to-catalog', 'web-to-checkout']);
+    const egress = objects.filter(o => o.kind === 'NetworkPolicy' && /\.to\./.test(o.metadata.name)).map(o => o.metadata.name).sort();
+    expect(egress).toEqual(['checkout.to.payments', 'web.to.cart', 'web.to.catalog', 'web.to.checkout']);
     expect(find(objects, 'Ingress', 'shop').spec.rules[0].http.paths[0]).toMatchObject({ path: '/', backend: { service: { name: 'web' } } });
     const protocols = new Set(objects.filter(o => o.kind === 'Service').map(o => o.spec.ports[0].name));
     expect(protocols).toEqual(new Set(['http', 'grpc']));

@@ -32,17 +32,17 @@ describe('connectTo', () => {
     // THEN: one pair of policies per edge
     const webPods = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'shop' };
     const catalogPods = { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/part-of': 'shop' };
-    expect(find(objects, 'NetworkPolicy', 'web-to-catalog').spec).toEqual({
+    expect(find(objects, 'NetworkPolicy', 'web.to.catalog').spec).toEqual({
       podSelector: { matchLabels: webPods },
       policyTypes: ['Egress'],
       egress: [{ to: [{ podSelector: { matchLabels: catalogPods } }], ports: [{ port: 3550, protocol: 'TCP' }] }],
     });
-    expect(find(objects, 'NetworkPolicy', 'catalog-from-web').spec).toEqual({
+    expect(find(objects, 'NetworkPolicy', 'catalog.from.web').spec).toEqual({
       podSelector: { matchLabels: catalogPods },
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: webPods } }], ports: [{ port: 3550, protocol: 'TCP' }] }],
     });
-    expect(ofKind(objects, 'NetworkPolicy').filter(p => /-(to|from)-(web|catalog)$/.test(p.metadata.name))).toHaveLength(2);
+    expect(ofKind(objects, 'NetworkPolicy').filter(p => /\.(to|from)\.(web|catalog)$/.test(p.metadata.name))).toHaveLength(2);
   });
 
   test('lets a worker call a service', () => {
@@ -52,8 +52,8 @@ describe('connectTo', () => {
     mailer.connectTo(api);
     const objects = synth(shop);
     expect(container(find(objects, 'Deployment', 'mailer')).env).toEqual([{ name: 'API_URL', value: 'http://api:80' }]);
-    expect(find(objects, 'NetworkPolicy', 'mailer-to-api').spec.egress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
-    expect(find(objects, 'NetworkPolicy', 'api-from-mailer').spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe('mailer');
+    expect(find(objects, 'NetworkPolicy', 'mailer.to.api').spec.egress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(find(objects, 'NetworkPolicy', 'api.from.mailer').spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe('mailer');
   });
 
   test('reaches a service of another app through its namespace', () => {
@@ -64,9 +64,9 @@ describe('connectTo', () => {
     const invoices = new ObservedService(billing, 'invoices', { image: 'x/invoices:1' });
     web.connectTo(invoices);
     expect(container(find(synth(shop), 'Deployment', 'web')).env).toEqual([{ name: 'INVOICES_URL', value: 'http://invoices.billing-prod:80' }]);
-    expect(find(synth(shop), 'NetworkPolicy', 'web-to-billing-prod-invoices').spec.egress[0].to[0].namespaceSelector)
+    expect(find(synth(shop), 'NetworkPolicy', 'web.to.billing-prod.invoices').spec.egress[0].to[0].namespaceSelector)
       .toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'billing-prod' } });
-    const ingress = find(synth(billing), 'NetworkPolicy', 'invoices-from-shop-web');
+    const ingress = find(synth(billing), 'NetworkPolicy', 'invoices.from.shop.web');
     expect(ingress.metadata.namespace).toBe('billing-prod');
     expect(ingress.spec.ingress[0].from[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'shop' } });
   });

@@ -79,17 +79,17 @@ describe('MicroserviceApp', () => {
       }],
       tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
     });
-    expect(find(objects, 'NetworkPolicy', 'web-from-ingress').spec.ingress).toEqual([{
+    expect(find(objects, 'NetworkPolicy', 'web.allow-ingress').spec.ingress).toEqual([{
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     }]);
-    expect(find(objects, 'NetworkPolicy', 'api-from-ingress').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+    expect(find(objects, 'NetworkPolicy', 'api.allow-ingress').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
   });
 
   test('admits an Ingress controller from the namespace and labels the user configures', () => {
     const { shop } = testApp('shop', { ingressController: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } } });
     new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' } });
-    expect(find(synth(shop), 'NetworkPolicy', 'web-from-ingress').spec.ingress[0].from).toEqual([
+    expect(find(synth(shop), 'NetworkPolicy', 'web.allow-ingress').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } } },
     ]);
   });
@@ -106,13 +106,13 @@ describe('MicroserviceApp', () => {
   test('allows no Prometheus scraping when monitoring is disabled', () => {
     const { shop } = testApp('shop', { monitoring: { enabled: false } });
     new ObservedService(shop, 'web', { image: 'x/web:1' });
-    expect(synth(shop).filter(o => o.metadata.name.endsWith('-from-prometheus'))).toEqual([]);
+    expect(synth(shop).filter(o => o.metadata.name.endsWith('.allow-prometheus'))).toEqual([]);
   });
 
   test('admits Prometheus from the namespace and labels the user configures', () => {
     const { shop } = testApp('shop', { monitoring: { prometheusNamespace: 'observability', prometheusPodLabels: { app: 'prom' } } });
     new ObservedService(shop, 'web', { image: 'x/web:1' });
-    expect(find(synth(shop), 'NetworkPolicy', 'web-from-prometheus').spec.ingress[0].from).toEqual([
+    expect(find(synth(shop), 'NetworkPolicy', 'web.allow-prometheus').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { app: 'prom' } } },
     ]);
   });

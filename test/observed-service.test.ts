@@ -120,7 +120,7 @@ describe('ObservedService', () => {
     new ObservedService(shop, 'api', { image: 'x/api:1', port: 5000, serviceType: 'LoadBalancer' });
     const objects = synth(shop);
     expect(find(objects, 'Service', 'api').spec.type).toBe('LoadBalancer');
-    expect(find(objects, 'NetworkPolicy', 'api-from-load-balancer').spec).toMatchObject({
+    expect(find(objects, 'NetworkPolicy', 'api.allow-load-balancer').spec).toMatchObject({
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 5000, protocol: 'TCP' }] }],
     });
@@ -255,7 +255,7 @@ describe('ObservedService', () => {
   test('lets Prometheus scrape the service port from the monitoring namespace', () => {
     const { shop } = testApp();
     new ObservedService(shop, 'api', { image: 'x/api:1', port: 9000 });
-    expect(find(synth(shop), 'NetworkPolicy', 'api-from-prometheus').spec).toEqual({
+    expect(find(synth(shop), 'NetworkPolicy', 'api.allow-prometheus').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop' } },
       policyTypes: ['Ingress'],
       ingress: [{

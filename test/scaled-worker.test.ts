@@ -20,7 +20,7 @@ describe('ScaledWorker', () => {
     expect(c.ports).toEqual([{ name: 'health', containerPort: 9090, protocol: 'TCP' }]);
     expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'health' } });
     expect(c.readinessProbe).toBeUndefined();
-    expect(find(synth(shop), 'NetworkPolicy', 'mailer-from-prometheus').spec.ingress[0].ports).toEqual([{ port: 9090, protocol: 'TCP' }]);
+    expect(find(synth(shop), 'NetworkPolicy', 'mailer.allow-prometheus').spec.ingress[0].ports).toEqual([{ port: 9090, protocol: 'TCP' }]);
   });
 
   test('autoscales like a service: no replicas, an HPA, a PDB and spread', () => {

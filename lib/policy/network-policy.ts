@@ -21,6 +21,20 @@ export interface AllowRule {
   readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol?: 'TCP' | 'UDP' }>;
 }
 
+// Policy names join ids with '.', which no id can contain (ids are RFC 1035 labels), so a
+// name never stands for two things: `web.to.catalog` is one edge whatever the services are
+// called, and `catalog.allow-prometheus` can never be an edge from a service named prometheus.
+
+/** The name of one side of a connection: `web.to.catalog`, `catalog.from.web`, `web.to.billing.invoices`. */
+export function edgePolicyName(self: string, direction: 'to' | 'from', peer: string, peerNamespace?: string): string {
+  return [self, direction, ...(peerNamespace ? [peerNamespace] : []), peer].join('.');
+}
+
+/** The name of a policy admitting infrastructure to a workload: `catalog.allow-prometheus`. */
+export function admitPolicyName(self: string, what: 'prometheus' | 'ingress' | 'load-balancer'): string {
+  return `${self}.allow-${what}`;
+}
+
 /** Pods in a namespace, as a NetworkPolicy peer (`kubernetes.io/metadata.name` is set by the API server). */
 export function podsPeer(p: PodsPeer): k8s.NetworkPolicyPeer {
   return {
