@@ -284,7 +284,7 @@ export abstract class Workload extends Construct {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
     }
     const envName = options.env ?? `${upperSnake(target.node.id)}_URL`;
-    this.addEnv('connectTo.env', { name: envName, value: target.address(format, this.app) });
+    this.pushEnv('connectTo.env', { name: envName, value: target.address(format, this.app) });
     if (this.connected.has(target)) return;
     this.connected.add(target);
     const sameApp = target.app === this.app;
@@ -302,8 +302,20 @@ export abstract class Workload extends Construct {
     });
   }
 
-  /** Adds a literal environment variable to the main container. */
-  public addEnv(prop: string, v: k8s.EnvVar): void {
+  /** Adds a literal environment variable (never a secret: use the `secretEnv` prop). */
+  public addEnv(name: string, value: string): void {
+    this.addLiteral('addEnv', name, value);
+  }
+
+  private addLiteral(prop: string, name: string, value: string): void {
+    if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'${prop}.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
+    if (SECRET_NAME.test(name)) {
+      throw new MicroserviceConfigError(this, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }`);
+    }
+    this.pushEnv(prop, { name, value });
+  }
+
+  private pushEnv(prop: string, v: k8s.EnvVar): void {
     checkEnvName(this, prop, v.name);
     if (this.env.some(e => e.name === v.name)) {
       throw new MicroserviceConfigError(this, `'${prop}' sets ${show(v.name)} a second time: each environment variable must have one source (rename one, for example with connectTo(target, { env: 'OTHER_NAME' }))`);
@@ -312,13 +324,7 @@ export abstract class Workload extends Construct {
   }
 
   private addLiteralEnv(env: Record<string, string>): void {
-    for (const [name, value] of Object.entries(env)) {
-      if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'env.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
-      if (SECRET_NAME.test(name)) {
-        throw new MicroserviceConfigError(this, `'env' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }`);
-      }
-      this.addEnv('env', { name, value });
-    }
+    for (const [name, value] of Object.entries(env)) this.addLiteral('env', name, value);
   }
 
   private addSecretEnv(env: Record<string, SecretEnvSource>): void {
@@ -326,7 +332,7 @@ export abstract class Workload extends Construct {
       if (!s || typeof s.secretName !== 'string' || typeof s.key !== 'string' || !s.secretName || !s.key) {
         throw new MicroserviceConfigError(this, `'secretEnv.${name}' must name a Secret and a key, got ${show(s)}: for example { secretName: 'db', key: 'password' }`);
       }
-      this.addEnv('secretEnv', { name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key, optional: s.optional } } });
+      this.pushEnv('secretEnv', { name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key, optional: s.optional } } });
     }
   }
 

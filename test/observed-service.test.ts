@@ -230,6 +230,14 @@ describe('ObservedService', () => {
     ]);
   });
 
+  test('addEnv adds a literal after construction and refuses secret-looking names', () => {
+    const { shop } = testApp();
+    const api = new ObservedService(shop, 'api', { image: 'x/api:1', env: { A: '1' } });
+    api.addEnv('FEATURE_FLAGS', 'search,reviews');
+    expect(container(find(synth(shop), 'Deployment', 'api')).env).toEqual([{ name: 'A', value: '1' }, { name: 'FEATURE_FLAGS', value: 'search,reviews' }]);
+    expect(() => api.addEnv('API_KEY', 'abc')).toThrow("[shop/api] 'addEnv' 'API_KEY' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { API_KEY: { secretName, key } }");
+  });
+
   test('mounts config files from a ConfigMap and rolls pods when they change', () => {
     const checksum = (content: string) => {
       const { shop } = testApp();
