@@ -186,6 +186,10 @@ export abstract class Workload extends Construct {
     const config = props.config ? this.checkConfig(props.config) : undefined;
     const shutdown = this.checkShutdown(props.shutdown ?? {});
     const rollingUpdate = this.checkRollingUpdate(props.rollingUpdate ?? {});
+    const revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY;
+    if (!Number.isInteger(revisionHistoryLimit) || revisionHistoryLimit < 0) {
+      throw new MicroserviceConfigError(this, `'revisionHistoryLimit' must be a whole number >= 0, got ${show(props.revisionHistoryLimit)}: keep a few for \`kubectl rollout undo\`, for example 10`);
+    }
     const resources = renderResources(this, props.resources);
     const probes = renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes);
 
@@ -230,7 +234,7 @@ export abstract class Workload extends Construct {
         // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
         // the live count on every apply
         replicas: props.autoscaling ? undefined : replicas,
-        revisionHistoryLimit: props.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY,
+        revisionHistoryLimit,
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate },
         template: {

@@ -266,6 +266,13 @@ describe('MicroserviceConfigError', () => {
       );
     });
 
+    test('fails when revisionHistoryLimit is negative', () => {
+      expectConfigError(
+        catalog({ revisionHistoryLimit: -1 }),
+        "[shop/catalog] 'revisionHistoryLimit' must be a whole number >= 0, got -1: keep a few for `kubectl rollout undo`, for example 10",
+      );
+    });
+
     test('fails when maxUnavailable is negative', () => {
       expectConfigError(
         catalog({ rollingUpdate: { maxUnavailable: -1 } }),
