@@ -162,6 +162,11 @@ export class MicroserviceApp extends Chart {
     return this._ingress;
   }
 
+  /** The Ingress routes: host (undefined for any), path, path type and service. */
+  public get routeList(): ReadonlyArray<{ readonly host?: string; readonly path: string; readonly pathType: string; readonly service: ObservedService }> {
+    return this.routes.map(r => ({ host: r.host ?? this.domain, path: r.path, pathType: r.pathType ?? 'Prefix', service: r.service }));
+  }
+
   /** The six recommended labels for an app-wide object. */
   public appLabels(component: string): Record<string, string> {
     return standardLabels({ name: this.node.id, instance: this.node.id, version: this.version, component, partOf: this.node.id });

@@ -157,9 +157,17 @@ export abstract class Workload extends Construct {
   public readonly labels: Record<string, string>;
   /** Labels that select every pod of this workload, across releases. */
   public readonly selectorLabels: Record<string, string>;
+  /** The container image, as given. */
+  public readonly image: string;
+  /** The fixed pod count, or undefined when autoscaled. */
+  public readonly replicas?: number;
+  /** The autoscaling bounds after defaults, or undefined for a fixed count. */
+  public readonly autoscalingRange?: { readonly minReplicas: number; readonly maxReplicas: number };
+  /** The container's requests and limits after defaults. */
+  public readonly resources: k8s.ResourceRequirements;
 
   private readonly env: k8s.EnvVar[] = [];
-  private readonly connected = new Set<Workload>();
+  private readonly connected = new Set<ObservedService>();
   private readonly metricsPort: number;
 
   protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
@@ -191,6 +199,13 @@ export abstract class Workload extends Construct {
       throw new MicroserviceConfigError(this, `'revisionHistoryLimit' must be a whole number >= 0, got ${show(props.revisionHistoryLimit)}: keep a few for \`kubectl rollout undo\`, for example 10`);
     }
     const resources = renderResources(this, props.resources);
+    this.image = props.image;
+    this.resources = resources;
+    if (props.autoscaling) {
+      this.autoscalingRange = { minReplicas: props.autoscaling.minReplicas ?? DEFAULT_MIN_REPLICAS, maxReplicas: props.autoscaling.maxReplicas };
+    } else {
+      this.replicas = replicas;
+    }
     const probes = renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -276,6 +291,11 @@ export abstract class Workload extends Construct {
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],
       });
     }
+  }
+
+  /** The services this workload calls, in the order connectTo() first named them. */
+  public get connections(): ObservedService[] {
+    return [...this.connected];
   }
 
   /**
