@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { MicroserviceApp } from '../lib';
+import { AppContext, MicroserviceApp } from '../lib';
 import { buildAppService } from './app-service';
 import { buildHelloWorld } from './hello-world';
 import { buildMyapp } from './myapp';
 import { buildShop } from './shop';
 
 /** Every example app, by name: what `npm run synth` writes into dist/. */
-export const EXAMPLE_APPS: Record<string, (scope: Construct) => MicroserviceApp> = {
+export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
   'app-service': buildAppService,
   'hello-world': buildHelloWorld,
   'myapp': buildMyapp,
@@ -14,6 +14,11 @@ export const EXAMPLE_APPS: Record<string, (scope: Construct) => MicroserviceApp>
 };
 
 /** Builds every example app into the scope. */
-export function buildExamples(scope: Construct): MicroserviceApp[] {
-  return Object.values(EXAMPLE_APPS).map(build => build(scope));
+export function buildExamples(scope: Construct, context: AppContext = {}): MicroserviceApp[] {
+  return Object.values(EXAMPLE_APPS).map(build => build(scope, context));
+}
+
+/** The app file contract of `cdk8s-ms`: `cdk8s-ms synth --app apps/index.ts --env dev`. */
+export function build(scope: Construct, context: AppContext): void {
+  buildExamples(scope, context);
 }

@@ -1,18 +1,5 @@
-// Synthesizes the example apps into dist/ (or $CDK8S_OUTDIR): `npm run synth`.
-import { App } from 'cdk8s';
-import { synthToDirectory } from '../lib';
-import { buildExamples } from './index';
+// The cdk8s entry point (cdk8s.yaml `app:`): `cdk8s synth` sets CDK8S_OUTDIR. `npm run synth`
+// runs the same through the cdk8s-ms CLI.
+import { main } from '../lib/cli/main';
 
-const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-try {
-  const app = new App({ outdir });
-  buildExamples(app);
-  for (const r of synthToDirectory(app, outdir)) {
-    const objects = r.yaml.split(/^---$/m).length;
-    console.log(`${outdir}/${r.name}/manifests.yaml: ${objects} objects`);
-  }
-} catch (e) {
-  // a configuration error is one clear line, not a stack trace from inside cdk8s
-  console.error(`synth failed: ${(e as Error).message}`);
-  process.exit(1);
-}
+process.exitCode = main(['synth', '--app', `${__dirname}/index.ts`, '--out', process.env.CDK8S_OUTDIR ?? 'dist']);

@@ -1,14 +1,29 @@
 import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
+import { AppContext, MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
+
+/** What differs between environments: the default (no env) is production, as in dist/. */
+interface ShopEnvironment {
+  readonly domain: string;
+  readonly catalogMaxReplicas: number;
+  readonly cartReplicas: number;
+  readonly catalogMemory: string;
+}
+
+const ENVIRONMENTS: Record<string, ShopEnvironment> = {
+  prod: { domain: 'shop.example.com', catalogMaxReplicas: 10, cartReplicas: 3, catalogMemory: '256Mi' },
+  dev: { domain: 'shop.dev.example.com', catalogMaxReplicas: 3, cartReplicas: 2, catalogMemory: '128Mi' },
+};
 
 /**
  * The reference app: `web` routed at `/` calls `catalog`, `cart` and `checkout`; `checkout`
  * calls `payments`; `mailer` works in the background. Mixed http and grpc, one autoscaled and
  * one fixed-replica service, and a ConfigMap-driven one.
  */
-export function buildShop(scope: Construct): MicroserviceApp {
+export function buildShop(scope: Construct, context: AppContext = {}): MicroserviceApp {
+  const env = ENVIRONMENTS[context.env ?? 'prod'];
+  if (!env) throw new Error(`shop: unknown environment '${context.env}': use one of ${Object.keys(ENVIRONMENTS).join(', ')}`);
   const shop = new MicroserviceApp(scope, 'shop', {
-    domain: 'shop.example.com',
+    domain: env.domain,
     tlsSecretName: 'shop-tls',
     ingressClassName: 'nginx',
   });
@@ -16,15 +31,15 @@ export function buildShop(scope: Construct): MicroserviceApp {
     image: 'ghcr.io/acme/catalog:1.4.2',
     port: 3550,
     protocol: 'grpc',
-    autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },
-    resources: { cpu: '250m', memory: '256Mi', limits: { cpu: '500m', memory: '512Mi' } },
+    autoscaling: { minReplicas: 2, maxReplicas: env.catalogMaxReplicas, targetCpuUtilization: 70 },
+    resources: { cpu: '250m', memory: env.catalogMemory, limits: { cpu: '500m', memory: '512Mi' } },
     env: { LOG_LEVEL: 'info' },
   });
   const cart = new ObservedService(shop, 'cart', {
     image: 'ghcr.io/acme/cart:3.1.0',
     port: 7070,
     protocol: 'grpc',
-    replicas: 3,
+    replicas: env.cartReplicas,
     secretEnv: { REDIS_PASSWORD: { secretName: 'cart-redis', key: 'password' } },
   });
   const payments = new ObservedService(shop, 'payments', {

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
+import { appReadme } from './app-readme';
+import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
+import { MicroserviceApp } from './microservice-app';
 
 /** One app's rendered manifests. */
 export interface RenderedChart {
@@ -8,6 +11,20 @@ export interface RenderedChart {
   readonly name: string;
   /** The multi-document YAML. */
   readonly yaml: string;
+}
+
+/** `app`: one `manifests.yaml` per app; `resource`: one `<kind>-<name>.yaml` per object (small GitOps diffs). */
+export type Layout = 'app' | 'resource';
+
+export interface RenderOptions {
+  /** @default 'app' */
+  readonly layout?: Layout;
+}
+
+/** A file to write, relative to the output directory. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
 }
 
 /**
@@ -19,21 +36,40 @@ export function renderApp(app: App): RenderedChart[] {
 }
 
 /**
- * Writes `<outdir>/<chart>/manifests.yaml` for every chart, all or nothing: the new tree is
- * written beside the old one and swapped in with renames, so a failure never leaves a
- * half-written output directory.
+ * Everything `synth` writes for one app under `<app>/`: the manifests in the chosen layout, a
+ * `Kustomization` file listing them, and a README with the call graph and a table per service.
  */
-export function synthToDirectory(app: App, outdir: string): RenderedChart[] {
-  const rendered = renderApp(app);
+export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = {}): OutputFile[] {
+  const dir = chart.node.id;
+  const objects = chart.toJson();
+  const names = resourceFileNames(objects);
+  const manifests: OutputFile[] = (options.layout ?? 'app') === 'resource'
+    ? objects.map((o, i) => ({ path: names[i], content: Yaml.stringify(o) }))
+    : [{ path: 'manifests.yaml', content: Yaml.stringify(...objects) }];
+  return [
+    ...manifests,
+    { path: KUSTOMIZATION_FILE, content: kustomization(manifests.map(m => m.path)) },
+    { path: 'README.md', content: appReadme(chart) },
+  ].map(f => ({ path: `${dir}/${f.path}`, content: f.content }));
+}
+
+/**
+ * Writes the files as the whole content of `outdir`, all or nothing: the new tree is written
+ * beside the old one and swapped in with renames, so a failure never leaves a half-written
+ * output directory.
+ */
+export function writeTree(files: OutputFile[], outdir: string): void {
   const target = path.resolve(outdir);
   const staging = `${target}.staging-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    for (const r of rendered) {
-      fs.mkdirSync(path.join(staging, r.name), { recursive: true });
-      fs.writeFileSync(path.join(staging, r.name, 'manifests.yaml'), r.yaml);
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(staging, f.path)), { recursive: true });
+      fs.writeFileSync(path.join(staging, f.path), f.content);
     }
+    fs.mkdirSync(staging, { recursive: true });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
     if (fs.existsSync(target)) fs.renameSync(target, old);
     try {
       fs.renameSync(staging, target);
@@ -46,5 +82,19 @@ export function synthToDirectory(app: App, outdir: string): RenderedChart[] {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });
   }
-  return rendered;
+}
+
+/** The MicroserviceApps of a cdk8s App. */
+export function microserviceApps(app: App): MicroserviceApp[] {
+  return app.charts.filter((c): c is MicroserviceApp => c instanceof MicroserviceApp);
+}
+
+/**
+ * Synthesizes every MicroserviceApp of `app` into `outdir` (`<app>/manifests.yaml`,
+ * `Kustomization`, `README.md`), all or nothing. Returns the files written.
+ */
+export function synthToDirectory(app: App, outdir: string, options: RenderOptions = {}): OutputFile[] {
+  const files = microserviceApps(app).flatMap(chart => renderAppFiles(chart, options));
+  writeTree(files, outdir);
+  return files;
 }

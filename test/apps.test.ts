@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
-import { renderApp } from '../lib';
+import { renderApp, renderAppFiles } from '../lib';
 import { EXAMPLE_APPS, buildExamples } from '../apps';
 import { find, synth } from './helpers';
 
@@ -21,12 +21,10 @@ describe('example apps', () => {
   });
 
   test('dist/ holds exactly what apps/ synthesizes now (run `npm run synth` and commit when this fails)', () => {
-    const rendered = renderExamples();
-    expect(fs.readdirSync(DIST).sort()).toEqual(rendered.map(r => r.name).sort());
-    for (const r of rendered) {
-      expect(fs.readdirSync(path.join(DIST, r.name))).toEqual(['manifests.yaml']);
-      expect(fs.readFileSync(path.join(DIST, r.name, 'manifests.yaml'), 'utf8')).toBe(r.yaml);
-    }
+    const expected = buildExamples(Testing.app()).flatMap(a => renderAppFiles(a));
+    const present = (fs.readdirSync(DIST, { recursive: true }) as string[]).filter(f => fs.statSync(path.join(DIST, f)).isFile()).sort();
+    expect(present).toEqual(expected.map(f => f.path).sort());
+    for (const f of expected) expect(fs.readFileSync(path.join(DIST, f.path), 'utf8')).toBe(f.content);
   });
 
   test('synthesizing twice gives byte-identical output', () => {

@@ -460,11 +460,11 @@ describe('MicroserviceConfigError', () => {
     });
 
     test('replaces the old output completely when synthesis succeeds', () => {
-      const rendered = synthToDirectory(shopWith(['', 'web']), outdir);
-      expect(rendered.map(r => r.name)).toEqual(['shop']);
-      expect(tree(outdir)).toEqual(['shop', path.join('shop', 'manifests.yaml')]);
-      expect(fs.readFileSync(path.join(outdir, 'shop', 'manifests.yaml'), 'utf8')).toBe(rendered[0].yaml);
-      expect(rendered[0].yaml).toContain('kind: Deployment');
+      const written = synthToDirectory(shopWith(['', 'web']), outdir);
+      expect(written.map(f => f.path)).toEqual(['shop/manifests.yaml', 'shop/Kustomization', 'shop/README.md']);
+      expect(tree(outdir)).toEqual(['shop', path.join('shop', 'Kustomization'), path.join('shop', 'README.md'), path.join('shop', 'manifests.yaml')]);
+      expect(fs.readFileSync(path.join(outdir, 'shop', 'manifests.yaml'), 'utf8')).toBe(written[0].content);
+      expect(written[0].content).toContain('kind: Deployment');
       expect(leftovers()).toEqual([]);
     });
   });

@@ -1,0 +1,107 @@
+import { Command, CommanderError, Option } from 'commander';
+import { MicroserviceConfigError } from '../errors';
+import { diffCommand } from './diff-command';
+import { graphCommand } from './graph-command';
+import { helmCommand } from './helm-command';
+import { DEFAULT_APP_FILE, UsageError } from './load-app';
+import { synthCommand } from './synth-command';
+import { validateCommand } from './validate-command';
+
+/** Where the commands print: the process streams, or a buffer in tests. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export const PROCESS_IO: Io = {
+  out: t => process.stdout.write(t),
+  err: t => process.stderr.write(t),
+};
+
+/** Exit codes, the same for every command. */
+export const EXIT = {
+  /** Done; no findings; no differences. */
+  OK: 0,
+  /** validate found errors (or warnings with --warn-fails); diff found differences. */
+  FINDINGS: 1,
+  /** Bad usage, an unreadable file, or an app whose props are wrong. */
+  USAGE: 2,
+} as const;
+
+const EXIT_HELP = `
+Exit codes:
+  0  success: written, valid, or no differences
+  1  validate found problems, or diff found differences
+  2  bad usage, unreadable input, or an invalid app (the message names the construct and prop)`;
+
+const appOption = () => new Option('--app <file>', 'the app file: exports build(scope, { env })').default(DEFAULT_APP_FILE);
+const envOption = () => new Option('--env <name>', 'the environment passed to build()');
+
+function program(io: Io, setCode: (c: number) => void): Command {
+  const p = new Command('cdk8s-ms')
+    .description('Synthesize, check, compare and package cdk8s-microservices apps')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_HELP);
+  p.command('synth')
+    .description('write the manifests of every app, plus a Kustomization and a README.md per app')
+    .addOption(appOption())
+    .addOption(new Option('--env <name...>', 'environments to synthesize into <out>/<env>/ (repeatable)'))
+    .option('--out <dir>', 'output directory', 'dist')
+    .addOption(new Option('--layout <layout>', 'app: one manifests.yaml per app; resource: one file per object').choices(['app', 'resource']).default('app'))
+    .addHelpText('after', EXIT_HELP)
+    .action(o => setCode(synthCommand({ app: o.app, envs: o.env, out: o.out, layout: o.layout }, io)));
+  p.command('validate')
+    .description('check synthesized YAML: strict schema, cross-object references, security and best-practice policy')
+    .argument('[dir...]', 'files or folders of YAML', ['dist'])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--warn-fails', 'exit 1 on warnings too', false)
+    .addHelpText('after', EXIT_HELP)
+    .action((dirs, o) => setCode(validateCommand({ paths: dirs, format: o.format, warnFails: o.warnFails }, io)));
+  p.command('diff')
+    .description('synthesize in memory and compare object by object with a manifest folder (a GitOps checkout)')
+    .argument('<dir>', 'the folder to compare with')
+    .addOption(appOption())
+    .addOption(envOption())
+    .option('--summary', 'print only the one-line summaries', false)
+    .addHelpText('after', EXIT_HELP)
+    .action((dir, o) => setCode(diffCommand({ dir, app: o.app, env: o.env, summaryOnly: o.summary }, io)));
+  p.command('graph')
+    .description('print the services, workers, routes and connections of each app')
+    .addOption(appOption())
+    .addOption(envOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addHelpText('after', EXIT_HELP)
+    .action(o => setCode(graphCommand({ app: o.app, env: o.env, format: o.format }, io)));
+  p.command('helm')
+    .description('write a Helm chart of each app (values: image tags and replica counts)')
+    .addOption(appOption())
+    .addOption(envOption())
+    .option('--out <dir>', 'output directory', 'charts')
+    .addHelpText('after', EXIT_HELP)
+    .action(o => setCode(helmCommand({ app: o.app, env: o.env, out: o.out }, io)));
+  return p;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export function main(argv: string[], io: Io = PROCESS_IO): number {
+  let code: number = EXIT.OK;
+  try {
+    program(io, c => { code = c; }).parse(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (e instanceof UsageError || e instanceof MicroserviceConfigError) {
+      io.err(`error: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    // an error from inside cdk8s or node is still one line; the stack is for CDK8S_MS_DEBUG
+    io.err(`error: ${(e as Error).message ?? e}\n`);
+    if (process.env.CDK8S_MS_DEBUG) io.err(`${(e as Error).stack}\n`);
+    return EXIT.USAGE;
+  }
+}

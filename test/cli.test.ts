@@ -1,0 +1,197 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { EXIT, Io, main } from '../lib/cli/main';
+import { cleanToolEnv, helmBin, run as runTool } from './tools';
+
+const ROOT = path.join(__dirname, '..');
+const APP = path.join(ROOT, 'apps', 'index.ts');
+
+/** Runs the CLI in-process and captures what it prints. */
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const io: Io = { out: t => { out += t; }, err: t => { err += t; } };
+  const code = main(argv, io);
+  return { code, out, err };
+}
+
+let tmp: string;
+beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-')); });
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => cleanToolEnv());
+
+const files = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter(f => fs.statSync(path.join(dir, f)).isFile()).sort();
+
+describe('cdk8s-ms', () => {
+  test.each(['synth', 'validate', 'diff', 'graph', 'helm'])('%s --help describes the command and the exit codes', cmd => {
+    const r = run(cmd, '--help');
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out).toContain(`Usage: cdk8s-ms ${cmd}`);
+    expect(r.out).toContain('Exit codes:');
+  });
+
+  test('an unknown command or option is a usage error (exit 2) with one line of explanation', () => {
+    const r = run('synthesize');
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(/unknown command 'synthesize'/);
+    expect(run('synth', '--layout', 'flat').code).toBe(EXIT.USAGE);
+  });
+
+  test('a missing app file is a one-line usage error', () => {
+    const r = run('synth', '--app', path.join(tmp, 'nope.ts'), '--out', path.join(tmp, 'out'));
+    expect(r).toMatchObject({ code: EXIT.USAGE, err: `error: app file ${path.join(tmp, 'nope.ts')} not found\n` });
+  });
+
+  test('an app with bad props fails with the construct path and writes nothing (exit 2)', () => {
+    const bad = path.join(tmp, 'bad.ts');
+    fs.writeFileSync(bad, `import { MicroserviceApp, ObservedService } from '${path.join(ROOT, 'lib')}';
+export function build(scope: any) { new ObservedService(new MicroserviceApp(scope, 'shop'), 'web', { image: 'x/web:1', port: 70000 }); }\n`);
+    const r = run('synth', '--app', bad, '--out', path.join(tmp, 'out'));
+    expect(r).toMatchObject({ code: EXIT.USAGE, err: "error: [shop/web] 'port' must be 1-65535, got 70000\n" });
+    expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+  });
+
+  describe('synth', () => {
+    test('writes manifests, a Kustomization and a README per app, and prints what it wrote', () => {
+      const out = path.join(tmp, 'out');
+      const r = run('synth', '--app', APP, '--out', out);
+      expect(r.code).toBe(EXIT.OK);
+      expect(files(out)).toEqual(['app-service', 'hello-world', 'myapp', 'shop'].flatMap(a => [`${a}/Kustomization`, `${a}/README.md`, `${a}/manifests.yaml`]));
+      expect(r.out.split('\n')[0]).toMatch(/^written\s+objects\s+files\s+by kind$/);
+      expect(r.out).toMatch(new RegExp(`${out}/shop\\s+46\\s+3\\s+Namespace 1, NetworkPolicy 17, PodDisruptionBudget 6, ServiceAccount 6, ConfigMap 1, Service 5, Deployment 6, HorizontalPodAutoscaler 3, Ingress 1`));
+    });
+
+    test('writes the same manifests as npm run synth committed in dist/', () => {
+      const out = path.join(tmp, 'out');
+      run('synth', '--app', APP, '--out', out);
+      for (const f of files(out)) expect(fs.readFileSync(path.join(out, f), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8'));
+    });
+
+    test('--layout resource writes one file per object, listed in the Kustomization', () => {
+      const out = path.join(tmp, 'out');
+      expect(run('synth', '--app', APP, '--out', out, '--layout', 'resource').code).toBe(EXIT.OK);
+      const shop = fs.readdirSync(path.join(out, 'shop')).sort();
+      expect(shop).toContain('deployment-catalog.yaml');
+      expect(shop).toContain('networkpolicy-web.to.catalog.yaml');
+      expect(shop).toHaveLength(46 + 2);
+      const k = YAML.parse(fs.readFileSync(path.join(out, 'shop', 'Kustomization'), 'utf8'));
+      expect([...k.resources].sort()).toEqual(shop.filter(f => f.endsWith('.yaml')));
+      expect(YAML.parse(fs.readFileSync(path.join(out, 'shop', 'deployment-catalog.yaml'), 'utf8'))).toMatchObject({ kind: 'Deployment', metadata: { name: 'catalog' } });
+    });
+
+    test('--env writes each environment to its own folder with its own settings', () => {
+      const out = path.join(tmp, 'out');
+      expect(run('synth', '--app', APP, '--out', out, '--env', 'dev', 'prod').code).toBe(EXIT.OK);
+      const ingressHost = (env: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(out, env, 'shop', 'manifests.yaml'), 'utf8'))
+        .map(d => d.toJSON()).find(o => o.kind === 'Ingress').spec.rules[0].host;
+      expect(ingressHost('dev')).toBe('shop.dev.example.com');
+      expect(ingressHost('prod')).toBe('shop.example.com');
+      expect(fs.readFileSync(path.join(out, 'prod', 'shop', 'manifests.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', 'shop', 'manifests.yaml'), 'utf8'));
+    });
+
+    test('the app README shows the Mermaid graph and a table row per workload', () => {
+      const out = path.join(tmp, 'out');
+      run('synth', '--app', APP, '--out', out);
+      const readme = fs.readFileSync(path.join(out, 'shop', 'README.md'), 'utf8');
+      expect(readme).toContain('```mermaid\nflowchart LR');
+      expect(readme).toContain('n_web --> n_catalog');
+      expect(readme).toContain('| catalog | service | `ghcr.io/acme/catalog:1.4.2` | 2-10 (autoscaled) | grpc 3550 -> 3550 | - | cpu 250m/500m, memory 256Mi/512Mi, ephemeral 256Mi/512Mi |');
+      expect(readme).toContain('| web | service | `ghcr.io/acme/web:2.0.1` | 2-6 (autoscaled) | http 80 -> 8080 | shop.example.com/ |');
+      expect(readme).toContain('| mailer | worker |');
+    });
+  });
+
+  describe('diff', () => {
+    test('exits 0 against dist/', () => {
+      const r = run('diff', path.join(ROOT, 'dist'), '--app', APP);
+      expect(r).toMatchObject({ code: EXIT.OK, out: `no differences: 74 objects match ${path.join(ROOT, 'dist')}\n` });
+    });
+
+    test('exits 1 after a one-field change and names the field', () => {
+      // GIVEN a GitOps checkout where someone scaled cart to 5 and rolled catalog's image back
+      const checkout = path.join(tmp, 'gitops');
+      fs.cpSync(path.join(ROOT, 'dist'), checkout, { recursive: true });
+      const file = path.join(checkout, 'shop', 'manifests.yaml');
+      const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON());
+      docs.find(o => o.kind === 'Deployment' && o.metadata.name === 'cart').spec.replicas = 5;
+      fs.writeFileSync(file, docs.map(d => YAML.stringify(d)).join('---\n'));
+      // WHEN
+      const r = run('diff', checkout, '--app', APP);
+      // THEN
+      expect(r.code).toBe(EXIT.FINDINGS);
+      expect(r.out.split('\n')[0]).toBe('shop/deployment/cart: replicas 5 -> 3');
+      expect(r.out).toContain('--- a/shop/deployment/cart');
+      expect(r.out).toMatch(/^-  replicas: 5\n\+  replicas: 3$/m);
+      expect(r.out).toContain('1 changed, 0 added, 0 removed');
+    });
+
+    test('reports added and removed objects and image changes by tag', () => {
+      const checkout = path.join(tmp, 'gitops');
+      fs.cpSync(path.join(ROOT, 'dist'), checkout, { recursive: true });
+      const file = path.join(checkout, 'shop', 'manifests.yaml');
+      const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON())
+        .filter(o => !(o.kind === 'ConfigMap' && o.metadata.name === 'payments-config'));
+      const catalog = docs.find(o => o.kind === 'Deployment' && o.metadata.name === 'catalog');
+      catalog.spec.template.spec.containers[0].image = 'ghcr.io/acme/catalog:1.3.0';
+      catalog.metadata.labels['app.kubernetes.io/version'] = '1.3.0';
+      catalog.spec.template.metadata.labels['app.kubernetes.io/version'] = '1.3.0';
+      docs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leftover', namespace: 'shop' }, data: { a: '1' } });
+      fs.writeFileSync(file, docs.map(d => YAML.stringify(d)).join('---\n'));
+      const r = run('diff', checkout, '--app', APP, '--summary');
+      expect(r.code).toBe(EXIT.FINDINGS);
+      expect(r.out).toBe([
+        'shop/configmap/leftover: removed',
+        'shop/configmap/payments-config: added',
+        'shop/deployment/catalog: image 1.3.0 -> 1.4.2',
+        '',
+        '1 changed, 1 added, 1 removed',
+        '',
+      ].join('\n'));
+    });
+
+    test('a folder that does not exist is a usage error', () => {
+      expect(run('diff', path.join(tmp, 'nope'), '--app', APP)).toMatchObject({ code: EXIT.USAGE, err: `error: diff: ${path.join(tmp, 'nope')} is not a folder\n` });
+    });
+  });
+
+  describe('graph', () => {
+    test('prints each app as Mermaid with routes and connections', () => {
+      const r = run('graph', '--app', APP);
+      expect(r.code).toBe(EXIT.OK);
+      expect(r.out).toContain('%% shop\nflowchart LR\n  ingress_0(["Ingress shop.example.com"])');
+      expect(r.out).toContain('  n_mailer[["mailer<br/>worker"]]');
+      expect(r.out).toContain('  ingress_0 -- "/" --> n_web');
+      for (const e of ['n_web --> n_catalog', 'n_web --> n_cart', 'n_web --> n_checkout', 'n_checkout --> n_payments']) expect(r.out).toContain(e);
+    });
+
+    test('prints Graphviz dot with --format dot', () => {
+      const r = run('graph', '--app', APP, '--format', 'dot');
+      expect(r.out).toContain('digraph "shop" {');
+      expect(r.out).toContain('  "web" -> "catalog";');
+      expect(r.out).toContain('  "ingress shop.example.com" -> "web" [label="/"];');
+    });
+  });
+
+  test('helm writes a chart per app that helm template renders as the plain output', () => {
+    const out = path.join(tmp, 'charts');
+    const r = run('helm', '--app', APP, '--out', out);
+    expect(r.code).toBe(EXIT.OK);
+    expect(fs.readdirSync(out).sort()).toEqual(['app-service', 'hello-world', 'myapp', 'shop']);
+    expect(files(path.join(out, 'shop'))).toEqual(expect.arrayContaining(['Chart.yaml', 'values.yaml', 'values.schema.json', 'templates/deployment-catalog.yaml']));
+    const rendered = runTool(helmBin(), ['template', 'shop', path.join(out, 'shop')]);
+    const plain = YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'dist', 'shop', 'manifests.yaml'), 'utf8')).map(d => d.toJSON());
+    const sorted = (docs: any[]) => docs.filter(Boolean).sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    expect(sorted(YAML.parseAllDocuments(rendered).map(d => d.toJSON()))).toEqual(sorted(plain));
+  });
+
+  test('the installed bin runs as a program and exits with the command\'s code', () => {
+    const bin = path.join(ROOT, 'bin', 'cdk8s-ms.js');
+    expect(execFileSync(bin, ['graph', '--app', APP], { cwd: ROOT, encoding: 'utf8' })).toContain('flowchart LR');
+    const r = spawnSync(bin, ['diff', path.join(tmp), '--app', APP], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(EXIT.FINDINGS);
+    expect(r.stdout).toContain('shop/namespace/shop: added');
+  });
+});
