@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import YAML from 'yaml';
+import { joinImage, splitImage } from './image';
 
 /** A Kubernetes object as found in a file or synthesized. */
 export interface Manifest {
@@ -88,12 +89,10 @@ function leafChanges(a: unknown, b: unknown, at: string, out: Change[]): void {
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** The repository and what pins it (tag, digest, or both), for `image 1.4.2 -> 1.5.0`. */
 function imageParts(image: string): { repo: string; ref: string } {
-  const at = image.indexOf('@');
-  if (at >= 0) return { repo: image.slice(0, at), ref: image.slice(at + 1) };
-  const slash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  return colon > slash ? { repo: image.slice(0, colon), ref: image.slice(colon + 1) } : { repo: image, ref: 'latest' };
+  const p = splitImage(image);
+  return { repo: joinImage({ ...p, tag: '', digest: '' }), ref: [p.tag, p.digest].filter(Boolean).join('@') || 'latest' };
 }
 
 /** Names a change the way a reviewer thinks of it: `image 1.4.2 -> 1.5.0`, `replicas 3 -> 5`, else the field path. */

@@ -8,7 +8,8 @@ import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
-import { escapeTemplateText, helmChart, joinImage, splitImage } from '../lib/helm';
+import { escapeTemplateText, helmChart } from '../lib/helm';
+import { joinImage, splitImage } from '../lib/image';
 import { Manifest } from './helpers';
 import { cleanToolEnv, helmBin, run, tryRun } from './tools';
 

@@ -1,12 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { MicroserviceConfigError, show } from '../errors';
-import { versionOf } from '../image';
+import { joinImage, splitImage, versionOf } from '../image';
 import { resourceFileNames } from '../kustomize';
 import { VERSION } from '../labels';
 import { MicroserviceApp } from '../microservice-app';
 import { Workload } from '../workload';
-import { imageValuesProblem, joinImage, splitImage } from './image';
+import { imageValuesProblem } from './image';
 import { valuesSchema } from './schema';
 import { ObjectTemplate, escapeTemplateText, forEachMetadata } from './templates';
 import { ChartValues, WorkloadValues, valueRef, valuesYaml } from './values';

@@ -1,4 +1,4 @@
-import { DIGEST_PATTERN, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN } from './image';
+import { DIGEST_PATTERN, REGISTRY_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN } from '../image';
 import { ChartValues } from './values';
 
 /**
