@@ -104,6 +104,37 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
     });
   });
 
+  describe('validate', () => {
+    const BROKEN = path.join(ROOT, 'test', 'fixtures', 'broken');
+
+    test('exits 0 on dist/ with a one-line summary', () => {
+      const r = run('validate', path.join(ROOT, 'dist'), '--warn-fails');
+      expect(r.code).toBe(EXIT.OK);
+      expect(r.out.trim()).toBe('74 objects in 4 files: 0 errors, 0 warnings, 0 info');
+    });
+
+    test('exits 1 on the broken set and names rule, object and file per finding', () => {
+      const r = run('validate', BROKEN);
+      expect(r.code).toBe(EXIT.FINDINGS);
+      expect(r.out).toMatch(/^ERROR \S+ \S+\/\S*\/\S+ \(.*\.ya?ml.*\): .+$/m);
+      expect(r.out).toMatch(/\d+ errors, \d+ warnings/);
+    });
+
+    test('--format json and --format sarif are machine-readable', () => {
+      const json = JSON.parse(run('validate', BROKEN, '--format', 'json').out);
+      expect(json.findings.length).toBeGreaterThan(0);
+      const sarif = JSON.parse(run('validate', BROKEN, '--format', 'sarif').out);
+      expect(sarif.version).toBe('2.1.0');
+      expect(sarif.runs[0].results.length).toBe(json.findings.length);
+    });
+
+    test('a path that does not exist is a usage error', () => {
+      const r = run('validate', path.join(tmp, 'nope'));
+      expect(r.code).toBe(EXIT.USAGE);
+      expect(r.err).toMatch(/^error: .*nope/);
+    });
+  });
+
   describe('diff', () => {
     test('exits 0 against dist/', () => {
       const r = run('diff', path.join(ROOT, 'dist'), '--app', APP);
