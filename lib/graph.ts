@@ -57,11 +57,14 @@ export function toMermaid(g: AppGraph): string {
 
 /** A Graphviz digraph. */
 export function toDot(g: AppGraph): string {
-  const q = (s: string) => JSON.stringify(s);
+  const esc = (s: string) => s.replace(/[\\"]/g, c => `\\${c}`);
+  const q = (s: string) => `"${esc(s)}"`;
+  // '\n' stays a DOT line break: the label's parts are escaped, the break is not
+  const label = (...lines: string[]) => `"${lines.map(esc).join('\\n')}"`;
   const lines = [`digraph ${q(g.app)} {`, '  rankdir=LR;'];
   const hosts = [...new Set(g.routes.map(r => r.host ?? '*'))];
   for (const h of hosts) lines.push(`  ${q(`ingress ${h}`)} [shape=oval];`);
-  for (const n of g.nodes) lines.push(`  ${q(n.name)} [shape=${n.kind === 'service' ? 'box' : 'box3d'}, label=${q(n.kind === 'service' ? `${n.name}\\n${n.endpoint}` : `${n.name}\\nworker`)}];`);
+  for (const n of g.nodes) lines.push(`  ${q(n.name)} [shape=${n.kind === 'service' ? 'box' : 'box3d'}, label=${n.kind === 'service' ? label(n.name, n.endpoint!) : label(n.name, 'worker')}];`);
   for (const r of g.routes) lines.push(`  ${q(`ingress ${r.host ?? '*'}`)} -> ${q(r.service)} [label=${q(r.path)}];`);
   for (const e of g.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)};`);
   lines.push('}');

@@ -202,6 +202,8 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       const r = run('graph', '--app', APP, '--format', 'dot');
       expect(r.out).toContain('digraph "shop" {');
       expect(r.out).toContain('  "web" -> "catalog";');
+      // one backslash: a DOT line break inside the label
+      expect(r.out).toContain('  "catalog" [shape=box, label="catalog\\ngrpc :3550"];');
       expect(r.out).toContain('  "ingress shop.example.com" -> "web" [label="/"];');
     });
   });
