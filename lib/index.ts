@@ -1,3 +1,5 @@
+// The constructs and synthesis. The tools behind the cdk8s-ms command (validate, diff, helm,
+// kustomize) are in './tools', so that synthesizing an app does not load them.
 export * from './errors';
 export * from './microservice-app';
 export * from './observed-service';
@@ -9,11 +11,5 @@ export * from './security';
 export * from './synth';
 export type { PodsPeer } from './policy/network-policy';
 export * from './graph';
-export * from './diff';
 export * from './app-readme';
 export type { AppContext, AppBuilder } from './cli/load-app';
-export { helmChart } from './helm';
-export type { HelmChartOptions, ChartValues, WorkloadValues, ImageValues } from './helm';
-export { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
-export { validateManifests, validatePaths, exitCodeFor, formatResult, RULES, ManifestPathError, SchemaCatalog } from './validate';
-export type { Finding, Severity, ValidationResult, ReportFormat, Rule, ValidateOptions } from './validate';

@@ -1,11 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MicroserviceConfigError } from '../errors';
-import { diffCommand } from './diff-command';
-import { graphCommand } from './graph-command';
-import { helmCommand } from './helm-command';
 import { DEFAULT_APP_FILE, UsageError } from './load-app';
-import { synthCommand } from './synth-command';
-import { validateCommand } from './validate-command';
+
+// Each command's module loads only when that command runs: `synth` need not load the
+// validator's schemas or the chart generator (and the CLI transpiles TypeScript on start).
+const commands = {
+  synth: () => (require('./synth-command') as typeof import('./synth-command')).synthCommand,
+  validate: () => (require('./validate-command') as typeof import('./validate-command')).validateCommand,
+  diff: () => (require('./diff-command') as typeof import('./diff-command')).diffCommand,
+  graph: () => (require('./graph-command') as typeof import('./graph-command')).graphCommand,
+  helm: () => (require('./helm-command') as typeof import('./helm-command')).helmCommand,
+};
 
 /** Where the commands print: the process streams, or a buffer in tests. */
 export interface Io {
@@ -51,14 +56,14 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .option('--out <dir>', 'output directory', 'dist')
     .addOption(new Option('--layout <layout>', 'app: one manifests.yaml per app; resource: one file per object').choices(['app', 'resource']).default('app'))
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(synthCommand({ app: o.app, envs: o.env, out: o.out, layout: o.layout }, io)));
+    .action(o => setCode(commands.synth()({ app: o.app, envs: o.env, out: o.out, layout: o.layout }, io)));
   p.command('validate')
     .description('check synthesized YAML: strict schema, cross-object references, security and best-practice policy')
     .argument('[dir...]', 'files or folders of YAML', ['dist'])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--warn-fails', 'exit 1 on warnings too', false)
     .addHelpText('after', EXIT_HELP)
-    .action((dirs, o) => setCode(validateCommand({ paths: dirs, format: o.format, warnFails: o.warnFails }, io)));
+    .action((dirs, o) => setCode(commands.validate()({ paths: dirs, format: o.format, warnFails: o.warnFails }, io)));
   p.command('diff')
     .description('synthesize in memory and compare object by object with a manifest folder (a GitOps checkout)')
     .argument('<dir>', 'the folder to compare with')
@@ -66,21 +71,21 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .addOption(envOption())
     .option('--summary', 'print only the one-line summaries', false)
     .addHelpText('after', EXIT_HELP)
-    .action((dir, o) => setCode(diffCommand({ dir, app: o.app, env: o.env, summaryOnly: o.summary }, io)));
+    .action((dir, o) => setCode(commands.diff()({ dir, app: o.app, env: o.env, summaryOnly: o.summary }, io)));
   p.command('graph')
     .description('print the services, workers, routes and connections of each app')
     .addOption(appOption())
     .addOption(envOption())
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(graphCommand({ app: o.app, env: o.env, format: o.format }, io)));
+    .action(o => setCode(commands.graph()({ app: o.app, env: o.env, format: o.format }, io)));
   p.command('helm')
     .description('write a Helm chart of each app (values: image tags and replica counts)')
     .addOption(appOption())
     .addOption(envOption())
     .option('--out <dir>', 'output directory', 'charts')
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(helmCommand({ app: o.app, env: o.env, out: o.out }, io)));
+    .action(o => setCode(commands.helm()({ app: o.app, env: o.env, out: o.out }, io)));
   return p;
 }
 
