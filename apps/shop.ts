@@ -26,6 +26,8 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
     domain: env.domain,
     tlsSecretName: 'shop-tls',
     ingressClassName: 'nginx',
+    monitoring: { runbookBaseUrl: 'https://runbooks.acme.example/shop' },
+    openTelemetry: { endpoint: 'http://otel-collector.observability:4317' },
   });
   const catalog = new ObservedService(shop, 'catalog', {
     image: 'ghcr.io/acme/catalog:1.4.2',
@@ -34,6 +36,7 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
     autoscaling: { minReplicas: 2, maxReplicas: env.catalogMaxReplicas, targetCpuUtilization: 70 },
     resources: { cpu: '250m', memory: env.catalogMemory, limits: { cpu: '500m', memory: '512Mi' } },
     env: { LOG_LEVEL: 'info' },
+    logging: { format: 'json' },
   });
   const cart = new ObservedService(shop, 'cart', {
     image: 'ghcr.io/acme/cart:3.1.0',
@@ -56,11 +59,13 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
     port: 5050,
     protocol: 'grpc',
   });
+
   checkout.connectTo(payments);
   const web = new ObservedService(shop, 'web', {
     image: 'ghcr.io/acme/web:2.0.1',
     route: { path: '/' },
     autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    logging: { format: 'json' },
   });
   web.connectTo(catalog);
   web.connectTo(catalog, { env: 'PRODUCT_CATALOG_SERVICE_ADDR', format: 'host:port' });
@@ -69,6 +74,7 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
   new ScaledWorker(shop, 'mailer', {
     image: 'ghcr.io/acme/mailer:0.9.0',
     autoscaling: { minReplicas: 2, maxReplicas: 20, targetCpuUtilization: 80 },
+    metrics: { port: 9464 }, // scraped by a PodMonitor: no Service fronts a worker
   });
   return shop;
 }

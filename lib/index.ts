@@ -13,3 +13,7 @@ export type { PodsPeer } from './policy/network-policy';
 export * from './graph';
 export * from './app-readme';
 export type { AppContext, AppBuilder } from './cli/load-app';
+export { MetricsSource } from './observability/metrics-source';
+export type { CustomMetricsOptions, RequestQueries, ServiceSelector } from './observability/metrics-source';
+export type { WorkloadTelemetry } from './observability/model';
+export { grafanaDashboard, dashboardExpressions } from './observability/dashboard';

@@ -1,17 +1,56 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';
 import { standardLabels } from './labels';
 import { checkHostname, checkNamespace } from './names';
 import { sortManifests } from './ordering';
 import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from './policy/network-policy';
+import { dashboardConfigMapData, grafanaDashboard } from './observability/dashboard';
+import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
+import type { Workload } from './workload';
+
+
+function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: string; protocol: 'grpc' | 'http/protobuf' } {
+  let url: URL | undefined;
+  try {
+    url = new URL(o.endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.port || url.pathname.length > 1) {
+    throw new MicroserviceConfigError(scope, `'openTelemetry.endpoint' must be an http(s) URL with a port and no path, got ${show(o.endpoint)}: for example 'http://otel-collector.observability:4317'`);
+  }
+  if (!o.collector && url.hostname.split('.').length < 2) {
+    throw new MicroserviceConfigError(scope, `'openTelemetry.endpoint' ${show(o.endpoint)} names no namespace (<service>.<namespace>): add it, or set 'openTelemetry.collector' so egress to the collector can be allowed`);
+  }
+  if (o.protocol !== undefined && o.protocol !== 'grpc' && o.protocol !== 'http/protobuf') {
+    throw new MicroserviceConfigError(scope, `'openTelemetry.protocol' must be 'grpc' or 'http/protobuf', got ${show(o.protocol)}`);
+  }
+  return { endpoint: o.endpoint, protocol: o.protocol ?? (url.port === '4318' ? 'http/protobuf' : 'grpc') };
+}
 
 /** Where Prometheus runs, so that the namespace's policy lets it scrape. */
 export interface MonitoringOptions {
-  /** Allow Prometheus to scrape every workload. @default true */
+  /**
+   * Monitor every workload: ServiceMonitors/PodMonitors, a PrometheusRule per workload, a
+   * Grafana dashboard, and network policy that lets Prometheus scrape. @default true
+   */
   readonly enabled?: boolean;
+  /**
+   * Labels on monitors, rules and dashboards, for the Prometheus that should pick them up
+   * (kube-prometheus-stack selects by its Helm release name).
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly prometheusLabels?: Record<string, string>;
+  /** How often Prometheus scrapes. @default '30s' */
+  readonly scrapeInterval?: string;
+  /** Runbook links of the library's service alerts are `<runbookBaseUrl>/<AlertName>`. @default 'https://runbooks.example.com/<app id>' */
+  readonly runbookBaseUrl?: string;
+  /** A Grafana dashboard ConfigMap for the app (label `grafana_dashboard: "1"`). @default true */
+  readonly dashboards?: boolean;
   /** The namespace Prometheus runs in. @default 'monitoring' */
   readonly prometheusNamespace?: string;
   /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
@@ -43,6 +82,34 @@ export interface MicroserviceAppProps {
   readonly monitoring?: MonitoringOptions;
   /** `app.kubernetes.io/version` of the app-wide objects (Namespace, Ingress, policies). @default 'unversioned' */
   readonly version?: string;
+  /**
+   * Where OpenTelemetry SDKs export traces, metrics and logs: every pod gets
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`, and egress to the collector is allowed.
+   * @default - no endpoint (pods still get OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES)
+   */
+  readonly openTelemetry?: OpenTelemetryOptions;
+}
+
+/** The OpenTelemetry Collector the app's SDKs export to. */
+export interface OpenTelemetryOptions {
+  /** The OTLP endpoint, e.g. `http://otel-collector.observability:4317`. */
+  readonly endpoint: string;
+  /** `grpc` (port 4317) or `http/protobuf` (port 4318). @default - from the port: 4318 is http/protobuf, else grpc */
+  readonly protocol?: 'grpc' | 'http/protobuf';
+  /**
+   * The collector pods, admitted by egress policy on the endpoint's port.
+   * @default - the namespace named in the endpoint host (`<service>.<namespace>`), any pod
+   */
+  readonly collector?: PodsPeer;
+}
+
+/** Monitoring settings after defaults. */
+export interface ResolvedMonitoring {
+  readonly prometheus: PodsPeer;
+  readonly labels: Record<string, string>;
+  readonly scrapeInterval: string;
+  readonly runbookBaseUrl: string;
+  readonly dashboards: boolean;
 }
 
 /** A path on the app's Ingress that leads to a service. */
@@ -69,12 +136,26 @@ const APP_SYMBOL = Symbol.for('cdk8s-microservices.MicroserviceApp');
  * its services' routes share.
  */
 export class MicroserviceApp extends Chart {
-  /** The MicroserviceApp a construct belongs to; throws a clear error when there is none. */
-  public static of(scope: IConstruct): MicroserviceApp {
-    for (let s: IConstruct | undefined = scope.node.scope; s; s = s.node.scope) {
+  /** The MicroserviceApp a construct is in (itself included), or undefined. */
+  public static find(scope: IConstruct): MicroserviceApp | undefined {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       if ((s as any)[APP_SYMBOL]) return s as MicroserviceApp;
     }
-    throw new MicroserviceConfigError(scope, `must be created inside a MicroserviceApp: new ${scope.constructor.name}(app, '${scope.node.id}', ...) where app = new MicroserviceApp(...)`);
+    return undefined;
+  }
+
+  /**
+   * The MicroserviceApp that `scope` is in, or that a new construct `id` of class `kind` in
+   * `scope` will be in; throws a clear error when there is none.
+   */
+  public static of(scope: IConstruct, id?: string, kind = 'ObservedService'): MicroserviceApp {
+    const app = MicroserviceApp.find(scope);
+    if (!app) {
+      const path = id === undefined ? scope.node.path : scope.node.path ? `${scope.node.path}/${id}` : id;
+      id ??= scope.node.id;
+      throw new MicroserviceConfigError(path, `must be created inside a MicroserviceApp: new ${kind}(app, '${id}', ...) where app = new MicroserviceApp(...)`);
+    }
+    return app;
   }
 
   /** The namespace name. */
@@ -89,13 +170,20 @@ export class MicroserviceApp extends Chart {
   public readonly domain?: string;
   /** The Ingress controller pods admitted to routed services. */
   public readonly ingressController: PodsPeer;
-  /** The Prometheus pods allowed to scrape, or undefined when scraping is not allowed. */
+  /** The Prometheus pods allowed to scrape, or undefined when monitoring is off. */
   public readonly prometheus?: PodsPeer;
+  /** Monitoring settings, or undefined when monitoring is off. */
+  public readonly monitoring?: ResolvedMonitoring;
+  /** The OTLP endpoint and protocol the pods export to, if any. */
+  public readonly otlp?: { readonly endpoint: string; readonly protocol: 'grpc' | 'http/protobuf' };
+  /** The Grafana dashboard ConfigMap, when monitoring and dashboards are on. */
+  public readonly dashboard?: k8s.KubeConfigMap;
   /** `app.kubernetes.io/version` of the app-wide objects. */
   public readonly version: string;
 
   private readonly props: MicroserviceAppProps;
   private readonly routes: Route[] = [];
+  private readonly workloads: Workload[] = [];
   private readonly ingressRules: k8s.IngressRule[] = [];
   private readonly ingressTls: k8s.IngressTls[] = [];
   private _ingress?: k8s.KubeIngress;
@@ -125,7 +213,15 @@ export class MicroserviceApp extends Chart {
         namespace: monitoring.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace,
         podLabels: monitoring.prometheusPodLabels ?? DEFAULT_PROMETHEUS.podLabels,
       };
+      this.monitoring = {
+        prometheus: this.prometheus,
+        labels: monitoring.prometheusLabels ?? { release: 'kube-prometheus-stack' },
+        scrapeInterval: checkDuration(this, 'monitoring.scrapeInterval', monitoring.scrapeInterval ?? '30s'),
+        runbookBaseUrl: (monitoring.runbookBaseUrl ?? `https://runbooks.example.com/${id}`).replace(/\/+$/, ''),
+        dashboards: monitoring.dashboards ?? true,
+      };
     }
+    if (props.openTelemetry) this.otlp = checkOtlp(this, props.openTelemetry);
 
     this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
@@ -148,6 +244,19 @@ export class MicroserviceApp extends Chart {
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
     // thrown rather than returned, so the caller gets the same error class as for bad props
+    if (this.otlp) {
+      const url = new URL(this.otlp.endpoint);
+      allowPolicy(this, 'AllowOtelCollector', {
+        name: 'allow-otel-collector', namespace, labels: this.appLabels('network-policy'),
+        podSelector: {}, direction: 'Egress',
+        peers: [podsPeer(props.openTelemetry!.collector ?? { namespace: url.hostname.split('.')[1] })],
+        ports: [{ port: Number(url.port) }],
+      });
+    }
+    if (this.monitoring?.dashboards) {
+      this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } },
+        () => dashboardConfigMapData(id, grafanaDashboard(id, namespace, this.workloads.map(w => w.telemetry()))));
+    }
     this.node.addValidation({
       validate: () => {
         const clashes = this.nameClashes();
@@ -155,6 +264,11 @@ export class MicroserviceApp extends Chart {
         return [];
       },
     });
+  }
+
+  /** @internal Called by every workload of the app, for dashboards and tools. */
+  public _registerWorkload(w: Workload): void {
+    this.workloads.push(w);
   }
 
   /** The app's Ingress, made by the first route. */

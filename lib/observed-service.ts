@@ -1,10 +1,16 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
-import type { MicroserviceApp, RouteOptions } from './microservice-app';
+import type { RouteOptions } from './microservice-app';
 import { admitPolicyName, anywherePeers, allowPolicy, podsPeer } from './policy/network-policy';
+import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import { checkDuration } from './durations';
+import { MicroserviceApp } from './microservice-app';
+import { MetricsSource, RequestQueries, ServiceSelector } from './observability/metrics-source';
+import { checkMetricsPath, serviceMonitor } from './observability/monitors';
+import { promqlError } from './observability/promql';
 import { defaultProbes } from './probes';
-import { Workload, WorkloadProps } from './workload';
+import { MetricsOptions, Workload, WorkloadProps } from './workload';
 
 /** The application protocol of a service's port. */
 export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
@@ -20,9 +26,36 @@ export interface ObservedServiceProps extends WorkloadProps {
   readonly serviceType?: 'ClusterIP' | 'LoadBalancer';
   /** A path on the app's Ingress that leads here. @default - not routed */
   readonly route?: RouteOptions;
+  /** Where Prometheus scrapes, and which request metrics alerts and dashboards read. @default - see MetricsOptions; OpenTelemetry metric names */
+  readonly metrics?: ServiceMetricsOptions;
 }
 
+/** Scraping and request metrics of a service. */
+export interface ServiceMetricsOptions extends MetricsOptions {
+  /** The request metrics alerts, SLOs and dashboards are written against. @default MetricsSource.openTelemetry() */
+  readonly source?: MetricsSource;
+}
+
+/** The OpenTelemetry Prometheus exporter's default port: where grpc and tcp services serve /metrics. */
+export const OTEL_PROMETHEUS_PORT = 9464;
+
 const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
+// the Service port of a separate metrics port: the http- prefix tells meshes the protocol
+const METRICS_SERVICE_PORT = 'http-metrics';
+
+/** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
+function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
+  const q = (source ?? MetricsSource.openTelemetry()).queries(s);
+  const samples: Array<[string, string | undefined]> = [
+    ['requestRate', q.requestRate('5m')], ['errorRate', q.errorRate('5m')],
+    ['fastRequestRate', q.fastRequestRate?.(0.25, '5m')], ['latencyBucket', q.latencyQuantile?.(0.99, '5m')], ['presence', q.presence],
+  ];
+  for (const [name, expr] of samples) {
+    const problem = expr === undefined ? undefined : promqlError(expr);
+    if (problem) throw new MicroserviceConfigError(path, `'metrics.source' ${name} is not valid PromQL (${problem}): write it as PromQL with $window for the range, e.g. sum(rate(http_requests_total{job="api"}[$window]))`);
+  }
+  return q;
+}
 
 function checkPort(scope: Construct | string, prop: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
@@ -44,6 +77,8 @@ export class ObservedService extends Workload {
   /** The name of the container and Service port: the protocol (`http`, `grpc`, `tcp`). */
   public readonly portName: string;
   public readonly service: k8s.KubeService;
+  /** Scrapes the service, when the app's monitoring is on. */
+  public readonly serviceMonitor?: ServiceMonitor;
 
   constructor(scope: Construct, id: string, props: ObservedServiceProps) {
     // checked before super(): the ports and probes of the pod depend on them
@@ -53,6 +88,10 @@ export class ObservedService extends Workload {
       throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
     }
     const port = checkPort(path, 'port', props.port ?? 8080);
+    const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT));
+    const app = MicroserviceApp.of(scope, id, 'ObservedService');
+    const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol });
+    const separateMetrics = metricsPort !== port;
     const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
     const serviceType = props.serviceType ?? 'ClusterIP';
     if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
@@ -61,10 +100,14 @@ export class ObservedService extends Workload {
     super(scope, id, props, {
       component: 'service',
       defaultReplicas: 2,
-      ports: [{ name: protocol, containerPort: port, protocol: 'TCP' }],
+      ports: [
+        { name: protocol, containerPort: port, protocol: 'TCP' },
+        ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+      ],
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
-      metricsPort: port,
+      metricsPort,
+      queries,
     });
     this.protocol = protocol;
     this.port = port;
@@ -76,15 +119,21 @@ export class ObservedService extends Workload {
       spec: {
         type: serviceType,
         selector: this.selectorLabels,
-        ports: [{
-          name: protocol,
-          port: this.servicePort,
-          targetPort: k8s.IntOrString.fromString(protocol),
-          protocol: 'TCP',
-          appProtocol: protocol,
-        }],
+        ports: [
+          { name: protocol, port: this.servicePort, targetPort: k8s.IntOrString.fromString(protocol), protocol: 'TCP', appProtocol: protocol },
+          // a separate metrics port is on the Service too: ServiceMonitors scrape Service ports
+          ...(separateMetrics ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' }] : []),
+        ],
       },
     });
+    const monitoring = this.app.monitoring;
+    if (monitoring) {
+      this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
+        portName: separateMetrics ? METRICS_SERVICE_PORT : protocol,
+        path: checkMetricsPath(this, props.metrics?.path),
+        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+      });
+    }
     if (serviceType === 'LoadBalancer') {
       // a cloud load balancer forwards client (or node) addresses: admit any source on the port
       allowPolicy(this, 'AllowLoadBalancer', {

@@ -12,6 +12,8 @@ import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
 import type { ObservedService } from './observed-service';
+import type { RequestQueries } from './observability/metrics-source';
+import type { WorkloadTelemetry } from './observability/model';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
 export interface AutoscalingOptions {
@@ -112,6 +114,24 @@ export interface WorkloadProps extends SecurityOptions {
   readonly version?: string;
   /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
   readonly automountServiceAccountToken?: boolean;
+  /** How the container logs, for node-level collectors to parse. @default { format: 'text' } */
+  readonly logging?: LoggingOptions;
+}
+
+/** How a workload's logs are parsed by node-level collectors (Fluent Bit, Vector, OpenTelemetry Collector). */
+export interface LoggingOptions {
+  /** `json`: one JSON object per line, parsed into fields; `text`: lines kept as they are. */
+  readonly format: 'json' | 'text';
+}
+
+/** Where Prometheus scrapes a workload. */
+export interface MetricsOptions {
+  /** The container port serving metrics. @default - the service port for http services, 9464 (the OpenTelemetry Prometheus exporter's) for grpc and tcp services, the health port for workers */
+  readonly port?: number;
+  /** @default '/metrics' */
+  readonly path?: string;
+  /** @default - the app's monitoring.scrapeInterval ('30s') */
+  readonly interval?: string;
 }
 
 /** What a concrete construct tells the shared workload code. */
@@ -122,8 +142,10 @@ export interface WorkloadSpec {
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
   readonly defaultProbes: { readiness?: Probe; liveness: Probe };
-  /** The port Prometheus scrapes. */
+  /** The container port Prometheus scrapes. */
   readonly metricsPort: number;
+  /** Request metrics of a service; undefined for workers and tcp services. */
+  readonly queries?: RequestQueries;
 }
 
 const DEFAULT_MAX_SURGE = '25%';
@@ -169,10 +191,12 @@ export abstract class Workload extends Construct {
   private readonly env: k8s.EnvVar[] = [];
   private readonly connected = new Set<ObservedService>();
   private readonly metricsPort: number;
+  private readonly spec: WorkloadSpec;
 
   protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
     super(scope, id);
-    this.app = MicroserviceApp.of(this);
+    this.app = MicroserviceApp.of(scope, id, new.target.name);
+    this.spec = spec;
     checkObjectName(this, 'the id', id);
     this.name = id;
     const image = parseImage(this, props.image);
@@ -191,6 +215,8 @@ export abstract class Workload extends Construct {
     const replicas = this.checkScaling(props, spec.defaultReplicas);
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
+    this.addTelemetryEnv(id);
+    const logging = checkLogging(this, props.logging);
     const config = props.config ? this.checkConfig(props.config) : undefined;
     const shutdown = this.checkShutdown(props.shutdown ?? {});
     const rollingUpdate = this.checkRollingUpdate(props.rollingUpdate ?? {});
@@ -214,7 +240,7 @@ export abstract class Workload extends Construct {
 
     const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id };
+    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations };
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
@@ -253,7 +279,7 @@ export abstract class Workload extends Construct {
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate },
         template: {
-          metadata: { labels: this.labels, annotations },
+          metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
           spec: {
             serviceAccountName: id,
             automountServiceAccountToken: props.automountServiceAccountToken ?? false,
@@ -285,12 +311,29 @@ export abstract class Workload extends Construct {
         },
       });
     }
+    this.app._registerWorkload(this);
     if (this.app.prometheus) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],
       });
     }
+  }
+
+  /** What alert, SLO and dashboard generators know about this workload. */
+  public telemetry(): WorkloadTelemetry {
+    return {
+      app: this.app.node.id,
+      namespace: this.app.namespaceName,
+      name: this.name,
+      kind: this.spec.component === 'worker' ? 'worker' : 'service',
+      queries: this.spec.queries,
+      replicas: this.replicas,
+      autoscaling: this.autoscalingRange,
+      container: this.name,
+      runbookBaseUrl: this.app.monitoring?.runbookBaseUrl ?? '',
+      customAlerts: [],
+    };
   }
 
   /** The services this workload calls, in the order connectTo() first named them. */
@@ -345,6 +388,36 @@ export abstract class Workload extends Construct {
       throw new MicroserviceConfigError(this, `'${prop}' sets ${show(v.name)} a second time: each environment variable must have one source (rename one, for example with connectTo(target, { env: 'OTHER_NAME' }))`);
     }
     this.env.push(v);
+  }
+
+  // OpenTelemetry SDKs read their identity and exporter from these; a variable the user set
+  // already wins. Pod, namespace, node and version come from the downward API, so they are
+  // true for each pod (the version follows the pod's label through a rollout).
+  private addTelemetryEnv(id: string): void {
+    const has = (n: string) => this.env.some(e => e.name === n);
+    const field = (name: string, fieldPath: string) => {
+      if (!has(name)) this.pushEnv('telemetry', { name, valueFrom: { fieldRef: { fieldPath } } });
+    };
+    field('OTEL_RESOURCE_ATTRIBUTES_POD_NAME', 'metadata.name');
+    field('OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME', 'metadata.namespace');
+    field('OTEL_RESOURCE_ATTRIBUTES_NODE_NAME', 'spec.nodeName');
+    field('OTEL_RESOURCE_ATTRIBUTES_SERVICE_VERSION', "metadata.labels['app.kubernetes.io/version']");
+    const literal = (name: string, value: string) => {
+      if (!has(name)) this.pushEnv('telemetry', { name, value });
+    };
+    literal('OTEL_SERVICE_NAME', id);
+    literal('OTEL_RESOURCE_ATTRIBUTES', [
+      `service.namespace=${this.app.node.id}`,
+      'service.version=$(OTEL_RESOURCE_ATTRIBUTES_SERVICE_VERSION)',
+      'k8s.namespace.name=$(OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME)',
+      'k8s.pod.name=$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
+      'k8s.node.name=$(OTEL_RESOURCE_ATTRIBUTES_NODE_NAME)',
+      `k8s.deployment.name=${id}`,
+    ].join(','));
+    if (this.app.otlp) {
+      literal('OTEL_EXPORTER_OTLP_ENDPOINT', this.app.otlp.endpoint);
+      literal('OTEL_EXPORTER_OTLP_PROTOCOL', this.app.otlp.protocol);
+    }
   }
 
   private addLiteralEnv(env: Record<string, string>): void {
@@ -451,6 +524,27 @@ export abstract class Workload extends Construct {
       },
     });
   }
+}
+
+const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';
+
+/**
+ * The pod labels and annotations that node-level log collectors act on: Fluent Bit's
+ * `fluentbit.io/parser` (with K8S-Logging.Parser on), the OpenTelemetry Collector's
+ * annotation discovery (`io.opentelemetry.discovery.logs/*`, receiver_creator with discovery
+ * enabled), and a format label any collector (Vector's kubernetes_logs) can route on.
+ */
+function checkLogging(scope: Construct, o: LoggingOptions = { format: 'text' }): { labels: Record<string, string>; annotations: Record<string, string> } {
+  if (o.format !== 'json' && o.format !== 'text') {
+    throw new MicroserviceConfigError(scope, `'logging.format' must be 'json' or 'text', got ${show(o.format)}`);
+  }
+  const annotations: Record<string, string> = { 'io.opentelemetry.discovery.logs/enabled': 'true' };
+  if (o.format === 'json') {
+    annotations['fluentbit.io/parser'] = 'json';
+    // the list replaces the receiver's default operators, so the container parser comes first
+    annotations['io.opentelemetry.discovery.logs/config'] = 'operators:\n  - type: container\n    id: container-parser\n  - type: json_parser\n    parse_from: body\n    on_error: send_quiet\n';
+  }
+  return { labels: { [LOG_FORMAT_LABEL]: o.format }, annotations };
 }
 
 /** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
-import { container, find, ofKind, synth, testApp } from './helpers';
+import { appEnv, find, ofKind, synth, testApp } from './helpers';
 
 describe('connectTo', () => {
   test('gives the caller <TARGET>_URL as a URL for http targets and host:port for grpc', () => {
@@ -12,7 +12,7 @@ describe('connectTo', () => {
     web.connectTo(catalog);
     web.connectTo(catalog, { env: 'PRODUCT_CATALOG_SERVICE_ADDR', format: 'host:port' });
     web.connectTo(cart, { env: 'CART_ADDR', format: 'host:port' });
-    expect(container(find(synth(shop), 'Deployment', 'web')).env).toEqual([
+    expect(appEnv(find(synth(shop), 'Deployment', 'web'))).toEqual([
       { name: 'CART_URL', value: 'http://cart:80' },
       { name: 'PRODUCT_CATALOG_URL', value: 'product-catalog:3550' },
       { name: 'PRODUCT_CATALOG_SERVICE_ADDR', value: 'product-catalog:3550' },
@@ -51,7 +51,7 @@ describe('connectTo', () => {
     const mailer = new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1' });
     mailer.connectTo(api);
     const objects = synth(shop);
-    expect(container(find(objects, 'Deployment', 'mailer')).env).toEqual([{ name: 'API_URL', value: 'http://api:80' }]);
+    expect(appEnv(find(objects, 'Deployment', 'mailer'))).toEqual([{ name: 'API_URL', value: 'http://api:80' }]);
     expect(find(objects, 'NetworkPolicy', 'mailer.to.api').spec.egress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
     expect(find(objects, 'NetworkPolicy', 'api.from.mailer').spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe('mailer');
   });
@@ -63,7 +63,7 @@ describe('connectTo', () => {
     const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
     const invoices = new ObservedService(billing, 'invoices', { image: 'x/invoices:1' });
     web.connectTo(invoices);
-    expect(container(find(synth(shop), 'Deployment', 'web')).env).toEqual([{ name: 'INVOICES_URL', value: 'http://invoices.billing-prod:80' }]);
+    expect(appEnv(find(synth(shop), 'Deployment', 'web'))).toEqual([{ name: 'INVOICES_URL', value: 'http://invoices.billing-prod:80' }]);
     expect(find(synth(shop), 'NetworkPolicy', 'web.to.billing-prod.invoices').spec.egress[0].to[0].namespaceSelector)
       .toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'billing-prod' } });
     const ingress = find(synth(billing), 'NetworkPolicy', 'invoices.from.shop.web');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ObservedServiceProps, ScaledWorker, synthToDirectory } from '../lib';
-import { testApp } from './helpers';
+import { appEnv, testApp } from './helpers';
 
 const IMAGE = 'ghcr.io/acme/catalog:1.4.2';
 
@@ -419,7 +419,7 @@ describe('MicroserviceConfigError', () => {
       const web = new ObservedService(shop, 'web', { image: IMAGE });
       web.connectTo(new ObservedService(shop, 'token-service', { image: IMAGE }));
       const deployment = shop.toJson().find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'web');
-      expect(deployment.spec.template.spec.containers[0].env).toEqual([{ name: 'TOKEN_SERVICE_URL', value: 'http://token-service:80' }]);
+      expect(appEnv(deployment)).toEqual([{ name: 'TOKEN_SERVICE_URL', value: 'http://token-service:80' }]);
     });
   });
 

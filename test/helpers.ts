@@ -31,3 +31,8 @@ export function ofKind(objects: Manifest[], kind: string): Manifest[] {
 export function container(deployment: Manifest): any {
   return deployment.spec.template.spec.containers[0];
 }
+
+/** The main container's env without the OpenTelemetry variables every pod gets. */
+export function appEnv(deployment: Manifest): Array<{ name: string; value?: string; valueFrom?: unknown }> {
+  return (container(deployment).env ?? []).filter((e: { name: string }) => !e.name.startsWith('OTEL_'));
+}

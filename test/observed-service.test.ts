@@ -1,5 +1,5 @@
 import { ObservedService } from '../lib';
-import { container, find, ofKind, synth, testApp } from './helpers';
+import { appEnv, container, find, ofKind, synth, testApp } from './helpers';
 
 describe('ObservedService', () => {
   test('creates a ServiceAccount, Deployment, Service and PodDisruptionBudget named after the id', () => {
@@ -31,8 +31,10 @@ describe('ObservedService', () => {
     };
     const objects = synth(shop).filter(o => o.metadata.labels?.['app.kubernetes.io/name'] === 'catalog');
     expect(objects.length).toBeGreaterThanOrEqual(5);
-    for (const o of objects) expect(o.metadata.labels).toEqual(expected);
-    expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.labels).toEqual(expected);
+    // monitoring objects also carry the label the Prometheus release selects them by
+    const selectedBy = { release: 'kube-prometheus-stack' };
+    for (const o of objects) expect(o.metadata.labels).toEqual(o.kind === 'ServiceMonitor' ? { ...expected, ...selectedBy } : expected);
+    expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.labels).toEqual({ ...expected, 'cdk8s-microservices.io/log-format': 'text' });
   });
 
   test('selects pods only by labels that never change between releases', () => {
@@ -81,7 +83,9 @@ describe('ObservedService', () => {
     const { shop } = testApp();
     new ObservedService(shop, 'svc', { image: 'x/svc:1', port: 3550, protocol });
     const c = container(find(synth(shop), 'Deployment', 'svc'));
-    expect(c.ports).toEqual([{ name: protocol, containerPort: 3550, protocol: 'TCP' }]);
+    // grpc and tcp serve metrics on the OpenTelemetry Prometheus exporter's port
+    const metrics = protocol === 'http' ? [] : [{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }];
+    expect(c.ports).toEqual([{ name: protocol, containerPort: 3550, protocol: 'TCP' }, ...metrics]);
     expect(c).toMatchObject(probes);
     expect(c.startupProbe).toMatchObject({ ...probes.livenessProbe, failureThreshold: 30 });
   });
@@ -112,7 +116,10 @@ describe('ObservedService', () => {
     new ObservedService(shop, 'catalog', { image: 'x/catalog:1', protocol: 'grpc', port: 3550 });
     const objects = synth(shop);
     expect(find(objects, 'Service', 'web').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }] });
-    expect(find(objects, 'Service', 'catalog').spec.ports).toEqual([{ name: 'grpc', port: 3550, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+    expect(find(objects, 'Service', 'catalog').spec.ports).toEqual([
+      { name: 'grpc', port: 3550, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+      { name: 'http-metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' },
+    ]);
   });
 
   test('a LoadBalancer service admits any source address on its port', () => {
@@ -221,10 +228,11 @@ describe('ObservedService', () => {
       env: { LOG_LEVEL: 'info' },
       secretEnv: { DB_PASSWORD: { secretName: 'db', key: 'password' } },
     });
-    const c = container(find(synth(shop), 'Deployment', 'api'));
+    const d = find(synth(shop), 'Deployment', 'api');
+    const c = container(d);
     expect(c.command).toEqual(['/app/api']);
     expect(c.args).toEqual(['--verbose']);
-    expect(c.env).toEqual([
+    expect(appEnv(d)).toEqual([
       { name: 'LOG_LEVEL', value: 'info' },
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
     ]);
@@ -234,7 +242,7 @@ describe('ObservedService', () => {
     const { shop } = testApp();
     const api = new ObservedService(shop, 'api', { image: 'x/api:1', env: { A: '1' } });
     api.addEnv('FEATURE_FLAGS', 'search,reviews');
-    expect(container(find(synth(shop), 'Deployment', 'api')).env).toEqual([{ name: 'A', value: '1' }, { name: 'FEATURE_FLAGS', value: 'search,reviews' }]);
+    expect(appEnv(find(synth(shop), 'Deployment', 'api'))).toEqual([{ name: 'A', value: '1' }, { name: 'FEATURE_FLAGS', value: 'search,reviews' }]);
     expect(() => api.addEnv('API_KEY', 'abc')).toThrow("[shop/api] 'addEnv' 'API_KEY' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { API_KEY: { secretName, key } }");
   });
 

@@ -1,5 +1,5 @@
 import { ScaledWorker } from '../lib';
-import { container, find, ofKind, synth, testApp } from './helpers';
+import { appEnv, container, find, ofKind, synth, testApp } from './helpers';
 
 describe('ScaledWorker', () => {
   test('creates a Deployment and ServiceAccount but no Service', () => {
@@ -39,8 +39,10 @@ describe('ScaledWorker', () => {
       image: 'x/mailer:1', command: ['/mailer'], args: ['--queue', 'mail'], env: { QUEUE: 'mail' },
       resources: { cpu: '50m', memory: '64Mi' }, probes: { liveness: { command: ['/mailer', 'health'] } },
     });
-    const c = container(find(synth(shop), 'Deployment', 'mailer'));
-    expect(c).toMatchObject({ command: ['/mailer'], args: ['--queue', 'mail'], env: [{ name: 'QUEUE', value: 'mail' }] });
+    const d = find(synth(shop), 'Deployment', 'mailer');
+    const c = container(d);
+    expect(c).toMatchObject({ command: ['/mailer'], args: ['--queue', 'mail'] });
+    expect(appEnv(d)).toEqual([{ name: 'QUEUE', value: 'mail' }]);
     expect(c.resources.requests).toMatchObject({ cpu: '50m', memory: '64Mi' });
     expect(c.livenessProbe.exec.command).toEqual(['/mailer', 'health']);
   });

@@ -1,0 +1,74 @@
+import type { RequestQueries } from './metrics-source';
+
+/** Service level objectives of one service, as the user writes them. */
+export interface SloOptions {
+  /** Percent of requests that must succeed, 0 < x < 100. @default - no availability SLO */
+  readonly availability?: number;
+  /** Percent of requests (`percentile`, default 99) that must finish within `threshold` (`'300ms'`, `'1s'`). @default - no latency SLO */
+  readonly latency?: { readonly threshold: string; readonly percentile?: number };
+  /** The SLO window. @default '30d' */
+  readonly window?: string;
+}
+
+/** An alert of the user's own, added with `addAlert()`. */
+export interface AlertOptions {
+  /** The alert name, UpperCamelCase (`CheckoutQueueBacklog`). */
+  readonly name: string;
+  /** PromQL that returns series while the alert should fire. */
+  readonly expr: string;
+  /** How long the expression must hold. @default '5m' */
+  readonly for?: string;
+  /** `critical` pages, `warning` opens a ticket, `info` only shows. @default 'warning' */
+  readonly severity?: 'critical' | 'warning' | 'info';
+  readonly summary: string;
+  /** @default - the summary */
+  readonly description?: string;
+  /** @default - `<runbookBaseUrl>/<name>` */
+  readonly runbookUrl?: string;
+}
+
+/** An SLO after defaults, with the threshold in seconds. */
+export interface ResolvedSlo {
+  readonly availability?: number;
+  readonly latency?: { readonly thresholdSeconds: number; readonly threshold: string; readonly percentile: number };
+  /** A PromQL duration (`30d`). */
+  readonly window: string;
+}
+
+/** What alert, SLO and dashboard generators know about one workload. */
+export interface WorkloadTelemetry {
+  readonly app: string;
+  readonly namespace: string;
+  /** The Deployment (and Service) name. */
+  readonly name: string;
+  readonly kind: 'service' | 'worker';
+  /** Request metrics queries; undefined for workers and tcp services (no request metrics). */
+  readonly queries?: RequestQueries;
+  readonly slo?: ResolvedSlo;
+  /** A fixed count, or autoscaling bounds. */
+  readonly replicas?: number;
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number };
+  /** The main container's name (kube-state-metrics `container` label). */
+  readonly container: string;
+  /** Runbook links are `<runbookBaseUrl>/<AlertName>` for the library's own service alerts. */
+  readonly runbookBaseUrl: string;
+  /** The user's own alerts. */
+  readonly customAlerts: readonly AlertOptions[];
+}
+
+/** One Prometheus rule (recording or alerting), as PrometheusRule `spec.groups[].rules[]` holds it. */
+export interface Rule {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+/** A PrometheusRule group. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly interval?: string;
+  readonly rules: readonly Rule[];
+}

@@ -1,0 +1,80 @@
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { MicroserviceConfigError, show } from '../errors';
+import type { RuleGroup } from './model';
+
+/** Checks `metrics.path`: an absolute URL path. */
+export function checkMetricsPath(scope: Construct, path: string | undefined): string {
+  const p = path ?? '/metrics';
+  if (typeof p !== 'string' || !/^\/[^\s?#]*$/.test(p)) {
+    throw new MicroserviceConfigError(scope, `'metrics.path' must be a URL path starting with '/', got ${show(p)}: for example '/metrics'`);
+  }
+  return p;
+}
+
+/** Where and how often Prometheus scrapes a workload. */
+export interface ScrapeEndpoint {
+  /** The name of the port (Service port for a ServiceMonitor, container port for a PodMonitor). */
+  readonly portName: string;
+  readonly path: string;
+  readonly interval: string;
+}
+
+interface MonitorMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** A ServiceMonitor that selects one Service by its stable labels and scrapes one named port. */
+export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector: Record<string, string>, ep: ScrapeEndpoint): ServiceMonitor {
+  return new ServiceMonitor(scope, 'ServiceMonitor', {
+    metadata: meta,
+    spec: {
+      selector: { matchLabels: selector },
+      namespaceSelector: { matchNames: [meta.namespace] },
+      endpoints: [{ port: ep.portName, path: ep.path, interval: ep.interval, scheme: 'http' as any }],
+    },
+  });
+}
+
+/** A PodMonitor for pods that no Service fronts (workers). */
+export function podMonitor(scope: Construct, meta: MonitorMetadata, selector: Record<string, string>, ep: ScrapeEndpoint): PodMonitor {
+  return new PodMonitor(scope, 'PodMonitor', {
+    metadata: meta,
+    spec: {
+      selector: { matchLabels: selector },
+      namespaceSelector: { matchNames: [meta.namespace] },
+      podMetricsEndpoints: [{ port: ep.portName, path: ep.path, interval: ep.interval, scheme: 'http' as any }],
+    },
+  });
+}
+
+/**
+ * A PrometheusRule whose groups are computed at synth time, so alerts added after the
+ * construct (`addAlert()`) are in it.
+ */
+export function prometheusRule(scope: Construct, meta: MonitorMetadata, groups: () => readonly RuleGroup[]): PrometheusRule {
+  return new PrometheusRule(scope, 'PrometheusRule', {
+    metadata: meta,
+    spec: {
+      groups: Lazy.any({
+        produce: () => groups().map(g => ({
+          name: g.name,
+          interval: g.interval,
+          rules: g.rules.map(r => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+        })),
+      }) as any,
+    },
+  });
+}
+
+/** The ConfigMap the Grafana sidecar loads dashboards from (label `grafana_dashboard: "1"`). */
+export function dashboardConfigMap(scope: Construct, meta: MonitorMetadata, data: () => Record<string, string>): k8s.KubeConfigMap {
+  return new k8s.KubeConfigMap(scope, 'Dashboard', {
+    metadata: { ...meta, labels: { ...meta.labels, grafana_dashboard: '1' } },
+    data: Lazy.any({ produce: data }) as any,
+  });
+}

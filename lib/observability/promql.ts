@@ -1,0 +1,34 @@
+import { parser } from '@prometheus-io/lezer-promql';
+
+/**
+ * Where PromQL fails to parse, as `error at 12: ...expr...`, or undefined when it parses. The
+ * Prometheus project's own grammar: what passes here is what Prometheus will load.
+ */
+export function promqlError(expr: string): string | undefined {
+  if (expr.trim() === '') return 'it is empty';
+  let at: number | undefined;
+  parser.parse(expr).iterate({
+    enter: n => {
+      if (n.type.isError && at === undefined) at = n.from;
+    },
+  });
+  if (at === undefined) return undefined;
+  return `it does not parse at character ${at + 1}: ${expr.slice(Math.max(0, at - 15), at)}>>>${expr.slice(at, at + 15)}`;
+}
+
+// Kubernetes' name-suffix alphabet (no vowels, no 0, 1, 3): what ReplicaSet and pod suffixes use
+const SAFE_CHAR = '[bcdfghjklmnpqrstvwxz2456789]';
+
+/**
+ * A regular expression matching exactly the pods of Deployment `name`: `<name>-<pod-template-hash>-<5 chars>`.
+ * The hash and suffix use an alphabet without vowels, so the pods of a Job or Deployment named
+ * `<name>-migrate` (or `<name>-api`) never match.
+ */
+export function podNamePattern(name: string): string {
+  return `${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${SAFE_CHAR}{1,10}-${SAFE_CHAR}{5}`;
+}
+
+/** A PromQL double-quoted string literal. */
+export function promqlString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates imports/<group>.ts with `cdk8s import` from the CRDs in ../shared/crds: one file
+# per API group (cdk8s import writes one file per group, so a group's CRDs go in together).
+# The CRD files themselves are never committed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+groups=${*:-monitoring.coreos.com}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for group in $groups; do
+  for f in "$root"/../shared/crds/*."$group".yaml; do cat "$f"; echo '---'; done > "$work/$group.yaml"
+  # run outside the project: cdk8s import records what it imported in ./cdk8s.yaml
+  (cd "$work" && "$root/node_modules/.bin/cdk8s" import "$work/$group.yaml" --output "$root/imports" >/dev/null)
+  echo "imports/$group.ts"
+done
