@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { Finding, ManifestPathError, RULES, SchemaCatalog, ValidationResult, exitCodeFor, formatResult, validateManifests, validatePaths } from '../lib/validate';
 import { yamlFilesUnder } from '../lib/validate/manifests';
 import { ManifestValidation } from '../lib/validate/plugin';
-import { fieldPath } from '../lib/validate/schema';
+import { fieldPath, goRegExp } from '../lib/validate/schema';
 
 // cdk8s-cli exposes its plugin API as 'cdk8s-cli/plugins' (package exports); the types live in lib/
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof CliValidation;
@@ -267,6 +267,25 @@ describe('schema', () => {
   test('field paths read like kubectl explain', () => {
     expect(fieldPath('/metadata/annotations/example.com~1retries')).toBe('metadata.annotations["example.com/retries"]');
     expect(fieldPath('/spec/containers/0/ports/1')).toBe('spec.containers[0].ports[1]');
+  });
+});
+
+describe('CRD patterns in Go syntax', () => {
+  test('turns leading inline flags into RegExp flags', () => {
+    expect(goRegExp('^(?i)(abort|warn)?$').test('ABORT')).toBe(true);
+    expect(goRegExp('^(?i)(abort|warn)?$').test('never')).toBe(false);
+    expect(goRegExp('^[a-z]+$').test('ABC')).toBe(false);
+  });
+
+  test('validates a PrometheusRule, whose CRD has a (?i) pattern, strictly', () => {
+    const rule = (group: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'web', namespace: 'shop' },
+      spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }], ...group }] },
+    });
+    expect(validateManifests([rule({ partial_response_strategy: 'Warn' })]).findings.filter(f => f.severity === 'error')).toEqual([]);
+    const bad = validateManifests([rule({ partial_response_strategy: 'retry', colour: 'red' })]).findings.filter(f => f.severity === 'error');
+    expect(bad.map(f => f.message).join('\n')).toMatch(/colour/);
+    expect(bad.map(f => f.message).join('\n')).toMatch(/partial_response_strategy|pattern/);
   });
 });
 

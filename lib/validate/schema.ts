@@ -72,6 +72,18 @@ export function strictify(schema: Doc, seen = new Set<unknown>()): Doc {
  * The schemas of every kind validation knows, compiled on first use: compiling the pod spec
  * takes a noticeable fraction of a second, and most bundles use a handful of kinds.
  */
+/**
+ * CRD patterns are Go (RE2) regular expressions, which may carry inline flags such as `(?i)`
+ * (the PrometheusRule CRD: `^(?i)(abort|warn)?$`) that JavaScript rejects. Leading inline
+ * flags become RegExp flags; anything else is compiled as it is.
+ */
+export function goRegExp(source: string, flags = ''): RegExp {
+  const m = /^(\^?)\(\?([imsU]+)\)/.exec(source);
+  if (!m) return new RegExp(source, flags);
+  const extra = [...m[2]].filter(f => f === 'i' || f === 's' || f === 'm').join('');
+  return new RegExp(m[1] + source.slice(m[0].length), [...new Set(flags + extra)].join(''));
+}
+
 export class SchemaCatalog {
   private static sharedCatalog?: SchemaCatalog;
 
@@ -81,7 +93,10 @@ export class SchemaCatalog {
     return this.sharedCatalog;
   }
 
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, allowUnionTypes: true, validateFormats: false, verbose: true });
+  private readonly ajv = new Ajv({
+    strict: false, allErrors: true, allowUnionTypes: true, validateFormats: false, verbose: true,
+    code: { regExp: goRegExp as any },
+  });
   /** `apiVersion/kind` -> a `$ref` into the Kubernetes definitions. */
   private readonly coreRefs = new Map<string, string>();
   /** `apiVersion/kind` -> the CRD schema file. */
