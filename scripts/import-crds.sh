@@ -10,6 +10,6 @@ trap 'rm -rf "$work"' EXIT
 for group in $groups; do
   for f in "$root"/../shared/crds/*."$group".yaml; do cat "$f"; echo '---'; done > "$work/$group.yaml"
   # run outside the project: cdk8s import records what it imported in ./cdk8s.yaml
-  (cd "$work" && "$root/node_modules/.bin/cdk8s" import "$work/$group.yaml" --output "$root/imports" >/dev/null)
+  (cd "$work" && "$root/node_modules/.bin/cdk8s" import "$work/$group.yaml" --language typescript --output "$root/imports" >/dev/null)
   echo "imports/$group.ts"
 done
