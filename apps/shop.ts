@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AppContext, MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
+import { AppContext, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
 
 /** What differs between environments: the default (no env) is production, as in dist/. */
 interface ShopEnvironment {
@@ -71,9 +71,12 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
   web.connectTo(catalog, { env: 'PRODUCT_CATALOG_SERVICE_ADDR', format: 'host:port' });
   web.connectTo(cart);
   web.connectTo(checkout);
+  // scales on the mail queue, down to zero when it is empty; a message takes at most 2 minutes
   new ScaledWorker(shop, 'mailer', {
     image: 'ghcr.io/acme/mailer:0.9.0',
-    autoscaling: { minReplicas: 2, maxReplicas: 20, targetCpuUtilization: 80 },
+    queue: QueueTrigger.rabbitmq({ queueName: 'mail', messagesPerReplica: 20, host: { secretName: 'rabbitmq', key: 'amqp-url' } }),
+    autoscaling: { minReplicas: 0, maxReplicas: 20 },
+    maxProcessingTime: '2m',
     metrics: { port: 9464 }, // scraped by a PodMonitor: no Service fronts a worker
   });
   return shop;

@@ -17,3 +17,5 @@ export { MetricsSource } from './observability/metrics-source';
 export type { CustomMetricsOptions, RequestQueries, ServiceSelector } from './observability/metrics-source';
 export type { WorkloadTelemetry } from './observability/model';
 export { grafanaDashboard, dashboardExpressions } from './observability/dashboard';
+export * from './keda/triggers';
+export type { KedaOptions } from './keda/scaled-object';

@@ -1,4 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import { KedaOptions, scaledObject } from './keda/scaled-object';
+import { QueueTrigger } from './keda/triggers';
 import { MicroserviceConfigError, show } from './errors';
 import { PodMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
@@ -14,6 +18,36 @@ export interface ScaledWorkerProps extends WorkloadProps {
   readonly healthPort?: number;
   /** Where Prometheus scrapes (a PodMonitor). @default - the health port, '/metrics' */
   readonly metrics?: MetricsOptions;
+  /**
+   * Scale on the work waiting, with KEDA: one trigger or several (`QueueTrigger.rabbitmq(...)`,
+   * `.kafka`, `.sqs`, `.redisList`, `.redisStream`, `.prometheus`, `.cron`). Needs
+   * `autoscaling: { maxReplicas }`; `minReplicas` defaults to 0 (scale to zero when idle), and
+   * `targetCpuUtilization` adds a cpu trigger beside the queue ones. No HPA of the library's.
+   * @default - no queue: fixed replicas, or an HPA on cpu
+   */
+  readonly queue?: QueueTrigger | QueueTrigger[];
+  /** KEDA settings. @default - see KedaOptions */
+  readonly keda?: KedaOptions;
+  /**
+   * The longest a unit of work may take: the grace period becomes preStop + this + 15 s, so a
+   * worker scaled down or drained finishes its message after SIGTERM (stop taking new work on
+   * SIGTERM). `'90s'`, `'5m'`, `'1h'`.
+   * @default - the default grace period (30 s)
+   */
+  readonly maxProcessingTime?: string;
+}
+
+// time a worker gets beyond its longest message: SIGTERM handling, acking, closing connections
+const PROCESSING_BUFFER_SECONDS = 15;
+
+function seconds(path: string, prop: string, value: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(value);
+  if (!m || Number(m[1]) === 0) throw new MicroserviceConfigError(path, `'${prop}' must be a duration of whole seconds, minutes or hours such as '90s', '5m' or '1h', got ${show(value)}`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+}
+
+function positiveInt(path: string, prop: string, v: unknown): void {
+  if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) throw new MicroserviceConfigError(path, `'${prop}' must be a whole number >= 1, got ${show(v)}`);
 }
 
 /**
@@ -26,6 +60,10 @@ export class ScaledWorker extends Workload {
   public readonly healthPort: number;
   /** Scrapes the worker's pods, when the app's monitoring is on. */
   public readonly podMonitor?: PodMonitor;
+  /** The KEDA ScaledObject, for a queue-driven worker. */
+  public readonly scaledObject?: ScaledObject;
+  /** The TriggerAuthentications of triggers that read Secrets. */
+  public readonly triggerAuthentications: TriggerAuthentication[] = [];
 
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -35,7 +73,36 @@ export class ScaledWorker extends Workload {
     }
     const metricsPort = props.metrics?.port ?? healthPort;
     const separateMetrics = metricsPort !== healthPort;
-    super(scope, id, props, {
+    const triggers = props.queue === undefined ? [] : Array.isArray(props.queue) ? props.queue : [props.queue];
+    if (props.queue !== undefined) {
+      if (triggers.length === 0) throw new MicroserviceConfigError(path, "'queue' is empty: give at least one trigger, for example QueueTrigger.rabbitmq({ ... })");
+      if (!props.autoscaling) throw new MicroserviceConfigError(path, "'queue' needs 'autoscaling: { maxReplicas }' (and not 'replicas'): the bounds KEDA scales between");
+      for (const t of triggers) t.validate(path);
+      if ((props.autoscaling.minReplicas ?? 0) === 0 && !triggers.some(t => t.scalesFromZero)) {
+        throw new MicroserviceConfigError(path, "'autoscaling.minReplicas' is 0 but no trigger can wake a worker from zero (pending entries of a Redis stream exist only while a consumer runs): set minReplicas to 1, or scale on lagPerReplica");
+      }
+      const names = triggers.map(t => t.name);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice) throw new MicroserviceConfigError(path, `'queue' has two triggers named ${show(twice)}: give one a 'name'`);
+    } else if (props.keda) {
+      throw new MicroserviceConfigError(path, "'keda' needs 'queue': KEDA settings apply to queue-driven scaling");
+    }
+    positiveInt(path, 'keda.pollingInterval', props.keda?.pollingInterval);
+    positiveInt(path, 'keda.cooldownPeriod', props.keda?.cooldownPeriod);
+    positiveInt(path, 'keda.fallbackFailureThreshold', props.keda?.fallbackFailureThreshold);
+    if (props.keda?.fallbackReplicas !== false) positiveInt(path, 'keda.fallbackReplicas', props.keda?.fallbackReplicas);
+    let shutdown = props.shutdown;
+    if (props.maxProcessingTime !== undefined) {
+      const preStop = props.shutdown?.preStopSleepSeconds ?? 5;
+      const needed = preStop + seconds(path, 'maxProcessingTime', props.maxProcessingTime) + PROCESSING_BUFFER_SECONDS;
+      const given = props.shutdown?.terminationGracePeriodSeconds;
+      if (given !== undefined && given < needed) {
+        throw new MicroserviceConfigError(path, `'shutdown.terminationGracePeriodSeconds' (${given}) is shorter than preStop + maxProcessingTime + ${PROCESSING_BUFFER_SECONDS} s (${needed}): drop it to get ${needed}, or raise it`);
+      }
+      shutdown = { ...props.shutdown, terminationGracePeriodSeconds: given ?? needed };
+    }
+    super(scope, id, { ...props, shutdown }, {
+      externalScaler: triggers.length > 0,
       component: 'worker',
       defaultReplicas: 1,
       ports: [
@@ -48,6 +115,32 @@ export class ScaledWorker extends Workload {
       metricsPort,
     });
     this.healthPort = healthPort;
+    if (triggers.length > 0) {
+      const range = this.autoscalingRange!;
+      const fallback = props.keda?.fallbackReplicas ?? Math.max(1, Math.ceil(range.maxReplicas / 2));
+      if (fallback !== false && fallback > range.maxReplicas) {
+        throw new MicroserviceConfigError(this, `'keda.fallbackReplicas' (${fallback}) is above autoscaling.maxReplicas (${range.maxReplicas}): lower it`);
+      }
+      const made = scaledObject(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
+        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization, minReplicas: range.minReplicas, maxReplicas: range.maxReplicas,
+        keda: {
+          pollingInterval: props.keda?.pollingInterval ?? 30,
+          cooldownPeriod: props.keda?.cooldownPeriod ?? 300,
+          fallbackFailureThreshold: props.keda?.fallbackFailureThreshold ?? 3,
+          fallbackReplicas: fallback,
+        },
+      });
+      this.scaledObject = made.scaledObject;
+      this.triggerAuthentications = made.authentications;
+      // KEDA owns the HPA of this Deployment: a second one would fight it on every sync
+      this.node.addValidation({
+        validate: () => {
+          const problems = this.competingAutoscalers();
+          if (problems.length) throw new MicroserviceConfigError(this, problems.join('; '));
+          return [];
+        },
+      });
+    }
     const monitoring = this.app.monitoring;
     if (monitoring) {
       this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
@@ -56,5 +149,11 @@ export class ScaledWorker extends Workload {
         interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
       });
     }
+  }
+
+  private competingAutoscalers(): string[] {
+    const hpas = this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'HorizontalPodAutoscaler');
+    return hpas.filter(h => (h.toJson() as any).spec?.scaleTargetRef?.name === this.name)
+      .map(h => `the HorizontalPodAutoscaler at ${h.node.path} also scales '${this.name}', which KEDA scales through its ScaledObject: remove it (KEDA makes its own HPA)`);
   }
 }

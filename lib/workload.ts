@@ -138,6 +138,11 @@ export interface MetricsOptions {
 export interface WorkloadSpec {
   readonly component: string;
   readonly defaultReplicas: number;
+  /**
+   * Another controller scales the Deployment (KEDA): no HorizontalPodAutoscaler is made, and
+   * `autoscaling.minReplicas` may be 0, which is then its default.
+   */
+  readonly externalScaler?: boolean;
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -212,7 +217,7 @@ export abstract class Workload extends Construct {
     const metadata = { name: id, namespace, labels: this.labels };
 
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
-    const replicas = this.checkScaling(props, spec.defaultReplicas);
+    const replicas = this.checkScaling(props, spec);
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
     this.addTelemetryEnv(id);
@@ -228,7 +233,7 @@ export abstract class Workload extends Construct {
     this.image = props.image;
     this.resources = resources;
     if (props.autoscaling) {
-      this.autoscalingRange = { minReplicas: props.autoscaling.minReplicas ?? DEFAULT_MIN_REPLICAS, maxReplicas: props.autoscaling.maxReplicas };
+      this.autoscalingRange = { minReplicas: props.autoscaling.minReplicas ?? (spec.externalScaler ? 0 : DEFAULT_MIN_REPLICAS), maxReplicas: props.autoscaling.maxReplicas };
     } else {
       this.replicas = replicas;
     }
@@ -298,7 +303,7 @@ export abstract class Workload extends Construct {
       },
     });
 
-    if (props.autoscaling) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
+    if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
     if (manyPods) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata,
@@ -433,7 +438,8 @@ export abstract class Workload extends Construct {
     }
   }
 
-  private checkScaling(props: WorkloadProps, defaultReplicas: number): number {
+  private checkScaling(props: WorkloadProps, spec: WorkloadSpec): number {
+    const defaultReplicas = spec.defaultReplicas;
     if (props.replicas !== undefined && props.autoscaling !== undefined) {
       throw new MicroserviceConfigError(this, `'replicas' (${props.replicas}) and 'autoscaling' are exclusive: keep 'autoscaling' and drop 'replicas', or the reverse`);
     }
@@ -443,8 +449,13 @@ export abstract class Workload extends Construct {
     }
     const a = props.autoscaling;
     if (a) {
-      const min = a.minReplicas ?? DEFAULT_MIN_REPLICAS;
-      if (!Number.isInteger(min) || min < 1) throw new MicroserviceConfigError(this, `'autoscaling.minReplicas' must be a whole number >= 1, got ${show(a.minReplicas)}`);
+      // an HPA cannot scale to zero; an event-driven scaler (KEDA) can
+      const floor = spec.externalScaler ? 0 : 1;
+      const min = a.minReplicas ?? (spec.externalScaler ? 0 : DEFAULT_MIN_REPLICAS);
+      if (!Number.isInteger(min) || min < floor) {
+        const fix = floor === 1 ? ': only a queue-driven ScaledWorker (queue) can scale to zero' : '';
+        throw new MicroserviceConfigError(this, `'autoscaling.minReplicas' must be a whole number >= ${floor}, got ${show(a.minReplicas)}${fix}`);
+      }
       if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < min) {
         throw new MicroserviceConfigError(this, `'autoscaling.maxReplicas' (${show(a.maxReplicas)}) must be a whole number >= minReplicas (${min}): raise maxReplicas or lower minReplicas`);
       }

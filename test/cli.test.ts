@@ -61,7 +61,7 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       expect(r.code).toBe(EXIT.OK);
       expect(files(out)).toEqual(['app-service', 'hello-world', 'myapp', 'shop'].flatMap(a => [`${a}/Kustomization`, `${a}/README.md`, `${a}/manifests.yaml`]));
       expect(r.out.split('\n')[0]).toMatch(/^written\s+objects\s+files\s+by kind$/);
-      expect(r.out).toMatch(new RegExp(`${out}/shop\\s+54\\s+3\\s+Namespace 1, NetworkPolicy 18, PodDisruptionBudget 6, ServiceAccount 6, ConfigMap 2, Service 5, Deployment 6, HorizontalPodAutoscaler 3, Ingress 1, PodMonitor 1, ServiceMonitor 5`));
+      expect(r.out).toMatch(new RegExp(`${out}/shop\\s+55\\s+3\\s+Namespace 1, NetworkPolicy 18, PodDisruptionBudget 6, ServiceAccount 6, ConfigMap 2, Service 5, Deployment 6, HorizontalPodAutoscaler 2, Ingress 1, PodMonitor 1, ScaledObject 1, ServiceMonitor 5, TriggerAuthentication 1`));
     });
 
     test('writes the same manifests as npm run synth committed in dist/', () => {
@@ -76,7 +76,7 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       const shop = fs.readdirSync(path.join(out, 'shop')).sort();
       expect(shop).toContain('deployment-catalog.yaml');
       expect(shop).toContain('networkpolicy-web.to.catalog.yaml');
-      expect(shop).toHaveLength(54 + 2);
+      expect(shop).toHaveLength(55 + 2);
       const k = YAML.parse(fs.readFileSync(path.join(out, 'shop', 'Kustomization'), 'utf8'));
       expect([...k.resources].sort()).toEqual(shop.filter(f => f.endsWith('.yaml')));
       expect(YAML.parse(fs.readFileSync(path.join(out, 'shop', 'deployment-catalog.yaml'), 'utf8'))).toMatchObject({ kind: 'Deployment', metadata: { name: 'catalog' } });
@@ -110,7 +110,7 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
     test('exits 0 on dist/ with a one-line summary', () => {
       const r = run('validate', path.join(ROOT, 'dist'), '--warn-fails');
       expect(r.code).toBe(EXIT.OK);
-      expect(r.out.trim()).toBe('88 objects in 4 files: 0 errors, 0 warnings, 0 info');
+      expect(r.out.trim()).toBe('89 objects in 4 files: 0 errors, 0 warnings, 0 info');
     });
 
     test('exits 1 on the broken set and names rule, object and file per finding', () => {
@@ -138,7 +138,7 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
   describe('diff', () => {
     test('exits 0 against dist/', () => {
       const r = run('diff', path.join(ROOT, 'dist'), '--app', APP);
-      expect(r).toMatchObject({ code: EXIT.OK, out: `no differences: 88 objects match ${path.join(ROOT, 'dist')}\n` });
+      expect(r).toMatchObject({ code: EXIT.OK, out: `no differences: 89 objects match ${path.join(ROOT, 'dist')}\n` });
     });
 
     test('exits 1 after a one-field change and names the field', () => {

@@ -142,7 +142,7 @@ describe('MicroserviceConfigError', () => {
     test('fails when minReplicas is below 1', () => {
       expectConfigError(
         catalog({ autoscaling: { minReplicas: 0, maxReplicas: 3 } }),
-        "[shop/catalog] 'autoscaling.minReplicas' must be a whole number >= 1, got 0",
+        "[shop/catalog] 'autoscaling.minReplicas' must be a whole number >= 1, got 0: only a queue-driven ScaledWorker (queue) can scale to zero",
       );
     });
 

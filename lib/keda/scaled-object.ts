@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
+import type { QueueTrigger } from './triggers';
+
+
+/** KEDA settings of a queue-driven worker. */
+export interface KedaOptions {
+  /** Seconds between checks of the queue. @default 30 (KEDA's default: fast enough to wake from zero, cheap for the broker) */
+  readonly pollingInterval?: number;
+  /** Seconds after the last active trigger before scaling to zero. @default 300 (KEDA's default: bursts minutes apart do not cold-start every time) */
+  readonly cooldownPeriod?: number;
+  /** Replicas to run while the scaler cannot read the queue; `false` for none. @default - half of maxReplicas, rounded up: enough to keep draining, not all-in */
+  readonly fallbackReplicas?: number | false;
+  /** Failed reads before the fallback applies. @default 3 */
+  readonly fallbackFailureThreshold?: number;
+}
+
+interface Metadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The ScaledObject (and a TriggerAuthentication per authenticated trigger) that scale one Deployment. */
+export function scaledObject(scope: Construct, meta: Metadata, o: {
+  readonly triggers: readonly QueueTrigger[];
+  readonly cpuUtilization?: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly keda: Required<Omit<KedaOptions, 'fallbackReplicas'>> & { readonly fallbackReplicas: number | false };
+}): { scaledObject: ScaledObject; authentications: TriggerAuthentication[] } {
+  const authentications: TriggerAuthentication[] = [];
+  const triggers: Array<Record<string, unknown>> = o.triggers.map(t => {
+    const authName = `${meta.name}-${t.name}`;
+    const r = t.render(authName, scope);
+    if (r.authentication) {
+      authentications.push(new TriggerAuthentication(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
+    }
+    return r.trigger as unknown as Record<string, unknown>;
+  });
+  // a cpu trigger beside the queue ones: busy workers get help even before the backlog grows
+  if (o.cpuUtilization !== undefined) triggers.push({ type: 'cpu', metricType: 'Utilization', metadata: { value: String(o.cpuUtilization) } });
+  const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined
+    ? undefined // KEDA refuses a fallback next to cpu/memory triggers
+    : { failureThreshold: o.keda.fallbackFailureThreshold, replicas: o.keda.fallbackReplicas };
+  const so = new ScaledObject(scope, 'ScaledObject', {
+    metadata: meta,
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: meta.name },
+      pollingInterval: o.keda.pollingInterval,
+      cooldownPeriod: o.keda.cooldownPeriod,
+      minReplicaCount: o.minReplicas,
+      maxReplicaCount: o.maxReplicas,
+      fallback,
+      advanced: {
+        // the HPA KEDA makes is named like the workload, as ours are: dashboards and alerts find it
+        horizontalPodAutoscalerConfig: {
+          name: meta.name,
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
+        },
+      },
+      triggers: triggers as any,
+    },
+  });
+  return { scaledObject: so, authentications };
+}
