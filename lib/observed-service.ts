@@ -77,6 +77,8 @@ export class ObservedService extends Workload {
   /** The name of the container and Service port: the protocol (`http`, `grpc`, `tcp`). */
   public readonly portName: string;
   public readonly service: k8s.KubeService;
+  /** A service always runs as a Deployment. */
+  public declare readonly deployment: k8s.KubeDeployment;
   /** Scrapes the service, when the app's monitoring is on. */
   public readonly serviceMonitor?: ServiceMonitor;
 

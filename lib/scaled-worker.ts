@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
-import { KedaOptions, scaledObject } from './keda/scaled-object';
+import { ScaledJob, ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import { KedaOptions, scaledJob, scaledObject } from './keda/scaled-object';
 import { QueueTrigger } from './keda/triggers';
 import { MicroserviceConfigError, show } from './errors';
 import { PodMonitor } from '../imports/monitoring.coreos.com';
@@ -35,6 +35,27 @@ export interface ScaledWorkerProps extends WorkloadProps {
    * @default - the default grace period (30 s)
    */
   readonly maxProcessingTime?: string;
+  /**
+   * `deployment`: long-running pods that take message after message. `job`: run-to-completion
+   * work, a KEDA ScaledJob starts Jobs as work arrives (at most `autoscaling.maxReplicas` at
+   * once), each pod ending when its work is done and killed after `maxProcessingTime`. Needs
+   * `queue`. A job worker has no Deployment, disruption budget or PodMonitor (its pods are too
+   * short-lived to scrape), and no probes unless given.
+   * @default 'deployment'
+   */
+  readonly mode?: 'deployment' | 'job';
+  /** Job settings for `mode: 'job'`. @default - see JobModeOptions */
+  readonly job?: JobModeOptions;
+}
+
+/** How a job-mode worker's Jobs are run and kept. */
+export interface JobModeOptions {
+  /** Retries of a failed Job's pod. @default 3 */
+  readonly backoffLimit?: number;
+  /** Finished Jobs kept for inspection. @default 5 */
+  readonly successfulJobsHistoryLimit?: number;
+  /** Failed Jobs kept for inspection. @default 5 */
+  readonly failedJobsHistoryLimit?: number;
 }
 
 // time a worker gets beyond its longest message: SIGTERM handling, acking, closing connections
@@ -60,6 +81,8 @@ export class ScaledWorker extends Workload {
   public readonly healthPort: number;
   /** Scrapes the worker's pods, when the app's monitoring is on. */
   public readonly podMonitor?: PodMonitor;
+  /** The KEDA ScaledJob, for a worker in `mode: 'job'`. */
+  public readonly scaledJob?: ScaledJob;
   /** The KEDA ScaledObject, for a queue-driven worker. */
   public readonly scaledObject?: ScaledObject;
   /** The TriggerAuthentications of triggers that read Secrets. */
@@ -91,18 +114,33 @@ export class ScaledWorker extends Workload {
     positiveInt(path, 'keda.cooldownPeriod', props.keda?.cooldownPeriod);
     positiveInt(path, 'keda.fallbackFailureThreshold', props.keda?.fallbackFailureThreshold);
     if (props.keda?.fallbackReplicas !== false) positiveInt(path, 'keda.fallbackReplicas', props.keda?.fallbackReplicas);
-    let shutdown = props.shutdown;
+    const jobMode = props.mode === 'job';
+    if (props.mode !== undefined && props.mode !== 'deployment' && props.mode !== 'job') {
+      throw new MicroserviceConfigError(path, `'mode' must be 'deployment' or 'job', got ${show(props.mode)}`);
+    }
+    if (jobMode && triggers.length === 0) throw new MicroserviceConfigError(path, "'mode: job' needs 'queue': Jobs are started by the work that arrives");
+    if (!jobMode && props.job) throw new MicroserviceConfigError(path, "'job' settings need 'mode: job'");
+    positiveInt(path, 'job.successfulJobsHistoryLimit', props.job?.successfulJobsHistoryLimit);
+    positiveInt(path, 'job.failedJobsHistoryLimit', props.job?.failedJobsHistoryLimit);
+    if (props.job?.backoffLimit !== undefined && (!Number.isInteger(props.job.backoffLimit) || props.job.backoffLimit < 0)) {
+      throw new MicroserviceConfigError(path, `'job.backoffLimit' must be a whole number >= 0, got ${show(props.job.backoffLimit)}`);
+    }
+    // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
+    let shutdown = jobMode ? { preStopSleepSeconds: 0, ...props.shutdown } : props.shutdown;
     if (props.maxProcessingTime !== undefined) {
-      const preStop = props.shutdown?.preStopSleepSeconds ?? 5;
+      const preStop = shutdown?.preStopSleepSeconds ?? 5;
       const needed = preStop + seconds(path, 'maxProcessingTime', props.maxProcessingTime) + PROCESSING_BUFFER_SECONDS;
       const given = props.shutdown?.terminationGracePeriodSeconds;
       if (given !== undefined && given < needed) {
         throw new MicroserviceConfigError(path, `'shutdown.terminationGracePeriodSeconds' (${given}) is shorter than preStop + maxProcessingTime + ${PROCESSING_BUFFER_SECONDS} s (${needed}): drop it to get ${needed}, or raise it`);
       }
-      shutdown = { ...props.shutdown, terminationGracePeriodSeconds: given ?? needed };
+      shutdown = { ...shutdown, terminationGracePeriodSeconds: given ?? needed };
     }
-    super(scope, id, { ...props, shutdown }, {
+    const probes = jobMode ? { liveness: false as const, ...props.probes } : props.probes;
+    super(scope, id, { ...props, shutdown, probes }, {
       externalScaler: triggers.length > 0,
+      controller: jobMode ? 'job' : 'deployment',
+      scraped: !jobMode,
       component: 'worker',
       defaultReplicas: 1,
       ports: [
@@ -115,7 +153,19 @@ export class ScaledWorker extends Workload {
       metricsPort,
     });
     this.healthPort = healthPort;
-    if (triggers.length > 0) {
+    if (jobMode) {
+      const range = this.autoscalingRange!;
+      const made = scaledJob(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
+        triggers, template: this.podTemplate, maxReplicas: range.maxReplicas, minReplicas: range.minReplicas,
+        activeDeadlineSeconds: props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime),
+        backoffLimit: props.job?.backoffLimit ?? 3,
+        successfulJobsHistoryLimit: props.job?.successfulJobsHistoryLimit ?? 5,
+        failedJobsHistoryLimit: props.job?.failedJobsHistoryLimit ?? 5,
+        pollingInterval: props.keda?.pollingInterval ?? 30,
+      });
+      this.scaledJob = made.scaledJob;
+      this.triggerAuthentications = made.authentications;
+    } else if (triggers.length > 0) {
       const range = this.autoscalingRange!;
       const fallback = props.keda?.fallbackReplicas ?? Math.max(1, Math.ceil(range.maxReplicas / 2));
       if (fallback !== false && fallback > range.maxReplicas) {
@@ -142,7 +192,7 @@ export class ScaledWorker extends Workload {
       });
     }
     const monitoring = this.app.monitoring;
-    if (monitoring) {
+    if (monitoring && !jobMode) {
       this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
         portName: separateMetrics ? 'metrics' : 'health',
         path: checkMetricsPath(this, props.metrics?.path),

@@ -143,6 +143,10 @@ export interface WorkloadSpec {
    * `autoscaling.minReplicas` may be 0, which is then its default.
    */
   readonly externalScaler?: boolean;
+  /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
+  readonly scraped?: boolean;
+  /** `deployment` (default), or `job`: the subclass runs the pod template as Jobs, so no Deployment, PDB or HPA. */
+  readonly controller?: 'deployment' | 'job';
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -173,7 +177,10 @@ export abstract class Workload extends Construct {
   /** The app the workload belongs to. */
   public readonly app: MicroserviceApp;
   public readonly serviceAccount: k8s.KubeServiceAccount;
-  public readonly deployment: k8s.KubeDeployment;
+  /** The Deployment; undefined for a worker in `mode: 'job'` (its pods are Jobs). */
+  public readonly deployment?: k8s.KubeDeployment;
+  /** The pod template of the Deployment (or of the Jobs). */
+  public readonly podTemplate: k8s.PodTemplateSpec;
   /** The autoscaler, when `autoscaling` is set. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** Present when there can be two or more pods. */
@@ -273,35 +280,41 @@ export abstract class Workload extends Construct {
     };
 
     const selector = workloadSelector(id, id);
-    const manyPods = props.autoscaling !== undefined || replicas >= 2;
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata,
+    const job = spec.controller === 'job';
+    const manyPods = !job && (props.autoscaling !== undefined || replicas >= 2);
+    this.podTemplate = {
+      metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
       spec: {
-        // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
-        // the live count on every apply
-        replicas: props.autoscaling ? undefined : replicas,
-        revisionHistoryLimit,
-        selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate },
-        template: {
-          metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
-          spec: {
-            serviceAccountName: id,
-            automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-            // service links put one env var per Service of the namespace into every pod
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(props),
-            terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
-            containers: [container],
-            volumes,
-            nodeSelector: props.nodeSelector,
-            tolerations: props.tolerations,
-            affinity: props.affinity,
-            topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector) : undefined,
-          },
-        },
+        serviceAccountName: id,
+        automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+        // service links put one env var per Service of the namespace into every pod
+        enableServiceLinks: false,
+        securityContext: podSecurityContext(props),
+        terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
+        // a Job's pod ends; a failed one is replaced by the Job (backoffLimit), not restarted in place
+        restartPolicy: job ? 'Never' : undefined,
+        containers: [container],
+        volumes,
+        nodeSelector: props.nodeSelector,
+        tolerations: props.tolerations,
+        affinity: props.affinity,
+        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector) : undefined,
       },
-    });
+    };
+    if (!job) {
+      this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+        metadata,
+        spec: {
+          // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
+          // the live count on every apply
+          replicas: props.autoscaling ? undefined : replicas,
+          revisionHistoryLimit,
+          selector: { matchLabels: selector },
+          strategy: { type: 'RollingUpdate', rollingUpdate },
+          template: this.podTemplate,
+        },
+      });
+    }
 
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
     if (manyPods) {
@@ -317,7 +330,7 @@ export abstract class Workload extends Construct {
       });
     }
     this.app._registerWorkload(this);
-    if (this.app.prometheus) {
+    if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],

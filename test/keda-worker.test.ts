@@ -99,3 +99,51 @@ describe('ScaledWorker with a queue (KEDA)', () => {
       .toThrow("[shop/w] 'autoscaling.minReplicas' must be a whole number >= 1, got 0: only a queue-driven ScaledWorker (queue) can scale to zero");
   });
 });
+
+describe('ScaledWorker in job mode (KEDA ScaledJob)', () => {
+  const report = (props: Partial<ScaledWorkerProps> = {}) => {
+    const { shop } = testApp();
+    const w = new ScaledWorker(shop, 'report', {
+      image: 'x/report:1', mode: 'job', autoscaling: { maxReplicas: 5 }, maxProcessingTime: '30m',
+      queue: QueueTrigger.rabbitmq({ queueName: 'reports', host: { secretName: 'rabbitmq', key: 'amqp-url' } }), ...props,
+    });
+    return { shop, w, objects: synth(shop) };
+  };
+
+  test('runs the pod template as Jobs: no Deployment, PDB, HPA, PodMonitor or scrape policy', () => {
+    const { w, objects } = report();
+    expect(objects.filter(o => ['Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ScaledObject', 'PodMonitor'].includes(o.kind))).toEqual([]);
+    expect(objects.some(o => o.metadata.name === 'report.allow-prometheus')).toBe(false);
+    expect(find(objects, 'ScaledJob', 'report').spec).toMatchObject({
+      jobTargetRef: { backoffLimit: 3, activeDeadlineSeconds: 1800, template: { spec: { restartPolicy: 'Never', serviceAccountName: 'report' } } },
+      minReplicaCount: 0, maxReplicaCount: 5, pollingInterval: 30, successfulJobsHistoryLimit: 5, failedJobsHistoryLimit: 5,
+      triggers: [{ type: 'rabbitmq', authenticationRef: { name: 'report-rabbitmq' } }],
+    });
+    expect(w.deployment).toBeUndefined();
+    expect(w.scaledJob).toBeDefined();
+  });
+
+  test('keeps every field of the pod template (the generated KEDA types drop what they do not map)', () => {
+    const { w, objects } = report();
+    const asKubernetes = k8s.KubeDeployment.manifest({ spec: { selector: {}, template: w.podTemplate } }).spec.template;
+    expect(find(objects, 'ScaledJob', 'report').spec.jobTargetRef.template).toEqual(asKubernetes);
+    expect(find(objects, 'ScaledJob', 'report').spec.jobTargetRef.template.spec.containers[0].resources.limits.memory).toBe('256Mi');
+  });
+
+  test('has no probes or preStop wait by default, and a grace period of the processing time', () => {
+    const pod = find(report().objects, 'ScaledJob', 'report').spec.jobTargetRef.template.spec;
+    expect(pod.containers[0]).not.toHaveProperty('livenessProbe');
+    expect(pod.containers[0]).not.toHaveProperty('lifecycle');
+    expect(pod.terminationGracePeriodSeconds).toBe(1800 + 15);
+  });
+
+  test.each([
+    ['job mode without a queue', { queue: undefined }, "[shop/report] 'mode: job' needs 'queue': Jobs are started by the work that arrives"],
+    ['job settings in deployment mode', { mode: 'deployment', job: { backoffLimit: 1 } }, "[shop/report] 'job' settings need 'mode: job'"],
+    ['an unknown mode', { mode: 'cron' }, "[shop/report] 'mode' must be 'deployment' or 'job', got 'cron'"],
+    ['a negative backoff limit', { job: { backoffLimit: -1 } }, "[shop/report] 'job.backoffLimit' must be a whole number >= 0, got -1"],
+  ] as const)('fails on %s', (_what, props, message) => {
+    expect(() => report(props as any)).toThrow(MicroserviceConfigError);
+    expect(() => report(props as any)).toThrow(message);
+  });
+});

@@ -10,7 +10,7 @@ describe('ScaledWorker', () => {
     expect(find(objects, 'ServiceAccount', 'mailer').automountServiceAccountToken).toBe(false);
     expect(ofKind(objects, 'Service')).toEqual([]);
     expect(find(objects, 'Deployment', 'mailer').metadata.labels?.['app.kubernetes.io/component']).toBe('worker');
-    expect(mailer.deployment.name).toBe('mailer');
+    expect(mailer.deployment?.name).toBe('mailer');
   });
 
   test('probes liveness on its health port and has no readiness probe', () => {

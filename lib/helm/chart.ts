@@ -69,7 +69,8 @@ interface Plan {
   readonly values: WorkloadValues;
   /** The keys (`keyOf`) of the workload's objects in this app. */
   readonly objectKeys: Set<string>;
-  readonly deploymentKey: string;
+  /** Undefined for a worker that runs as Jobs: its image stays literal in the ScaledJob. */
+  readonly deploymentKey?: string;
   readonly autoscalerKey?: string;
   /** The version label value that follows the image tag, if it does. */
   readonly followsImage?: string;
@@ -97,9 +98,9 @@ function planWorkloads(app: MicroserviceApp, objects: any[]): Plan[] {
     const objectKeys = new Set(w.node.findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === app)
       .map(apiKey));
-    const deploymentKey = apiKey(w.deployment);
+    const deploymentKey = w.deployment ? apiKey(w.deployment) : undefined;
     const autoscalerKey = w.autoscaler ? apiKey(w.autoscaler) : undefined;
-    const deployment = byKey.get(deploymentKey);
+    const deployment = deploymentKey ? byKey.get(deploymentKey) : undefined;
     const container = deployment?.spec?.template?.spec?.containers?.find((c: any) => c.name === w.name);
     const values: { -readonly [K in keyof WorkloadValues]: WorkloadValues[K] } = {};
     let followsImage: string | undefined;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
+import { k8s } from 'cdk8s-plus-28';
+import { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
 import type { QueueTrigger } from './triggers';
 
 
@@ -21,6 +22,57 @@ interface Metadata {
   readonly labels: Record<string, string>;
 }
 
+/** The triggers as KEDA takes them, and a TriggerAuthentication per trigger that reads Secrets. */
+function renderTriggers(scope: Construct, meta: Metadata, list: readonly QueueTrigger[]) {
+  const authentications: TriggerAuthentication[] = [];
+  const triggers: Array<Record<string, unknown>> = list.map(t => {
+    const authName = `${meta.name}-${t.name}`;
+    const r = t.render(authName, scope);
+    if (r.authentication) {
+      authentications.push(new TriggerAuthentication(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
+    }
+    return r.trigger as unknown as Record<string, unknown>;
+  });
+  return { triggers, authentications };
+}
+
+/**
+ * A ScaledJob: KEDA starts Jobs from the pod template as work arrives, at most `maxReplicas`
+ * running at once.
+ */
+export function scaledJob(scope: Construct, meta: Metadata, o: {
+  readonly triggers: readonly QueueTrigger[];
+  readonly template: k8s.PodTemplateSpec;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly activeDeadlineSeconds?: number;
+  readonly backoffLimit: number;
+  readonly successfulJobsHistoryLimit: number;
+  readonly failedJobsHistoryLimit: number;
+  readonly pollingInterval: number;
+}): { scaledJob: ScaledJob; authentications: TriggerAuthentication[] } {
+  const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
+  const sj = new ScaledJob(scope, 'ScaledJob', {
+    metadata: meta,
+    spec: {
+      jobTargetRef: {
+        // the same typed template as a Deployment's: its quantities and int-or-strings are the
+        // objects the generated KEDA mapping reads `.value` of
+        template: o.template as any,
+        backoffLimit: o.backoffLimit,
+        activeDeadlineSeconds: o.activeDeadlineSeconds,
+      },
+      pollingInterval: o.pollingInterval,
+      minReplicaCount: o.minReplicas,
+      maxReplicaCount: o.maxReplicas,
+      successfulJobsHistoryLimit: o.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: o.failedJobsHistoryLimit,
+      triggers: triggers as any,
+    },
+  });
+  return { scaledJob: sj, authentications };
+}
+
 /** The ScaledObject (and a TriggerAuthentication per authenticated trigger) that scale one Deployment. */
 export function scaledObject(scope: Construct, meta: Metadata, o: {
   readonly triggers: readonly QueueTrigger[];
@@ -29,15 +81,7 @@ export function scaledObject(scope: Construct, meta: Metadata, o: {
   readonly maxReplicas: number;
   readonly keda: Required<Omit<KedaOptions, 'fallbackReplicas'>> & { readonly fallbackReplicas: number | false };
 }): { scaledObject: ScaledObject; authentications: TriggerAuthentication[] } {
-  const authentications: TriggerAuthentication[] = [];
-  const triggers: Array<Record<string, unknown>> = o.triggers.map(t => {
-    const authName = `${meta.name}-${t.name}`;
-    const r = t.render(authName, scope);
-    if (r.authentication) {
-      authentications.push(new TriggerAuthentication(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
-    }
-    return r.trigger as unknown as Record<string, unknown>;
-  });
+  const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
   // a cpu trigger beside the queue ones: busy workers get help even before the backlog grows
   if (o.cpuUtilization !== undefined) triggers.push({ type: 'cpu', metricType: 'Utilization', metadata: { value: String(o.cpuUtilization) } });
   const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined

@@ -20,6 +20,7 @@ export function nameOf(o: Doc): string | undefined {
 export function podSpecOf(o: Doc): Doc {
   if (o?.kind === 'Pod') return o.spec;
   if (o?.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
+  if (o?.kind === 'ScaledJob') return o.spec?.jobTargetRef?.template?.spec;
   return o?.spec?.template?.spec;
 }
 
@@ -27,7 +28,8 @@ export function podSpecOf(o: Doc): Doc {
 export function podLabelsOf(o: Doc): Record<string, Doc> {
   const labels = o?.kind === 'Pod' ? o.metadata?.labels
     : o?.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.metadata?.labels
-      : o?.spec?.template?.metadata?.labels;
+      : o?.kind === 'ScaledJob' ? o.spec?.jobTargetRef?.template?.metadata?.labels
+        : o?.spec?.template?.metadata?.labels;
   return isObject(labels) ? labels : {};
 }
 
@@ -75,7 +77,9 @@ export class Bundle {
 
   /** Workloads of the namespace whose pods the equality selector selects. */
   workloadsSelectedBy(selector: Doc, namespace: string): Manifest[] {
-    return this.workloads.filter(w => namespaceOf(w.object) === namespace && selects(selector, podLabelsOf(w.object)));
+    // a KEDA ScaledJob makes Jobs from its template: its pods are real selection targets too
+    const owners = [...this.workloads, ...this.ofKind('ScaledJob')];
+    return owners.filter(w => namespaceOf(w.object) === namespace && selects(selector, podLabelsOf(w.object)));
   }
 
   /** Services of the namespace whose selector selects the pod labels. */
