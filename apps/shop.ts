@@ -72,12 +72,14 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
   web.connectTo(cart);
   web.connectTo(checkout);
   // scales on the mail queue, down to zero when it is empty; a message takes at most 2 minutes
-  new ScaledWorker(shop, 'mailer', {
+  const mailer = new ScaledWorker(shop, 'mailer', {
     image: 'ghcr.io/acme/mailer:0.9.0',
     queue: QueueTrigger.rabbitmq({ queueName: 'mail', messagesPerReplica: 20, host: { secretName: 'rabbitmq', key: 'amqp-url' } }),
     autoscaling: { minReplicas: 0, maxReplicas: 20 },
     maxProcessingTime: '2m',
     metrics: { port: 9464 }, // scraped by a PodMonitor: no Service fronts a worker
   });
+  // the broker lives outside the app: default-deny egress would block it
+  mailer.connectToExternal({ name: 'rabbitmq', host: 'rabbitmq.messaging.svc', port: 5672 });
   return shop;
 }

@@ -6,8 +6,8 @@ import { MicroserviceConfigError, show } from './errors';
 import { parseImage, versionOf } from './image';
 import { serviceSelector, standardLabels, workloadSelector } from './labels';
 import { MicroserviceApp } from './microservice-app';
-import { checkEnvName, checkObjectName, upperSnake } from './names';
-import { admitPolicyName, allowPolicy, edgePolicyName, podsPeer } from './policy/network-policy';
+import { checkEnvName, checkHostname, checkObjectName, upperSnake } from './names';
+import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer } from './policy/network-policy';
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
@@ -70,6 +70,24 @@ export interface ConnectOptions {
   readonly env?: string;
   /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`). @default 'url' for http targets, 'host:port' otherwise */
   readonly format?: 'url' | 'host:port';
+}
+
+/** A destination outside the app: a managed database, a broker, a third-party API. */
+export interface ExternalConnectionOptions {
+  /**
+   * A name for the connection: it names the policy (`<workload>.to-external.<name>`) and the
+   * default env var (`<NAME>_URL`).
+   */
+  readonly name: string;
+  /** A DNS name (`db.example.com`, `rabbitmq.messaging.svc`); exclusive with `cidr`. */
+  readonly host?: string;
+  /** An address range (`10.20.0.0/16`, `203.0.113.7/32`); exclusive with `host`. */
+  readonly cidr?: string;
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+  /** An env var with `host:port`, when `host` is given. @default - `<NAME>_URL` with a host, none with a cidr */
+  readonly env?: string;
 }
 
 /** What every pod-running construct takes. */
@@ -387,6 +405,39 @@ export abstract class Workload extends Construct {
     });
   }
 
+  /**
+   * Lets this workload reach a destination outside the app. A `cidr` is allowed exactly. A
+   * `host` in the cluster (`<service>.<namespace>[.svc[.cluster.local]]`) becomes that
+   * namespace's pods; any other host any address on the port, because NetworkPolicy has no
+   * DNS names (give a `cidr` for a tighter rule; a mesh's ServiceEntry can pin the name).
+   */
+  public connectToExternal(o: ExternalConnectionOptions): void {
+    const what = `connectToExternal(${show(o?.name)})`;
+    if (!o || typeof o.name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 63) {
+      throw new MicroserviceConfigError(this, `${what}: 'name' must be a lowercase DNS label such as 'orders-db'`);
+    }
+    if ((o.host === undefined) === (o.cidr === undefined)) {
+      throw new MicroserviceConfigError(this, `${what}: give exactly one of 'host' and 'cidr', got ${o.host === undefined ? 'neither' : 'both'}`);
+    }
+    if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new MicroserviceConfigError(this, `${what}: 'port' must be 1-65535, got ${show(o.port)}`);
+    if (o.protocol !== undefined && o.protocol !== 'TCP' && o.protocol !== 'UDP') throw new MicroserviceConfigError(this, `${what}: 'protocol' must be 'TCP' or 'UDP', got ${show(o.protocol)}`);
+    if (o.env !== undefined && o.cidr !== undefined) throw new MicroserviceConfigError(this, `${what}: 'env' needs 'host': a CIDR is no address to connect to`);
+    let peers: k8s.NetworkPolicyPeer[];
+    if (o.cidr !== undefined) {
+      if (!isCidr(o.cidr)) throw new MicroserviceConfigError(this, `${what}: 'cidr' ${show(o.cidr)} is not an IPv4 or IPv6 CIDR such as '10.20.0.0/16'`);
+      peers = [{ ipBlock: { cidr: o.cidr } }];
+    } else {
+      checkHostname(this, 'connectToExternal.host', o.host!);
+      const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/.exec(o.host!);
+      peers = inCluster ? [podsPeer({ namespace: inCluster[1] })] : anywherePeers();
+      this.pushEnv('connectToExternal.env', { name: o.env ?? `${upperSnake(o.name)}_URL`, value: `${o.host}:${o.port}` });
+    }
+    allowPolicy(this, `AllowToExternal-${o.name}`, {
+      name: `${this.name}.to-external.${o.name}`, namespace: this.app.namespaceName, labels: this.labels,
+      podSelector: this.selectorLabels, direction: 'Egress', peers, ports: [{ port: o.port, protocol: o.protocol ?? 'TCP' }],
+    });
+  }
+
   /** Adds a literal environment variable (never a secret: use the `secretEnv` prop). */
   public addEnv(name: string, value: string): void {
     this.addLiteral('addEnv', name, value);
@@ -548,6 +599,15 @@ export abstract class Workload extends Construct {
       },
     });
   }
+}
+
+function isCidr(v: string): boolean {
+  const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(v);
+  if (!m) return false;
+  const bits = Number(m[2]);
+  const v4 = m[1].split('.');
+  if (v4.length === 4) return bits <= 32 && v4.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+  return m[1].includes(':') && bits <= 128;
 }
 
 const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';

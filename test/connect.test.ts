@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
+import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { appEnv, find, ofKind, synth, testApp } from './helpers';
 
 describe('connectTo', () => {
@@ -69,5 +69,53 @@ describe('connectTo', () => {
     const ingress = find(synth(billing), 'NetworkPolicy', 'invoices.from.shop.web');
     expect(ingress.metadata.namespace).toBe('billing-prod');
     expect(ingress.spec.ingress[0].from[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'shop' } });
+  });
+});
+
+describe('connectToExternal', () => {
+  test('allows egress to a CIDR on one port, and nothing else', () => {
+    const { shop } = testApp();
+    new ObservedService(shop, 'orders', { image: 'x/o:1' }).connectToExternal({ name: 'orders-db', cidr: '10.20.0.0/16', port: 5432 });
+    const objects = synth(shop);
+    expect(find(objects, 'NetworkPolicy', 'orders.to-external.orders-db').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'orders', 'app.kubernetes.io/part-of': 'shop' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 5432, protocol: 'TCP' }] }],
+    });
+    expect(appEnv(find(objects, 'Deployment', 'orders'))).toEqual([]);
+  });
+
+  test('turns an in-cluster host into its namespace, and gives the address as env', () => {
+    const { shop } = testApp();
+    new ScaledWorker(shop, 'mailer', { image: 'x/m:1' }).connectToExternal({ name: 'rabbitmq', host: 'rabbitmq.messaging.svc', port: 5672, env: 'AMQP_ADDR' });
+    const objects = synth(shop);
+    expect(find(objects, 'NetworkPolicy', 'mailer.to-external.rabbitmq').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'messaging' } }, podSelector: { matchLabels: {} } }],
+      ports: [{ port: 5672, protocol: 'TCP' }],
+    }]);
+    expect(appEnv(find(objects, 'Deployment', 'mailer'))).toEqual([{ name: 'AMQP_ADDR', value: 'rabbitmq.messaging.svc:5672' }]);
+  });
+
+  test('allows any address on the port for an outside host name (NetworkPolicy has no DNS names)', () => {
+    const { shop } = testApp();
+    new ObservedService(shop, 'pay', { image: 'x/p:1' }).connectToExternal({ name: 'stripe', host: 'api.stripe.com', port: 443 });
+    const objects = synth(shop);
+    expect(find(objects, 'NetworkPolicy', 'pay.to-external.stripe').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }]);
+    expect(appEnv(find(objects, 'Deployment', 'pay'))).toEqual([{ name: 'STRIPE_URL', value: 'api.stripe.com:443' }]);
+  });
+
+  test.each([
+    ['neither host nor cidr', { name: 'db', port: 5432 }, "[shop/api] connectToExternal('db'): give exactly one of 'host' and 'cidr', got neither"],
+    ['both host and cidr', { name: 'db', host: 'db.example.com', cidr: '10.0.0.0/8', port: 5432 }, "[shop/api] connectToExternal('db'): give exactly one of 'host' and 'cidr', got both"],
+    ['a bad cidr', { name: 'db', cidr: '10.0.0.0/33', port: 5432 }, "[shop/api] connectToExternal('db'): 'cidr' '10.0.0.0/33' is not an IPv4 or IPv6 CIDR such as '10.20.0.0/16'"],
+    ['a port out of range', { name: 'db', cidr: '10.0.0.0/8', port: 0 }, "[shop/api] connectToExternal('db'): 'port' must be 1-65535, got 0"],
+    ['a bad name', { name: 'Orders_DB', cidr: '10.0.0.0/8', port: 5432 }, "[shop/api] connectToExternal('Orders_DB'): 'name' must be a lowercase DNS label such as 'orders-db'"],
+    ['env with a cidr', { name: 'db', cidr: '10.0.0.0/8', port: 5432, env: 'DB' }, "[shop/api] connectToExternal('db'): 'env' needs 'host': a CIDR is no address to connect to"],
+    ['a host with a scheme', { name: 'db', host: 'https://db.example.com', port: 5432 }, "[shop/api] 'connectToExternal.host' 'https://db.example.com' is not a host name: use a lowercase DNS name such as 'shop.example.com' (no scheme, port or path)"],
+  ] as const)('fails on %s', (_what, o, message) => {
+    const { shop } = testApp();
+    const api = new ObservedService(shop, 'api', { image: 'x/a:1' });
+    expect(() => api.connectToExternal(o as any)).toThrow(MicroserviceConfigError);
+    expect(() => api.connectToExternal(o as any)).toThrow(message);
   });
 });
