@@ -7,6 +7,7 @@ import { standardLabels } from './labels';
 import { checkHostname, checkNamespace } from './names';
 import { sortManifests } from './ordering';
 import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from './policy/network-policy';
+import { GatewayOptions, httpRoute } from './gateway';
 import { dashboardConfigMapData, grafanaDashboard } from './observability/dashboard';
 import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
@@ -66,6 +67,13 @@ export interface MicroserviceAppProps {
   readonly tlsSecretName?: string;
   /** The IngressClass. @default - the cluster's default class */
   readonly ingressClassName?: string;
+  /**
+   * Attach routes to an existing Gateway (Gateway API HTTPRoutes) instead of making an
+   * Ingress; TLS is then the Gateway's. Not with `tlsSecretName`, `ingressClassName` or
+   * `ingressAnnotations`. Set `ingressController` to the Gateway's proxy pods.
+   * @default - an Ingress
+   */
+  readonly gateway?: GatewayOptions;
   /** Annotations on the Ingress (controller settings). @default - none */
   readonly ingressAnnotations?: Record<string, string>;
   /**
@@ -187,6 +195,8 @@ export class MicroserviceApp extends Chart {
   private readonly ingressRules: k8s.IngressRule[] = [];
   private readonly ingressTls: k8s.IngressTls[] = [];
   private _ingress?: k8s.KubeIngress;
+  /** The HTTPRoutes, when the app routes through a Gateway. */
+  public readonly httpRoutes: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: MicroserviceAppProps = {}) {
     // checked before super(): a bad prop must not leave a half-built chart in the app
@@ -197,6 +207,11 @@ export class MicroserviceApp extends Chart {
     const namespace = props.namespace ?? id;
     checkNamespace(path, namespace);
     if (props.domain !== undefined) checkHostname(path, 'domain', props.domain);
+    if (props.gateway) {
+      const clash = (['tlsSecretName', 'ingressClassName', 'ingressAnnotations'] as const).filter(k => props[k] !== undefined);
+      if (clash.length) throw new MicroserviceConfigError(path, `'gateway' and ${clash.map(k => `'${k}'`).join(', ')} are exclusive: with a Gateway, TLS and the class are the Gateway's; drop ${clash.length > 1 ? 'them' : 'it'}`);
+      if (!props.gateway.name || !props.gateway.namespace) throw new MicroserviceConfigError(path, `'gateway' needs 'name' and 'namespace' of an existing Gateway, got ${show(props.gateway)}`);
+    }
     if (props.tlsSecretName !== undefined && props.domain === undefined) {
       throw new MicroserviceConfigError(path, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
     }
@@ -206,7 +221,8 @@ export class MicroserviceApp extends Chart {
     this.namespaceName = namespace;
     this.domain = props.domain;
     this.version = props.version ?? 'unversioned';
-    this.ingressController = props.ingressController ?? DEFAULT_INGRESS_CONTROLLER;
+    // a Gateway's proxies usually run in its namespace; say where when they do not
+    this.ingressController = props.ingressController ?? (props.gateway ? { namespace: props.gateway.namespace } : DEFAULT_INGRESS_CONTROLLER);
     const monitoring = props.monitoring ?? {};
     if (monitoring.enabled !== false) {
       this.prometheus = {
@@ -306,8 +322,12 @@ export class MicroserviceApp extends Chart {
       throw new MicroserviceConfigError(service, `'route.path' ${show(path)}${host ? ` on ${host}` : ''} is already routed to '${claimed.service.node.id}': choose another path or host`);
     }
     this.routes.push({ ...route, pathType, service });
-    this.renderIngressSpec();
     service.allowIngressController();
+    if (this.props.gateway) {
+      this.attachToGateway(this.props.gateway, host);
+      return;
+    }
+    this.renderIngressSpec();
     this._ingress ??= new k8s.KubeIngress(this, 'Ingress', {
       metadata: { name: this.node.id, namespace: this.namespaceName, labels: this.appLabels('ingress'), annotations: this.props.ingressAnnotations },
       spec: { ingressClassName: this.props.ingressClassName, rules: this.ingressRules, tls: this.ingressTls },
@@ -317,6 +337,16 @@ export class MicroserviceApp extends Chart {
   /** Kubernetes objects of this chart, in the order `kubectl apply` needs. */
   public toJson(): any[] {
     return sortManifests(super.toJson());
+  }
+
+  // one HTTPRoute per host: hostnames apply to every rule of a route
+  private attachToGateway(gateway: GatewayOptions, host: string | undefined): void {
+    const index = [...new Set(this.routes.map(r => r.host ?? this.domain))].indexOf(host);
+    const id = index === 0 ? 'HttpRoute' : `HttpRoute${index}`;
+    if (this.node.tryFindChild(id)) return;
+    const name = index === 0 ? this.node.id : `${this.node.id}-${index}`;
+    this.httpRoutes.push(httpRoute(this, id, { name, namespace: this.namespaceName, labels: this.appLabels('route') }, gateway, host,
+      () => this.routes.filter(r => (r.host ?? this.domain) === host).map(r => ({ path: r.path, pathType: r.pathType!, serviceName: r.service.name, servicePort: r.service.servicePort }))));
   }
 
   // rebuilt in place: the Ingress holds these arrays and reads them at synth time

@@ -1,0 +1,310 @@
+import { Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import fc from 'fast-check';
+import { MicroserviceApp, ObservedService, Workload, ScaledWorker } from '../lib';
+import { Manifest, ofKind } from './helpers';
+import { NetworkPolicy, Pod, Protocol, allowed } from './netpol-evaluator';
+
+// The NetworkPolicy the library emits, evaluated with Kubernetes semantics (netpol-evaluator.ts)
+// over random apps built with the real constructs: what connectTo(), routes and monitoring
+// declare is reachable, and nothing else is.
+
+// ---------------------------------------------------------------------------------------------
+// The evaluator itself, on hand-written policies: a broken evaluator fails here
+// ---------------------------------------------------------------------------------------------
+
+describe('netpol evaluator', () => {
+  const pod = (name: string, namespace: string, labels: Record<string, string> = { app: name }): Pod => ({ name, namespace, labels });
+  const a = pod('a', 'ns1');
+  const b = pod('b', 'ns1');
+  const c = pod('c', 'ns2');
+  const np = (name: string, namespace: string, spec: NetworkPolicy['spec']): NetworkPolicy => ({ metadata: { name, namespace }, spec });
+
+  test('no policy: everything is allowed; a deny-all policy isolates its namespace only', () => {
+    expect(allowed([], a, b, 80)).toBe(true);
+    const denyAll = [np('deny', 'ns1', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] })];
+    expect(allowed(denyAll, a, b, 80)).toBe(false);
+    expect(allowed(denyAll, c, a, 80)).toBe(false); // ingress at a
+    expect(allowed(denyAll, a, c, 80)).toBe(false); // egress at a
+    expect(allowed(denyAll, c, pod('d', 'ns2'), 80)).toBe(true); // ns2 is not isolated
+    // ingress-only isolation leaves egress open
+    const denyIngress = [np('deny', 'ns1', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'] })];
+    expect(allowed(denyIngress, a, b, 80)).toBe(false);
+    expect(allowed(denyIngress, b, a, 80)).toBe(true);
+  });
+
+  test('named peers: podSelector alone is the policy namespace; namespaceSelector + podSelector is both', () => {
+    const base = np('deny', 'ns1', { podSelector: {}, policyTypes: ['Ingress'] });
+    const fromA = np('b.from.a', 'ns1', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }] });
+    expect(allowed([base, fromA], a, b, 80)).toBe(true);
+    expect(allowed([base, fromA], b, a, 80)).toBe(false);
+    // a pod labelled app=a in another namespace is not the peer
+    expect(allowed([base, fromA], pod('a2', 'ns2', { app: 'a' }), b, 80)).toBe(false);
+    const fromNs2 = np('b.from.ns2', 'ns1', {
+      podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns2' } }, podSelector: { matchLabels: { app: 'c' } } }] }],
+    });
+    expect(allowed([base, fromNs2], c, b, 80)).toBe(true);
+    expect(allowed([base, fromNs2], pod('x', 'ns2'), b, 80)).toBe(false);
+    expect(allowed([base, fromNs2], pod('c', 'ns3'), b, 80)).toBe(false);
+    // an empty `from` admits every source
+    const fromAll = np('b.from.all', 'ns1', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{}] });
+    expect(allowed([base, fromAll], pod('x', 'ns9'), b, 80)).toBe(true);
+  });
+
+  test('ports: number, protocol (default TCP), endPort, named port, none = all', () => {
+    const base = np('deny', 'ns1', { podSelector: {}, policyTypes: ['Egress'] });
+    const rule = (ports: NetworkPolicy['spec']['egress']) => [base, np('a.to', 'ns1', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: ports })];
+    const to53 = rule([{ to: [{ podSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }, { port: 80 }] }]);
+    expect(allowed(to53, a, b, 53, 'UDP')).toBe(true);
+    expect(allowed(to53, a, b, 53, 'TCP')).toBe(false);
+    expect(allowed(to53, a, b, 80, 'TCP')).toBe(true);
+    expect(allowed(to53, a, b, 80, 'UDP')).toBe(false);
+    expect(allowed(to53, a, c, 80)).toBe(false); // podSelector {} is still the policy's namespace
+    const range = rule([{ ports: [{ port: 1000, endPort: 2000 }] }]);
+    expect(allowed(range, a, c, 1500)).toBe(true);
+    expect(allowed(range, a, c, 2001)).toBe(false);
+    const named = rule([{ ports: [{ port: 'http' }] }]);
+    const web: Pod = { ...b, ports: [{ name: 'http', containerPort: 8080 }] };
+    expect(allowed(named, a, web, 8080)).toBe(true);
+    expect(allowed(named, a, web, 80)).toBe(false);
+    expect(allowed(rule([{ to: [{ podSelector: {} }] }]), a, b, 12345, 'UDP')).toBe(true);
+    // rules of several policies add up; a policy of another direction does not count
+    expect(allowed([...to53, ...range], a, c, 1500)).toBe(true);
+    expect(allowed([base, np('ing', 'ns1', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] })], a, b, 80)).toBe(false);
+  });
+
+  test('ipBlock is assumed to match pods (conservative); matchExpressions are refused', () => {
+    const base = np('deny', 'ns1', { podSelector: {}, policyTypes: ['Ingress'] });
+    const lb = np('lb', 'ns1', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 80 }] }] });
+    expect(allowed([base, lb], c, b, 80)).toBe(true);
+    expect(allowed([base, lb], c, b, 81)).toBe(false);
+    const expr = np('e', 'ns1', { podSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, policyTypes: ['Ingress'] });
+    expect(() => allowed([expr], a, b, 80)).toThrow(/matchExpressions/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Random apps
+// ---------------------------------------------------------------------------------------------
+
+interface ServiceDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number; readonly routed: boolean }
+interface WorkerDesc { readonly id: string; readonly healthPort: number }
+interface AppDesc {
+  readonly id: string;
+  readonly services: ServiceDesc[];
+  readonly workers: WorkerDesc[];
+  /** [caller (service or worker), target (service)], each once, never a workload to itself. */
+  readonly edges: Array<[string, string]>;
+}
+
+// ids that meet the names of the infrastructure peers ('prometheus', 'ingress-nginx', 'kube-dns')
+// as well as random ones
+const idArb = fc.oneof(
+  fc.constantFrom('web', 'api', 'cart', 'prometheus', 'ingress-nginx', 'kube-dns', 'worker', 'to', 'from', 'db'),
+  fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/),
+);
+// the namespaces of the infrastructure are not app namespaces (see the report: an app in
+// 'monitoring' with a service named 'prometheus' would be let in by every allow-prometheus)
+const INFRA_NAMESPACES = ['kube-system', 'monitoring', 'ingress-nginx'];
+const appIdArb = fc.oneof(fc.constantFrom('shop', 'bank', 'a'), fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/))
+  .filter(id => !INFRA_NAMESPACES.includes(id));
+// ports that collide with DNS, the default health and metrics ports, and anything else
+const portArb = fc.oneof(fc.constantFrom(53, 80, 443, 8080, 9464), fc.integer({ min: 1, max: 65535 }));
+
+function appDescArb(appId: fc.Arbitrary<string> = appIdArb): fc.Arbitrary<AppDesc> {
+  return fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 3 })).chain(([ns, nw]) => fc.record({
+    id: appId,
+    ids: fc.uniqueArray(idArb, { minLength: ns + nw, maxLength: ns + nw }),
+    services: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb, routed: fc.boolean() }), { minLength: ns, maxLength: ns }),
+    healthPorts: fc.array(portArb, { minLength: nw, maxLength: nw }),
+    edges: fc.array(fc.tuple(fc.nat(ns + nw - 1), fc.nat(ns - 1)), { maxLength: 12 }),
+  })).map(r => ({
+    id: r.id,
+    services: r.services.map((s, i) => ({ ...s, id: r.ids[i] })),
+    workers: r.healthPorts.map((healthPort, i) => ({ id: r.ids[r.services.length + i], healthPort })),
+    edges: [...new Set(r.edges.filter(([c, t]) => c !== t).map(([c, t]) => `${c} ${t}`))]
+      .map(e => e.split(' ').map(Number)).map(([c, t]) => [r.ids[c], r.ids[t]] as [string, string]),
+  }));
+}
+
+interface Built {
+  readonly app: MicroserviceApp;
+  readonly services: Map<string, ObservedService>;
+  readonly workloads: Map<string, Workload>;
+}
+
+/** Builds an app description with the real constructs (serviceType is always ClusterIP). */
+function build(scope: Construct, d: AppDesc): Built {
+  const app = new MicroserviceApp(scope, d.id);
+  const services = new Map<string, ObservedService>();
+  const workloads = new Map<string, Workload>();
+  for (const s of d.services) {
+    const svc = new ObservedService(app, s.id, {
+      image: `ghcr.io/acme/${s.id}:1.0.0`, protocol: s.protocol, port: s.port,
+      route: s.routed ? { path: `/${s.id}` } : undefined,
+    });
+    services.set(s.id, svc);
+    workloads.set(s.id, svc);
+  }
+  for (const w of d.workers) workloads.set(w.id, new ScaledWorker(app, w.id, { image: `ghcr.io/acme/${w.id}:1.0.0`, healthPort: w.healthPort }));
+  for (const [caller, target] of d.edges) workloads.get(caller)!.connectTo(services.get(target)!);
+  return { app, services, workloads };
+}
+
+/** One pod per Deployment: its pod-template labels and container ports, in the Deployment's namespace. */
+interface AppPod extends Pod { readonly workload: string; readonly containerPorts: number[] }
+
+function podsOf(manifests: Manifest[]): Map<string, AppPod> {
+  return new Map(ofKind(manifests, 'Deployment').map(d => {
+    const ports = (d.spec.template.spec.containers[0].ports ?? []) as Array<{ containerPort: number; name?: string; protocol?: Protocol }>;
+    const pod: AppPod = {
+      name: `${d.metadata.namespace}/${d.metadata.name}`, workload: d.metadata.name, namespace: d.metadata.namespace!,
+      labels: d.spec.template.metadata.labels, ports, containerPorts: ports.map(p => p.containerPort),
+    };
+    return [d.metadata.name, pod];
+  }));
+}
+
+/**
+ * The NetworkPolicies of the manifests. None may have an ipBlock peer: the evaluator lets an
+ * ipBlock match every pod, and only LoadBalancer services and connectToExternal() to outside
+ * hosts make them, which the generator never does.
+ */
+function policiesOf(manifests: Manifest[]): NetworkPolicy[] {
+  const policies = ofKind(manifests, 'NetworkPolicy') as unknown as NetworkPolicy[];
+  for (const p of policies) {
+    const peers = [...(p.spec.ingress ?? []).flatMap(r => r.from ?? []), ...(p.spec.egress ?? []).flatMap(r => r.to ?? [])];
+    if (peers.some(peer => peer.ipBlock)) throw new Error(`policy ${p.metadata.name} has an ipBlock peer`);
+  }
+  return policies;
+}
+
+function synthApp(d: AppDesc): { pods: Map<string, AppPod>; policies: NetworkPolicy[]; built: Built } {
+  const built = build(Testing.app(), d);
+  const manifests = built.app.toJson() as Manifest[];
+  return { pods: podsOf(manifests), policies: policiesOf(manifests), built };
+}
+
+/** The documented default metrics port: the service port for http, 9464 for grpc and tcp, the health port of a worker. */
+function metricsPortOf(d: AppDesc, id: string): number {
+  const s = d.services.find(x => x.id === id);
+  if (s) return s.protocol === 'http' ? s.port : 9464;
+  return d.workers.find(w => w.id === id)!.healthPort;
+}
+
+const hasEdge = (d: AppDesc, caller: string, target: string) => d.edges.some(([c, t]) => c === caller && t === target);
+const portOf = (d: AppDesc, id: string) => d.services.find(s => s.id === id)!.port;
+const describeFlow = (src: Pod, dst: Pod, port: number, protocol: Protocol) => `${src.name} -> ${dst.name}:${port}/${protocol}`;
+
+/** Collects the flows whose verdict differs from the expectation, so a failure names them all. */
+class Verdicts {
+  public readonly wrong: string[] = [];
+  constructor(private readonly policies: NetworkPolicy[]) {}
+  public expect(src: Pod, dst: Pod, port: number, protocol: Protocol, expected: boolean): void {
+    if (allowed(this.policies, src, dst, port, protocol) !== expected) this.wrong.push(`${describeFlow(src, dst, port, protocol)} should be ${expected ? 'allowed' : 'denied'}`);
+  }
+}
+
+const RUNS = { numRuns: 60 };
+
+const DNS: Pod = { name: 'kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const INGRESS: Pod = { name: 'ingress-nginx/controller', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+const PROMETHEUS: Pod = { name: 'monitoring/prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+
+describe('network policy of random apps', () => {
+  test('1. every connectTo() edge is allowed from a caller pod to a target pod on the target port', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, policies } = synthApp(d);
+      const v = new Verdicts(policies);
+      for (const [caller, target] of d.edges) v.expect(pods.get(caller)!, pods.get(target)!, portOf(d, target), 'TCP', true);
+      expect(v.wrong).toEqual([]);
+    }), RUNS);
+  });
+
+  test('2. every other pod-to-pod call in the app is denied, on every container port and UDP too', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, policies } = synthApp(d);
+      const v = new Verdicts(policies);
+      for (const src of pods.values()) {
+        for (const dst of pods.values()) {
+          // src === dst stands for two replicas of one workload: distinct pods, same labels
+          const edge = hasEdge(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, 53, 443])) {
+            v.expect(src, dst, port, 'TCP', edge && port === portOf(d, dst.workload));
+            v.expect(src, dst, port, 'UDP', false);
+          }
+        }
+      }
+      expect(v.wrong).toEqual([]);
+    }), RUNS);
+  });
+
+  test('3. every pod reaches the cluster DNS on 53/UDP and 53/TCP, and nothing else in kube-system', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, policies } = synthApp(d);
+      const v = new Verdicts(policies);
+      const otherSystemPod: Pod = { name: 'kube-system/metrics-server', namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } };
+      const dnsLookalike: Pod = { ...DNS, name: 'default/fake-dns', namespace: 'default' };
+      for (const src of pods.values()) {
+        v.expect(src, DNS, 53, 'UDP', true);
+        v.expect(src, DNS, 53, 'TCP', true);
+        for (const port of [443, 80, 8080, 9153]) v.expect(src, DNS, port, 'TCP', false);
+        v.expect(src, otherSystemPod, 53, 'UDP', false);
+        v.expect(src, otherSystemPod, 443, 'TCP', false);
+        v.expect(src, dnsLookalike, 53, 'UDP', false);
+      }
+      expect(v.wrong).toEqual([]);
+    }), RUNS);
+  });
+
+  test('4. the Ingress controller reaches routed service ports only; Prometheus reaches metrics ports only', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, policies } = synthApp(d);
+      const v = new Verdicts(policies);
+      const routed = new Set(d.services.filter(s => s.routed).map(s => s.id));
+      const impostor: Pod = { ...PROMETHEUS, name: 'default/prometheus', namespace: 'default' };
+      for (const dst of pods.values()) {
+        const metrics = metricsPortOf(d, dst.workload);
+        expect(dst.containerPorts).toContain(metrics);
+        for (const port of new Set([...dst.containerPorts, 443, 9090])) {
+          v.expect(INGRESS, dst, port, 'TCP', routed.has(dst.workload) && port === portOf(d, dst.workload));
+          v.expect(PROMETHEUS, dst, port, 'TCP', port === metrics);
+          v.expect(impostor, dst, port, 'TCP', false);
+        }
+      }
+      expect(v.wrong).toEqual([]);
+    }), RUNS);
+  });
+
+  test('5. across two apps, only the one cross-app connectTo() is allowed between their namespaces', () => {
+    const twoAppsArb = fc.tuple(appDescArb(), appDescArb(), fc.nat(), fc.nat()).filter(([a, b]) => a.id !== b.id);
+    fc.assert(fc.property(twoAppsArb, ([da, db, ci, ti]) => {
+      const scope = Testing.app();
+      const a = build(scope, da);
+      const b = build(scope, db);
+      const callers = [...a.workloads.keys()];
+      const caller = callers[ci % callers.length];
+      const target = db.services[ti % db.services.length];
+      // its own env var: the default <TARGET>_URL may be taken by an edge inside app a
+      a.workloads.get(caller)!.connectTo(b.services.get(target.id)!, { env: 'CROSS_APP_URL' });
+      const ma = a.app.toJson() as Manifest[];
+      const mb = b.app.toJson() as Manifest[];
+      const policies = [...policiesOf(ma), ...policiesOf(mb)];
+      const podsA = [...podsOf(ma).values()];
+      const podsB = [...podsOf(mb).values()];
+      const v = new Verdicts(policies);
+      for (const [srcs, dsts] of [[podsA, podsB], [podsB, podsA]]) {
+        for (const src of srcs) {
+          for (const dst of dsts) {
+            const theEdge = src.namespace === da.id && src.workload === caller && dst.workload === target.id;
+            for (const port of dst.containerPorts) v.expect(src, dst, port, 'TCP', theEdge && port === target.port);
+          }
+        }
+      }
+      expect(v.wrong).toEqual([]);
+      // and the edge is there at all
+      expect(podsB.some(p => p.workload === target.id)).toBe(true);
+    }), RUNS);
+  });
+});
