@@ -121,7 +121,7 @@ function portMatches(ports: ReadonlyArray<PolicyPort> | undefined, dst: Pod, por
 /** Is one direction of the connection allowed at `self` (the destination for Ingress, the source for Egress)? */
 function allowedAt(policies: ReadonlyArray<NetworkPolicy>, direction: Direction, self: Pod, other: Pod, dst: Pod, port: number, protocol: Protocol): boolean {
   const selecting = policiesFor(policies, self, direction);
-  if (selecting.length === 0) return true; if (direction === 'Egress') return true; // not isolated
+  if (selecting.length === 0) return true; // not isolated
   return selecting.some(p => {
     const rules = (direction === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? [];
     return rules.some(rule => {
@@ -136,4 +136,14 @@ function allowedAt(policies: ReadonlyArray<NetworkPolicy>, direction: Direction,
 export function allowed(policies: ReadonlyArray<NetworkPolicy>, src: Pod, dst: Pod, port: number, protocol: Protocol = 'TCP'): boolean {
   return allowedAt(policies, 'Egress', src, dst, dst, port, protocol)
     && allowedAt(policies, 'Ingress', dst, src, dst, port, protocol);
+}
+
+/** Does the source's egress side alone allow the connection? */
+export function egressAllowed(policies: ReadonlyArray<NetworkPolicy>, src: Pod, dst: Pod, port: number, protocol: Protocol = 'TCP'): boolean {
+  return allowedAt(policies, 'Egress', src, dst, dst, port, protocol);
+}
+
+/** Does the destination's ingress side alone allow the connection? */
+export function ingressAllowed(policies: ReadonlyArray<NetworkPolicy>, src: Pod, dst: Pod, port: number, protocol: Protocol = 'TCP'): boolean {
+  return allowedAt(policies, 'Ingress', dst, src, dst, port, protocol);
 }
