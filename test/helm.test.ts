@@ -2,7 +2,6 @@
 // it lints strictly, renders exactly the plain output with its default values, changes exactly
 // the overridden fields, and its schema refuses bad values.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
@@ -11,26 +10,18 @@ import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker
 import { escapeTemplateText, helmChart } from '../lib/helm';
 import { joinImage, splitImage } from '../lib/image';
 import { Manifest } from './helpers';
-import { cleanToolEnv, helmBin, run, tryRun } from './tools';
+import { helmBin, run, tryRun, toolWorkspace } from './tools';
 
 const VERSION = 'app.kubernetes.io/version';
 const INSTANCE = 'app.kubernetes.io/instance';
 const DIGEST_A = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const DIGEST_B = `sha256:${'fedcba9876543210'.repeat(4)}`;
 
-let tmp: string;
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-microservices-helm-'));
-  helmBin(); // extract before the first test's clock starts
-});
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-  cleanToolEnv();
-});
+const workspace = toolWorkspace('helm', helmBin);
 
 /** Writes the chart into `<tmp>/<app id>` (the folder is named after the chart) and returns the folder. */
 function writeChart(app: MicroserviceApp, files = helmChart(app)): string {
-  const dir = path.join(tmp, app.node.id);
+  const dir = path.join(workspace(), app.node.id);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const [file, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -253,7 +244,7 @@ describe('the Helm chart of an app with unusual content', () => {
     // GIVEN a values file: Helm reads its numbers as floats, which print as 1e+06 unless converted
     const app = build();
     const dir = writeChart(app);
-    const file = path.join(tmp, 'large.yaml');
+    const file = path.join(workspace(), 'large.yaml');
     fs.writeFileSync(file, 'workloads:\n  templated-config:\n    replicas: 1000000\n');
     const changes = changedLeaves(sorted(app.toJson()), helmTemplate(app, dir, ['-f', file]));
     expect(entries(changes)).toEqual([['Deployment/edge-ns/templated-config/spec/replicas', 1000000]]);

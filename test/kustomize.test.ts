@@ -2,7 +2,6 @@
 // (`kubectl kustomize`, kubectl 1.32): it loads the output as written, one file or one file per
 // object, and changes nothing.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Testing, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
@@ -10,17 +9,9 @@ import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, ObservedService, renderApp } from '../lib';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from '../lib/kustomize';
 import { Manifest } from './helpers';
-import { cleanToolEnv, kubectlBin, run, tryRun } from './tools';
+import { kubectlBin, run, tryRun, toolWorkspace } from './tools';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-microservices-kustomize-'));
-  kubectlBin(); // extract before the first test's clock starts
-});
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-  cleanToolEnv();
-});
+const workspace = toolWorkspace('kustomize', kubectlBin);
 
 const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const sorted = (objects: Manifest[]) => [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -38,7 +29,7 @@ function parseObjects(text: string): Manifest[] {
 
 /** Writes the files into a fresh folder and returns it. */
 function writeFolder(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp, name);
+  const dir = path.join(workspace(), name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), content);

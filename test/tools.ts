@@ -125,3 +125,20 @@ export function cleanToolEnv(): void {
   if (toolHome) fs.rmSync(toolHome, { recursive: true, force: true });
   toolHome = undefined;
 }
+
+/**
+ * A temporary folder for one test file's tool runs, the tool extracted before the first test's
+ * clock starts, and both cleaned up after the file: call at the top level of a test file.
+ */
+export function toolWorkspace(prefix: string, extract: () => string): () => string {
+  let dir: string | undefined;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-microservices-${prefix}-`));
+    extract();
+  });
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    cleanToolEnv();
+  });
+  return () => dir!;
+}
