@@ -3,7 +3,7 @@ import { AppContext, MicroserviceApp } from '../lib';
 import { buildAppService } from './app-service';
 import { buildHelloWorld } from './hello-world';
 import { buildMyapp } from './myapp';
-import { buildShop } from './shop';
+import { buildShop, buildShopMesh } from './shop';
 
 /** Every example app, by name: what `npm run synth` writes into dist/. */
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
@@ -11,6 +11,7 @@ export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContex
   'hello-world': buildHelloWorld,
   'myapp': buildMyapp,
   'shop': buildShop,
+  'shop-mesh': buildShopMesh,
 };
 
 /** Builds every example app into the scope. */

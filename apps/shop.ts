@@ -20,14 +20,33 @@ const ENVIRONMENTS: Record<string, ShopEnvironment> = {
  * one fixed-replica service, and a ConfigMap-driven one.
  */
 export function buildShop(scope: Construct, context: AppContext = {}): MicroserviceApp {
+  return shopApp(scope, 'shop', environment(context), false);
+}
+
+/**
+ * The shop in an Istio mesh: mutual TLS, an AuthorizationPolicy per service from the same
+ * connectTo() calls, timeouts, retries and circuit breaking, and a canary of `catalog` that
+ * gets 10% of the calls (and every call with `x-canary: always`).
+ */
+export function buildShopMesh(scope: Construct, context: AppContext = {}): MicroserviceApp {
+  return shopApp(scope, 'shop-mesh', environment(context), true);
+}
+
+function environment(context: AppContext): ShopEnvironment {
   const env = ENVIRONMENTS[context.env ?? 'prod'];
   if (!env) throw new Error(`shop: unknown environment '${context.env}': use one of ${Object.keys(ENVIRONMENTS).join(', ')}`);
-  const shop = new MicroserviceApp(scope, 'shop', {
-    domain: env.domain,
+  return env;
+}
+
+function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boolean): MicroserviceApp {
+  const shop = new MicroserviceApp(scope, id, {
+    domain: mesh ? `mesh.${env.domain}` : env.domain,
     tlsSecretName: 'shop-tls',
-    ingressClassName: 'nginx',
+    // Istio's ingress gateway serves Ingresses of class 'istio'
+    ingressClassName: mesh ? 'istio' : 'nginx',
     monitoring: { runbookBaseUrl: 'https://runbooks.acme.example/shop' },
     openTelemetry: { endpoint: 'http://otel-collector.observability:4317' },
+    mesh: mesh ? 'istio' : undefined,
   });
   const catalog = new ObservedService(shop, 'catalog', {
     image: 'ghcr.io/acme/catalog:1.4.2',
@@ -37,6 +56,8 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
     resources: { cpu: '250m', memory: env.catalogMemory, limits: { cpu: '500m', memory: '512Mi' } },
     env: { LOG_LEVEL: 'info' },
     logging: { format: 'json' },
+    // promote: set image to the canary's and remove this; roll back: remove this
+    canary: mesh ? { image: 'ghcr.io/acme/catalog:1.5.0', weight: 10, header: { name: 'x-canary', value: 'always' } } : undefined,
   });
   const cart = new ObservedService(shop, 'cart', {
     image: 'ghcr.io/acme/cart:3.1.0',
@@ -53,6 +74,8 @@ export function buildShop(scope: Construct, context: AppContext = {}): Microserv
       mountPath: '/etc/payments',
     },
     env: { PAYMENTS_CONFIG: '/etc/payments/payments.yaml' },
+    // a charge is not idempotent: never retried by the mesh; the card provider's 5 s plus margin
+    traffic: mesh ? { timeout: '8s', retries: false } : undefined,
   });
   const checkout = new ObservedService(shop, 'checkout', {
     image: 'ghcr.io/acme/checkout:1.0.3',

@@ -67,25 +67,25 @@ export function joinImage(v: ImageParts): string {
  * Parses an image and insists on a pinned one: a tag other than `latest`, or a digest.
  * An unpinned image makes rollbacks and diffs meaningless: the same manifest runs new code.
  */
-export function parseImage(scope: IConstruct, image: unknown): ImageRef {
+export function parseImage(scope: IConstruct | string, image: unknown, prop = 'image'): ImageRef {
   const fix = "pin a tag or a digest, for example 'ghcr.io/acme/catalog:1.4.2' or 'ghcr.io/acme/catalog@sha256:<64 hex>'";
   if (typeof image !== 'string' || image.trim() === '') {
-    throw new MicroserviceConfigError(scope, `'image' is required and must be a string, got ${show(image)}: ${fix}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' is required and must be a string, got ${show(image)}: ${fix}`);
   }
   const parts = splitImage(image);
   if (image.includes('@') && (!parts.digest || !new RegExp(DIGEST_PATTERN).test(parts.digest))) {
-    throw new MicroserviceConfigError(scope, `'image' ${show(image)} has a malformed digest: ${fix}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' ${show(image)} has a malformed digest: ${fix}`);
   }
   const name = image.split('@')[0];
   const hasTag = name.lastIndexOf(':') > name.lastIndexOf('/');
   if (hasTag && (!parts.tag || !new RegExp(TAG_PATTERN).test(parts.tag))) {
-    throw new MicroserviceConfigError(scope, `'image' ${show(image)} has a malformed tag ${show(parts.tag)}: ${fix}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' ${show(image)} has a malformed tag ${show(parts.tag)}: ${fix}`);
   }
   if (!new RegExp(REPOSITORY_PATTERN).test(parts.repository) || !new RegExp(REGISTRY_PATTERN).test(parts.registry)) {
-    throw new MicroserviceConfigError(scope, `'image' ${show(image)} is not a valid image reference: ${fix}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' ${show(image)} is not a valid image reference: ${fix}`);
   }
   if (!parts.digest && (!parts.tag || parts.tag === 'latest')) {
-    throw new MicroserviceConfigError(scope, `'image' ${show(image)} is not pinned (${parts.tag ? "':latest' moves" : 'no tag means :latest'}): ${fix}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' ${show(image)} is not pinned (${parts.tag ? "':latest' moves" : 'no tag means :latest'}): ${fix}`);
   }
   return { tag: parts.tag || undefined, digest: parts.digest || undefined };
 }
@@ -95,4 +95,12 @@ export function versionOf(ref: ImageRef): string {
   const raw = ref.tag ?? `sha256-${ref.digest!.slice('sha256:'.length, 'sha256:'.length + 12)}`;
   const cleaned = raw.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   return cleaned || 'unversioned';
+}
+
+/** Checks a version for the `app.kubernetes.io/version` label and returns it. */
+export function checkVersion(scope: IConstruct | string, prop: string, version: string): string {
+  if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(version) || version.length > 63) {
+    throw new MicroserviceConfigError(scope, `'${prop}' ${show(version)} is not a valid label value: use at most 63 letters, digits, '-', '_' and '.'`);
+  }
+  return version;
 }

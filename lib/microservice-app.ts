@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { checkDuration } from './durations';
@@ -12,6 +12,7 @@ import { dashboardConfigMapData, grafanaDashboard } from './observability/dashbo
 import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
+import { allowNothing, strictMtls } from './mesh/istio';
 
 
 function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: string; protocol: 'grpc' | 'http/protobuf' } {
@@ -96,6 +97,42 @@ export interface MicroserviceAppProps {
    * @default - no endpoint (pods still get OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES)
    */
   readonly openTelemetry?: OpenTelemetryOptions;
+  /**
+   * Run the app in a service mesh: Istio sidecar injection, STRICT mutual TLS, an
+   * AuthorizationPolicy per service admitting only its declared callers, a DestinationRule
+   * (connection limits, outlier detection) and a VirtualService (timeout, retries, canary
+   * split) per service. The namespace enforces Pod Security "restricted", so the cluster
+   * needs the Istio CNI plugin (the sidecar's init container would need NET_ADMIN).
+   * @default - no mesh
+   */
+  readonly mesh?: 'istio';
+  /** Istio settings; needs `mesh: 'istio'`. @default - see IstioOptions */
+  readonly istio?: IstioOptions;
+}
+
+/** Where the Istio control plane and ingress gateway are. */
+export interface IstioOptions {
+  /** The mesh's trust domain, the start of every principal. @default 'cluster.local' */
+  readonly trustDomain?: string;
+  /**
+   * The istiod pods, which sidecars reach on port 15012 for configuration and certificates.
+   * @default { namespace: 'istio-system', podLabels: { app: 'istiod' } }
+   */
+  readonly controlPlane?: PodsPeer;
+  /**
+   * Identities of the ingress gateway admitted to routed services, e.g.
+   * `cluster.local/ns/istio-system/sa/istio-ingressgateway`.
+   * @default - any identity in the ingress controller's namespace
+   */
+  readonly ingressPrincipals?: string[];
+}
+
+/** The mesh settings after defaults. */
+export interface ResolvedMesh {
+  readonly kind: 'istio';
+  readonly trustDomain: string;
+  readonly controlPlane: PodsPeer;
+  readonly ingressPrincipals?: string[];
 }
 
 /** The OpenTelemetry Collector the app's SDKs export to. */
@@ -135,6 +172,11 @@ interface Route extends RouteOptions { readonly service: ObservedService }
 export const DEFAULT_INGRESS_CONTROLLER: PodsPeer = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
 export const DEFAULT_DNS: PodsPeer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 export const DEFAULT_PROMETHEUS: PodsPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+export const DEFAULT_ISTIOD: PodsPeer = { namespace: 'istio-system', podLabels: { app: 'istiod' } };
+/** With a mesh, routed traffic comes through Istio's ingress gateway (it holds a mesh identity). */
+export const DEFAULT_ISTIO_INGRESS: PodsPeer = { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } };
+/** The port sidecars fetch configuration and certificates from istiod on. */
+export const ISTIOD_XDS_PORT = 15012;
 
 const APP_SYMBOL = Symbol.for('cdk8s-microservices.MicroserviceApp');
 
@@ -188,13 +230,16 @@ export class MicroserviceApp extends Chart {
   public readonly dashboard?: k8s.KubeConfigMap;
   /** `app.kubernetes.io/version` of the app-wide objects. */
   public readonly version: string;
+  /** The service mesh, when `mesh` is set. */
+  public readonly mesh?: ResolvedMesh;
+  /** The Gateway routes attach to, when the app uses one instead of an Ingress. */
+  public readonly gateway?: GatewayOptions;
 
   private readonly props: MicroserviceAppProps;
   private readonly routes: Route[] = [];
   private readonly workloads: Workload[] = [];
-  private readonly ingressRules: k8s.IngressRule[] = [];
-  private readonly ingressTls: k8s.IngressTls[] = [];
-  private _ingress?: k8s.KubeIngress;
+  // '' is the app's Ingress; a rate-limited service's routes have an Ingress of their own
+  private readonly ingresses = new Map<string, k8s.KubeIngress>();
   /** The HTTPRoutes, when the app routes through a Gateway. */
   public readonly httpRoutes: ApiObject[] = [];
 
@@ -212,6 +257,12 @@ export class MicroserviceApp extends Chart {
       if (clash.length) throw new MicroserviceConfigError(path, `'gateway' and ${clash.map(k => `'${k}'`).join(', ')} are exclusive: with a Gateway, TLS and the class are the Gateway's; drop ${clash.length > 1 ? 'them' : 'it'}`);
       if (!props.gateway.name || !props.gateway.namespace) throw new MicroserviceConfigError(path, `'gateway' needs 'name' and 'namespace' of an existing Gateway, got ${show(props.gateway)}`);
     }
+    if (props.istio !== undefined && props.mesh === undefined) {
+      throw new MicroserviceConfigError(path, "'istio' needs mesh: 'istio': add it, or drop 'istio'");
+    }
+    if (props.mesh !== undefined && props.mesh !== 'istio') {
+      throw new MicroserviceConfigError(path, `'mesh' must be 'istio', got ${show(props.mesh)}`);
+    }
     if (props.tlsSecretName !== undefined && props.domain === undefined) {
       throw new MicroserviceConfigError(path, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
     }
@@ -220,9 +271,19 @@ export class MicroserviceApp extends Chart {
     this.props = props;
     this.namespaceName = namespace;
     this.domain = props.domain;
+    this.gateway = props.gateway;
     this.version = props.version ?? 'unversioned';
     // a Gateway's proxies usually run in its namespace; say where when they do not
-    this.ingressController = props.ingressController ?? (props.gateway ? { namespace: props.gateway.namespace } : DEFAULT_INGRESS_CONTROLLER);
+    this.ingressController = props.ingressController
+      ?? (props.gateway ? { namespace: props.gateway.namespace } : props.mesh ? DEFAULT_ISTIO_INGRESS : DEFAULT_INGRESS_CONTROLLER);
+    if (props.mesh) {
+      this.mesh = {
+        kind: 'istio',
+        trustDomain: props.istio?.trustDomain ?? 'cluster.local',
+        controlPlane: props.istio?.controlPlane ?? DEFAULT_ISTIOD,
+        ingressPrincipals: props.istio?.ingressPrincipals,
+      };
+    }
     const monitoring = props.monitoring ?? {};
     if (monitoring.enabled !== false) {
       this.prometheus = {
@@ -249,6 +310,7 @@ export class MicroserviceApp extends Chart {
           'pod-security.kubernetes.io/enforce-version': 'v1.28',
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
+          ...(this.mesh ? { 'istio-injection': 'enabled' } : {}),
         },
       },
     });
@@ -259,6 +321,15 @@ export class MicroserviceApp extends Chart {
       peers: [podsPeer(props.dns ?? DEFAULT_DNS)],
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
+    if (this.mesh) {
+      // sidecars that cannot reach istiod get no configuration or certificate: no pod starts
+      allowPolicy(this, 'AllowIstiod', {
+        name: 'allow-istiod', namespace, labels: this.appLabels('network-policy'),
+        podSelector: {}, direction: 'Egress', peers: [podsPeer(this.mesh.controlPlane)], ports: [{ port: ISTIOD_XDS_PORT }],
+      });
+      strictMtls(this, { name: 'default', namespace, labels: this.appLabels('mesh-policy') });
+      allowNothing(this, { name: 'allow-nothing', namespace, labels: this.appLabels('mesh-policy') });
+    }
     // thrown rather than returned, so the caller gets the same error class as for bad props
     if (this.otlp) {
       const url = new URL(this.otlp.endpoint);
@@ -289,7 +360,12 @@ export class MicroserviceApp extends Chart {
 
   /** The app's Ingress, made by the first route. */
   public get ingress(): k8s.KubeIngress | undefined {
-    return this._ingress;
+    return this.ingresses.get('');
+  }
+
+  /** Every Ingress: the app's, and one per rate-limited service. */
+  public get ingressObjects(): k8s.KubeIngress[] {
+    return [...this.ingresses.values()];
   }
 
   /** The Ingress routes: host (undefined for any), path, path type and service. */
@@ -327,11 +403,7 @@ export class MicroserviceApp extends Chart {
       this.attachToGateway(this.props.gateway, host);
       return;
     }
-    this.renderIngressSpec();
-    this._ingress ??= new k8s.KubeIngress(this, 'Ingress', {
-      metadata: { name: this.node.id, namespace: this.namespaceName, labels: this.appLabels('ingress'), annotations: this.props.ingressAnnotations },
-      spec: { ingressClassName: this.props.ingressClassName, rules: this.ingressRules, tls: this.ingressTls },
-    });
+    this.addToIngress(service);
   }
 
   /** Kubernetes objects of this chart, in the order `kubectl apply` needs. */
@@ -349,23 +421,40 @@ export class MicroserviceApp extends Chart {
       () => this.routes.filter(r => (r.host ?? this.domain) === host).map(r => ({ path: r.path, pathType: r.pathType!, serviceName: r.service.name, servicePort: r.service.servicePort }))));
   }
 
-  // rebuilt in place: the Ingress holds these arrays and reads them at synth time
-  private renderIngressSpec(): void {
-    const hosts = [...new Set(this.routes.map(r => r.host ?? this.domain))];
+  // A rate limit is an annotation, which holds for a whole Ingress: a rate-limited service's
+  // paths get an Ingress of their own (controllers merge Ingresses of one host).
+  private addToIngress(service: ObservedService): void {
+    const limit = service.traffic.rateLimit;
+    const key = limit ? service.name : '';
+    if (this.ingresses.has(key)) return;
+    const routes = () => this.routes.filter(r => (limit ? r.service === service : !r.service.traffic.rateLimit));
+    const annotations = limit ? {
+      ...this.props.ingressAnnotations,
+      'nginx.ingress.kubernetes.io/limit-rps': String(limit.requestsPerSecond),
+      'nginx.ingress.kubernetes.io/limit-burst-multiplier': String(limit.burstMultiplier),
+    } : this.props.ingressAnnotations;
+    this.ingresses.set(key, new k8s.KubeIngress(this, limit ? `Ingress-${service.name}` : 'Ingress', {
+      metadata: { name: limit ? `${this.node.id}-${service.name}` : this.node.id, namespace: this.namespaceName, labels: this.appLabels('ingress'), annotations },
+      // read at synth time: routes added later are in it
+      spec: Lazy.any({ produce: () => this.ingressSpec(routes()) }) as any,
+    }));
+  }
+
+  private ingressSpec(routes: Route[]): k8s.IngressSpec {
+    const hosts = [...new Set(routes.map(r => r.host ?? this.domain))];
     const rules: k8s.IngressRule[] = hosts.map(host => ({
       host,
       http: {
-        paths: this.routes.filter(r => (r.host ?? this.domain) === host).map(r => ({
+        paths: routes.filter(r => (r.host ?? this.domain) === host).map(r => ({
           path: r.path,
           pathType: r.pathType!,
           backend: { service: { name: r.service.name, port: { name: r.service.portName } } },
         })),
       },
     }));
-    this.ingressRules.splice(0, this.ingressRules.length, ...rules);
     const tlsHosts = hosts.filter((h): h is string => h !== undefined);
     const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : [];
-    this.ingressTls.splice(0, this.ingressTls.length, ...tls);
+    return { ingressClassName: this.props.ingressClassName, rules, tls };
   }
 
   // two objects of one kind and name would overwrite each other on apply

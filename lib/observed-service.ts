@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
@@ -11,6 +12,11 @@ import { checkMetricsPath, serviceMonitor } from './observability/monitors';
 import { promqlError } from './observability/promql';
 import { defaultProbes } from './probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
+import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
+import { workloadSelector } from './labels';
+import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from './mesh/istio';
+import { ResolvedTraffic, TrafficOptions, resolveTraffic } from './mesh/traffic';
+import { addWarning } from './warnings';
 
 /** The application protocol of a service's port. */
 export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
@@ -28,6 +34,14 @@ export interface ObservedServiceProps extends WorkloadProps {
   readonly route?: RouteOptions;
   /** Where Prometheus scrapes, and which request metrics alerts and dashboards read. @default - see MetricsOptions; OpenTelemetry metric names */
   readonly metrics?: ServiceMetricsOptions;
+  /**
+   * Timeouts, retries and circuit breaking of calls to this service (with a mesh), and a
+   * rate limit at the Ingress. @default - with a mesh: 15 s timeout, 2 retries of 5 s on
+   * connect failures, resets and 503/UNAVAILABLE, ejection after 5 errors in a row
+   */
+  readonly traffic?: TrafficOptions;
+  /** Run a new image beside the stable one and send it a share of the traffic. @default - no canary */
+  readonly canary?: CanaryOptions;
 }
 
 /** Scraping and request metrics of a service. */
@@ -81,6 +95,20 @@ export class ObservedService extends Workload {
   public declare readonly deployment: k8s.KubeDeployment;
   /** Scrapes the service, when the app's monitoring is on. */
   public readonly serviceMonitor?: ServiceMonitor;
+  /** Traffic settings after defaults. */
+  public readonly traffic: ResolvedTraffic;
+  /** The canary after defaults, when `canary` is set. */
+  public readonly canary?: ResolvedCanary;
+  /** The canary's Deployment (`<name>-canary`). */
+  public readonly canaryDeployment?: k8s.KubeDeployment;
+  /** With a mesh: the callers this service admits. */
+  public readonly authorizationPolicy?: ApiObject;
+  /** With a mesh: connection limits, outlier detection and canary subsets. */
+  public readonly destinationRule?: ApiObject;
+  /** With a mesh: timeout, retries and canary split (http and grpc, or any protocol with a canary). */
+  public readonly virtualService?: ApiObject;
+
+  private readonly callers: Workload[] = [];
 
   constructor(scope: Construct, id: string, props: ObservedServiceProps) {
     // checked before super(): the ports and probes of the pod depend on them
@@ -99,6 +127,13 @@ export class ObservedService extends Workload {
     if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
       throw new MicroserviceConfigError(path, `'serviceType' must be 'ClusterIP' or 'LoadBalancer', got ${show(serviceType)}`);
     }
+    const meshed = app.mesh !== undefined;
+    const traffic = resolveTraffic(path, protocol, props.traffic, meshed);
+    if (traffic.rateLimit && app.gateway) {
+      throw new MicroserviceConfigError(path, "'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
+    }
+    const canary = props.canary === undefined ? undefined
+      : resolveCanary(path, props.canary, meshed, props.replicas ?? props.autoscaling?.minReplicas ?? 2);
     super(scope, id, props, {
       component: 'service',
       defaultReplicas: 2,
@@ -109,12 +144,15 @@ export class ObservedService extends Workload {
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
       metricsPort,
+      metricsPath: checkMetricsPath(path, props.metrics?.path),
       queries,
     });
     this.protocol = protocol;
     this.port = port;
     this.portName = protocol;
     this.servicePort = servicePort;
+    this.traffic = traffic;
+    this.canary = canary;
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name, namespace: this.app.namespaceName, labels: this.labels },
@@ -131,8 +169,7 @@ export class ObservedService extends Workload {
     const monitoring = this.app.monitoring;
     if (monitoring) {
       this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
-        portName: separateMetrics ? METRICS_SERVICE_PORT : protocol,
-        path: checkMetricsPath(this, props.metrics?.path),
+        ...this.scrapeTarget(separateMetrics ? METRICS_SERVICE_PORT : protocol),
         interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
       });
     }
@@ -143,7 +180,59 @@ export class ObservedService extends Workload {
         podSelector: this.selectorLabels, direction: 'Ingress', peers: anywherePeers(), ports: [{ port }],
       });
     }
+    if (canary) {
+      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.replicas).deployment;
+      if (!meshed) {
+        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + (props.replicas ?? props.autoscaling?.minReplicas ?? 2)} pods${props.autoscaling ? ', less as the stable Deployment scales up' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
+      }
+    }
+    if (meshed) {
+      const mesh = this.meshPolicy(serviceType === 'LoadBalancer');
+      this.authorizationPolicy = mesh.authorizationPolicy;
+      this.destinationRule = mesh.destinationRule;
+      this.virtualService = mesh.virtualService;
+    }
     if (props.route) this.app.addRoute(this, props.route);
+    if (traffic.rateLimit) {
+      this.node.addValidation({
+        validate: () => (this.app.routeList.some(r => r.service === this) ? [] : [`'traffic.rateLimit' limits requests at the Ingress, but '${id}' has no route: add 'route', or drop it`]),
+      });
+    }
+  }
+
+  /** @internal Called by connectTo(): the caller's identity is admitted by the AuthorizationPolicy. */
+  public _admitCaller(caller: Workload): void {
+    this.callers.push(caller);
+  }
+
+  // Istio objects of the service: who may call it, how callers' proxies treat it, and the split
+  private meshPolicy(loadBalanced: boolean): { authorizationPolicy: ApiObject; destinationRule?: ApiObject; virtualService?: ApiObject } {
+    const mesh = this.app.mesh!;
+    const namespace = this.app.namespaceName;
+    const meta = { name: this.name, namespace, labels: this.labels };
+    const ingress = this.app.ingressController;
+    const rules = (): AuthorizationRule[] => [
+      ...(this.callers.length ? [{ principals: this.callers.map(c => c.principal), port: this.port }] : []),
+      ...(this.app.routeList.some(r => r.service === this)
+        ? [mesh.ingressPrincipals ? { principals: mesh.ingressPrincipals, port: this.port } : { namespaces: [ingress.namespace ?? namespace], port: this.port }]
+        : []),
+      // a cloud load balancer's traffic has no mesh identity
+      ...(loadBalanced ? [{ port: this.port }] : []),
+    ];
+    if (loadBalanced) permissivePort(this, meta, this.selectorLabels, this.port);
+    const policy = authorizationPolicy(this, meta, this.selectorLabels, rules);
+    const host = serviceHost(this.name, namespace);
+    const subsets: Subset[] = this.canary
+      ? [{ name: 'stable', labels: workloadSelector(this.name, this.name) }, { name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }]
+      : [];
+    const destination = this.traffic.circuitBreaker || subsets.length ? destinationRule(this, meta, host, this.traffic, subsets) : undefined;
+    const c = this.canary;
+    const split = c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{}];
+    const virtual = this.protocol !== 'tcp' || c ? virtualService(this, meta, {
+      host, port: this.servicePort, tcp: this.protocol === 'tcp', traffic: this.traffic, split,
+      headerRoute: c?.header ? { ...c.header, subset: 'canary' } : undefined,
+    }) : undefined;
+    return { authorizationPolicy: policy, destinationRule: destination, virtualService: virtual };
   }
 
   /** The address callers use: `http://catalog:80` or `catalog:3550` (`catalog.shop:3550` from another app). */

@@ -151,6 +151,7 @@ export class ScaledWorker extends Workload {
       // no readiness: nothing routes traffic to a worker
       defaultProbes: { liveness: { httpPath: '/healthz' } },
       metricsPort,
+      metricsPath: checkMetricsPath(path, props.metrics?.path),
     });
     this.healthPort = healthPort;
     if (jobMode) {
@@ -194,8 +195,7 @@ export class ScaledWorker extends Workload {
     const monitoring = this.app.monitoring;
     if (monitoring && !jobMode) {
       this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
-        portName: separateMetrics ? 'metrics' : 'health',
-        path: checkMetricsPath(this, props.metrics?.path),
+        ...this.scrapeTarget(separateMetrics ? 'metrics' : 'health'),
         interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
       });
     }

@@ -3,9 +3,10 @@ import { posix } from 'node:path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
-import { parseImage, versionOf } from './image';
-import { serviceSelector, standardLabels, workloadSelector } from './labels';
+import { checkVersion, parseImage, versionOf } from './image';
+import { INSTANCE, VERSION, serviceSelector, standardLabels, workloadSelector } from './labels';
 import { MicroserviceApp } from './microservice-app';
+import { principal } from './mesh/istio';
 import { checkEnvName, checkHostname, checkObjectName, upperSnake } from './names';
 import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer } from './policy/network-policy';
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
@@ -171,6 +172,8 @@ export interface WorkloadSpec {
   readonly defaultProbes: { readiness?: Probe; liveness: Probe };
   /** The container port Prometheus scrapes. */
   readonly metricsPort: number;
+  /** The URL path of the metrics. */
+  readonly metricsPath: string;
   /** Request metrics of a service; undefined for workers and tcp services. */
   readonly queries?: RequestQueries;
 }
@@ -182,6 +185,11 @@ const DEFAULT_GRACE_SECONDS = 30;
 const DEFAULT_CPU_TARGET = 70;
 const DEFAULT_MIN_REPLICAS = 2;
 const TMP_SIZE = '256Mi';
+/**
+ * With a mesh, Prometheus (outside the mesh) cannot scrape through STRICT mTLS: Istio's agent
+ * serves the app's metrics merged with the sidecar's in plaintext on this port, at this path.
+ */
+const ISTIO_MERGED_METRICS = { port: 15020, path: '/stats/prometheus' };
 // Literal env values whose names look like these are refused (the same words the linters flag).
 const SECRET_NAME = /(password|passwd|token|secret|bearer|api[_-]?key|private[_-]?key|aws_secret_access_key)/i;
 
@@ -219,6 +227,8 @@ export abstract class Workload extends Construct {
   public readonly resources: k8s.ResourceRequirements;
 
   private readonly env: k8s.EnvVar[] = [];
+  // what a second Deployment of the same pods (a canary) is built from
+  private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean };
   private readonly connected = new Set<ObservedService>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
@@ -230,10 +240,7 @@ export abstract class Workload extends Construct {
     checkObjectName(this, 'the id', id);
     this.name = id;
     const image = parseImage(this, props.image);
-    const version = props.version ?? versionOf(image);
-    if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(version) || version.length > 63) {
-      throw new MicroserviceConfigError(this, `'version' ${show(version)} is not a valid label value: use at most 63 letters, digits, '-', '_' and '.'`);
-    }
+    const version = checkVersion(this, 'version', props.version ?? versionOf(image));
     const namespace = this.app.namespaceName;
     const partOf = this.app.node.id;
     this.labels = standardLabels({ name: id, instance: id, version, component: props.component ?? spec.component, partOf });
@@ -270,7 +277,7 @@ export abstract class Workload extends Construct {
 
     const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations };
+    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec) };
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
@@ -300,6 +307,14 @@ export abstract class Workload extends Construct {
     const selector = workloadSelector(id, id);
     const job = spec.controller === 'job';
     const manyPods = !job && (props.autoscaling !== undefined || replicas >= 2);
+    const deploymentSpec = {
+      // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
+      // the live count on every apply
+      replicas: props.autoscaling ? undefined : replicas,
+      revisionHistoryLimit,
+      strategy: { type: 'RollingUpdate', rollingUpdate },
+    };
+    this.track = { container, deploymentSpec, spread: props.topologySpread !== false };
     this.podTemplate = {
       metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
       spec: {
@@ -322,38 +337,69 @@ export abstract class Workload extends Construct {
     if (!job) {
       this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
         metadata,
-        spec: {
-          // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
-          // the live count on every apply
-          replicas: props.autoscaling ? undefined : replicas,
-          revisionHistoryLimit,
-          selector: { matchLabels: selector },
-          strategy: { type: 'RollingUpdate', rollingUpdate },
-          template: this.podTemplate,
-        },
+        spec: { ...deploymentSpec, selector: { matchLabels: selector }, template: this.podTemplate },
       });
     }
 
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
-    if (manyPods) {
-      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-        metadata,
-        spec: {
-          // one pod at a time may go: drains proceed, capacity drops by at most one pod
-          maxUnavailable: k8s.IntOrString.fromNumber(1),
-          selector: { matchLabels: selector },
-          // a pod that is not ready serves nothing: let drains evict it
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
-      });
-    }
+    if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
     if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
-        direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.metricsPort }],
+        direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
       });
     }
+  }
+
+  /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
+  public get principal(): string {
+    return principal(this.app.mesh?.trustDomain ?? 'cluster.local', this.app.namespaceName, this.name);
+  }
+
+  /** Where a monitor scrapes: the named metrics port, or with a mesh Istio's merged metrics. */
+  protected scrapeTarget(portName: string): { port: string | number; path: string } {
+    return this.app.mesh ? ISTIO_MERGED_METRICS : { port: portName, path: this.spec.metricsPath };
+  }
+
+  /**
+   * A second Deployment of the same pods with another image (`<id>-<suffix>`, instance label
+   * `<id>-<suffix>`): selected by the workload's Services and policies, not by its Deployment.
+   */
+  protected addTrack(suffix: string, image: string, version: string, replicas: number): { deployment: k8s.KubeDeployment; podDisruptionBudget?: k8s.KubePodDisruptionBudget; instance: string } {
+    const instance = `${this.name}-${suffix}`;
+    const selector = workloadSelector(this.name, instance);
+    const labels = { ...this.labels, [INSTANCE]: instance, [VERSION]: version };
+    const metadata = { name: instance, namespace: this.app.namespaceName, labels };
+    const scope = new Construct(this, `Track-${suffix}`);
+    const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
+      metadata,
+      spec: {
+        ...this.track.deploymentSpec,
+        replicas,
+        selector: { matchLabels: selector },
+        template: {
+          // the env array and annotations are shared: connectTo() after this still reaches both tracks
+          metadata: { labels: { ...this.podTemplate.metadata!.labels, [INSTANCE]: instance, [VERSION]: version }, annotations: this.podTemplate.metadata!.annotations },
+          spec: {
+            ...this.podTemplate.spec!,
+            containers: [{ ...this.track.container, image }],
+            topologySpreadConstraints: replicas >= 2 && this.track.spread ? spreadConstraints(selector) : undefined,
+          },
+        },
+      },
+    });
+    return { deployment, podDisruptionBudget: replicas >= 2 ? disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector) : undefined, instance };
+  }
+
+  // Istio: hold the app until the sidecar can carry its calls, and say where the app's metrics
+  // are so the agent merges them into its plaintext endpoint
+  private meshAnnotations(spec: WorkloadSpec): Record<string, string> {
+    if (!this.app.mesh) return {};
+    return {
+      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+      ...(spec.scraped !== false ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.metricsPort), 'prometheus.io/path': spec.metricsPath } : {}),
+    };
   }
 
   /** What alert, SLO and dashboard generators know about this workload. */
@@ -387,9 +433,13 @@ export abstract class Workload extends Construct {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
     }
     const envName = options.env ?? `${upperSnake(target.node.id)}_URL`;
+    if (target.app.mesh && !this.app.mesh) {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): '${target.node.id}' is in the mesh of app '${target.app.node.id}', which accepts mutual TLS only, but this workload's app has no mesh: set mesh: 'istio' on app '${this.app.node.id}' too`);
+    }
     this.pushEnv('connectTo.env', { name: envName, value: target.address(format, this.app) });
     if (this.connected.has(target)) return;
     this.connected.add(target);
+    target._admitCaller(this);
     const sameApp = target.app === this.app;
     allowPolicy(this, `AllowTo-${target.app.node.id}-${target.node.id}`, {
       name: edgePolicyName(this.name, 'to', target.name, sameApp ? undefined : target.app.namespaceName),
@@ -629,6 +679,19 @@ function checkLogging(scope: Construct, o: LoggingOptions = { format: 'text' }):
     annotations['io.opentelemetry.discovery.logs/config'] = 'operators:\n  - type: container\n    id: container-parser\n  - type: json_parser\n    parse_from: body\n    on_error: send_quiet\n';
   }
   return { labels: { [LOG_FORMAT_LABEL]: o.format }, annotations };
+}
+
+/** One pod at a time may go: drains proceed, capacity drops by at most one pod. */
+function disruptionBudget(scope: Construct, id: string, metadata: k8s.ObjectMeta, selector: Record<string, string>): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, id, {
+    metadata,
+    spec: {
+      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      selector: { matchLabels: selector },
+      // a pod that is not ready serves nothing: let drains evict it
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
 }
 
 /** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Layout, OutputFile, renderAppFiles, writeTree } from '../synth';
+import { warningsOf } from '../warnings';
 import { buildApps, loadBuilder } from './load-app';
 import type { Io } from './main';
 
@@ -25,10 +26,13 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
     return {
       out: env ? path.join(o.out, env) : o.out,
       apps: apps.map(a => ({ name: a.node.id, objects: a.toJson(), files: renderAppFiles(a, { layout: o.layout }) })),
+      warnings: apps.flatMap(a => warningsOf(a)),
     };
   });
   for (const t of trees) writeTree(t.apps.flatMap(a => a.files), t.out);
   io.out(summaryTable(trees));
+  // valid output the user should still hear about (an approximate canary split); once per app, not per env
+  for (const w of new Set(trees.flatMap(t => t.warnings))) io.err(`warning: ${w}\n`);
   return 0;
 }
 

@@ -1,12 +1,12 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { Construct, IConstruct } from 'constructs';
+import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor, ServiceMonitorSpecEndpointsTargetPort } from '../../imports/monitoring.coreos.com';
 import { MicroserviceConfigError, show } from '../errors';
 import type { RuleGroup } from './model';
 
 /** Checks `metrics.path`: an absolute URL path. */
-export function checkMetricsPath(scope: Construct, path: string | undefined): string {
+export function checkMetricsPath(scope: IConstruct | string, path: string | undefined): string {
   const p = path ?? '/metrics';
   if (typeof p !== 'string' || !/^\/[^\s?#]*$/.test(p)) {
     throw new MicroserviceConfigError(scope, `'metrics.path' must be a URL path starting with '/', got ${show(p)}: for example '/metrics'`);
@@ -16,8 +16,11 @@ export function checkMetricsPath(scope: Construct, path: string | undefined): st
 
 /** Where and how often Prometheus scrapes a workload. */
 export interface ScrapeEndpoint {
-  /** The name of the port (Service port for a ServiceMonitor, container port for a PodMonitor). */
-  readonly portName: string;
+  /**
+   * A port name (Service port for a ServiceMonitor, container port for a PodMonitor), or a
+   * pod port number (a port no container declares: Istio's merged metrics on 15020).
+   */
+  readonly port: string | number;
   readonly path: string;
   readonly interval: string;
 }
@@ -35,7 +38,10 @@ export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector
     spec: {
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [meta.namespace] },
-      endpoints: [{ port: ep.portName, path: ep.path, interval: ep.interval, scheme: 'http' as any }],
+      endpoints: [{
+        ...(typeof ep.port === 'number' ? { targetPort: ServiceMonitorSpecEndpointsTargetPort.fromNumber(ep.port) } : { port: ep.port }),
+        path: ep.path, interval: ep.interval, scheme: 'http' as any,
+      }],
     },
   });
 }
@@ -47,7 +53,10 @@ export function podMonitor(scope: Construct, meta: MonitorMetadata, selector: Re
     spec: {
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [meta.namespace] },
-      podMetricsEndpoints: [{ port: ep.portName, path: ep.path, interval: ep.interval, scheme: 'http' as any }],
+      podMetricsEndpoints: [{
+        ...(typeof ep.port === 'number' ? { portNumber: ep.port } : { port: ep.port }),
+        path: ep.path, interval: ep.interval, scheme: 'http' as any,
+      }],
     },
   });
 }
