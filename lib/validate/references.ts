@@ -158,12 +158,14 @@ function checkMeshHosts(bundle: Bundle, findings: FindingList): void {
     });
   }
   for (const vs of bundle.ofKind('VirtualService')) {
-    arrayOf(vs.object.spec?.http).forEach((http, h) => {
+    // http and tcp routes split and name destinations the same way
+    const routeLists = (['http', 'tcp'] as const).flatMap(kind => arrayOf(vs.object.spec?.[kind]).map((route, h) => ({ kind, h, route })));
+    routeLists.forEach(({ kind, h, route: http }) => {
       const routes = arrayOf(http?.route);
       const sum = routes.reduce((total, r) => total + (r?.weight ?? 0), 0);
-      if (routes.length > 1 && sum !== 100) findings.add(R['virtualservice-weights'], vs, `route weights of http[${h}] sum to ${sum}, not 100`, `/spec/http/${h}/route`);
+      if (routes.length > 1 && sum !== 100) findings.add(R['virtualservice-weights'], vs, `route weights of ${kind}[${h}] sum to ${sum}, not 100`, `/spec/${kind}/${h}/route`);
       routes.forEach((r, i) => {
-        const at = `/spec/http/${h}/route/${i}/destination`;
+        const at = `/spec/${kind}/${h}/route/${i}/destination`;
         const host = r?.destination?.host;
         const { name, namespace, service } = serviceOfHost(bundle, host, namespaceOf(vs.object));
         if (!service) findings.add(R['virtualservice-host'], vs, `destination '${host}' is not a Service of the bundle`, at);

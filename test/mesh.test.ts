@@ -1,0 +1,268 @@
+import { Testing } from 'cdk8s';
+import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
+import { validateManifests } from '../lib/tools';
+import { container, find, ofKind, synth, testApp } from './helpers';
+
+const meshApp = (props = {}) => testApp('shop', { mesh: 'istio', ...props });
+
+describe('Istio mesh', () => {
+  test('the namespace is injected, STRICT mTLS, allow-nothing baseline, sidecars reach istiod', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const objects = synth(shop);
+    expect(find(objects, 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(find(objects, 'PeerAuthentication', 'default')).toMatchObject({ apiVersion: 'security.istio.io/v1', spec: { mtls: { mode: 'STRICT' } } });
+    expect(find(objects, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+    expect(find(objects, 'NetworkPolicy', 'allow-istiod').spec).toEqual({
+      podSelector: { matchLabels: {} },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
+    });
+    expect(find(objects, 'Deployment', 'web').spec.template.metadata.annotations).toMatchObject({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}' });
+  });
+
+  test('without a mesh there is no Istio object and no injection label', () => {
+    const { shop } = testApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const objects = synth(shop);
+    expect(objects.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
+    expect(find(objects, 'Namespace', 'shop').metadata.labels['istio-injection']).toBeUndefined();
+  });
+
+  test('each service admits exactly its declared callers by service-account principal', () => {
+    const { app, shop } = meshApp();
+    const other = new MicroserviceApp(app, 'billing', { mesh: 'istio' });
+    const catalog = new ObservedService(shop, 'catalog', { image: 'x/catalog:1', port: 3550, protocol: 'grpc' });
+    const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const worker = new ScaledWorker(shop, 'indexer', { image: 'x/indexer:1' });
+    const invoices = new ObservedService(other, 'invoices', { image: 'x/invoices:1' });
+    web.connectTo(catalog);
+    worker.connectTo(catalog);
+    web.connectTo(invoices);
+    const policy = find(synth(shop), 'AuthorizationPolicy', 'catalog').spec;
+    expect(policy).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/part-of': 'shop' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web', 'cluster.local/ns/shop/sa/indexer'] } }], to: [{ operation: { ports: ['3550'] } }] }],
+    });
+    // a caller from another namespace is named by its own namespace
+    expect(find(synth(other), 'AuthorizationPolicy', 'invoices').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/shop/sa/web']);
+    // nobody calls web: its policy matches nothing, so every request is denied
+    expect(find(synth(shop), 'AuthorizationPolicy', 'web').spec.rules).toBeUndefined();
+  });
+
+  test('routed services admit the ingress gateway: its namespace by default, or given principals', () => {
+    const { shop } = meshApp({ domain: 'shop.example.com' });
+    new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' } });
+    const objects = synth(shop);
+    expect(find(objects, 'AuthorizationPolicy', 'web').spec.rules).toEqual([{ from: [{ source: { namespaces: ['istio-system'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    expect(find(objects, 'NetworkPolicy', 'web.allow-ingress').spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } },
+    });
+
+    const { shop: pinned } = meshApp({ istio: { ingressPrincipals: ['cluster.local/ns/edge/sa/gateway'], trustDomain: 'acme.internal' } });
+    const api = new ObservedService(pinned, 'api', { image: 'x/api:1', route: { path: '/api' } });
+    new ObservedService(pinned, 'web', { image: 'x/web:1' }).connectTo(api);
+    expect(find(synth(pinned), 'AuthorizationPolicy', 'api').spec.rules.map((r: any) => r.from[0].source.principals))
+      .toEqual([['acme.internal/ns/shop/sa/web'], ['cluster.local/ns/edge/sa/gateway']]);
+  });
+
+  test('a LoadBalancer service takes plaintext from anyone on its port only', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'edge', { image: 'x/edge:1', serviceType: 'LoadBalancer' });
+    const objects = synth(shop);
+    expect(find(objects, 'PeerAuthentication', 'edge').spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'edge', 'app.kubernetes.io/part-of': 'shop' } },
+      mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } },
+    });
+    expect(find(objects, 'AuthorizationPolicy', 'edge').spec.rules).toEqual([{ to: [{ operation: { ports: ['8080'] } }] }]);
+  });
+
+  test('default traffic policy: 15 s timeout, 2 safe retries, pool limits, outlier ejection', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1' });
+    new ObservedService(shop, 'catalog', { image: 'x/catalog:1', protocol: 'grpc', port: 3550 });
+    new ObservedService(shop, 'redis', { image: 'x/redis:1', protocol: 'tcp', port: 6379 });
+    const objects = synth(shop);
+    expect(find(objects, 'DestinationRule', 'web').spec).toEqual({
+      host: 'web.shop.svc.cluster.local',
+      trafficPolicy: {
+        connectionPool: { tcp: { maxConnections: 1024, connectTimeout: '3s' }, http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024 } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+      },
+    });
+    expect(find(objects, 'VirtualService', 'web').spec).toEqual({
+      hosts: ['web.shop.svc.cluster.local'],
+      http: [{
+        name: 'default', timeout: '15s',
+        retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,reset,503' },
+        route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }],
+      }],
+    });
+    expect(find(objects, 'VirtualService', 'catalog').spec.http[0].retries.retryOn).toBe('connect-failure,refused-stream,reset,unavailable');
+    // a tcp service has no request-level policy: no VirtualService, still a circuit breaker
+    expect(ofKind(objects, 'VirtualService').map(v => v.metadata.name)).toEqual(['catalog', 'web']);
+    expect(find(objects, 'DestinationRule', 'redis').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+  });
+
+  test('traffic settings override the defaults; retries: false disables retries for non-idempotent calls', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'payments', {
+      image: 'x/payments:1',
+      traffic: { timeout: '8s', retries: false, circuitBreaker: { consecutiveErrors: 3, maxEjectionPercent: 100, maxConnections: 50 } },
+    });
+    new ObservedService(shop, 'search', { image: 'x/search:1', traffic: { retries: { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }, circuitBreaker: false } });
+    const objects = synth(shop);
+    expect(find(objects, 'VirtualService', 'payments').spec.http[0]).toMatchObject({ timeout: '8s', retries: { attempts: 0 } });
+    expect(find(objects, 'DestinationRule', 'payments').spec.trafficPolicy).toMatchObject({
+      connectionPool: { tcp: { maxConnections: 50 } }, outlierDetection: { consecutive5xxErrors: 3, maxEjectionPercent: 100 },
+    });
+    expect(find(objects, 'VirtualService', 'search').spec.http[0].retries).toEqual({ attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' });
+    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['payments']);
+  });
+
+  test('Prometheus scrapes Istio\'s merged metrics on 15020, which the app\'s metrics port feeds', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'catalog', { image: 'x/catalog:1', protocol: 'grpc', port: 3550 });
+    new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1' });
+    const objects = synth(shop);
+    expect(find(objects, 'ServiceMonitor', 'catalog').spec.endpoints).toEqual([{ targetPort: 15020, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
+    expect(find(objects, 'PodMonitor', 'mailer').spec.podMetricsEndpoints).toEqual([{ portNumber: 15020, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
+    expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+    for (const name of ['catalog', 'mailer']) {
+      expect(find(objects, 'NetworkPolicy', `${name}.allow-prometheus`).spec.ingress[0].ports).toEqual([{ port: 15020, protocol: 'TCP' }]);
+    }
+  });
+
+  test('bad traffic settings and mesh mismatches fail with the path, the prop, the value and the fix', () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', traffic: { timeout: '5s' } }), "[shop/a] 'traffic.timeout' needs a mesh (the proxy enforces it): set mesh: 'istio' on the MicroserviceApp, or drop it"],
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', traffic: { circuitBreaker: {} } }), "[shop/a] 'traffic.circuitBreaker' needs a mesh (the callers' proxies enforce it): set mesh: 'istio' on the MicroserviceApp, or drop it"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', protocol: 'tcp', traffic: { retries: { attempts: 1 } } }), "[shop/a] 'traffic.retries' applies to http and grpc calls, not to a tcp service: drop it"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { timeout: '5 seconds' } }), "[shop/a] 'traffic.timeout' must be a duration such as '500ms', '5s' or '1m', got '5 seconds'"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 2, retryOn: '5xx,sometimes' } } }), "[shop/a] 'traffic.retries.retryOn' has unknown conditions 'sometimes': use Envoy's, for example 'connect-failure,refused-stream,reset,503'"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 0 } } }), "[shop/a] 'traffic.retries.attempts' must be a whole number from 1 to 10, got 0"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { circuitBreaker: { maxEjectionPercent: 150 } } }), "[shop/a] 'traffic.circuitBreaker.maxEjectionPercent' must be a whole number from 0 to 100, got 150"],
+      [() => testApp('shop', { istio: {} }), "[shop] 'istio' needs mesh: 'istio': add it, or drop 'istio'"],
+      [() => testApp('shop', { mesh: 'linkerd' as any }), "[shop] 'mesh' must be 'istio', got 'linkerd'"],
+      [() => {
+        const { app, shop } = meshApp();
+        const plain = new MicroserviceApp(app, 'legacy');
+        new ObservedService(plain, 'cron', { image: 'x/cron:1' }).connectTo(new ObservedService(shop, 'api', { image: 'x/api:1' }));
+      }, "[legacy/cron] connectTo(api): 'api' is in the mesh of app 'shop', which accepts mutual TLS only, but this workload's app has no mesh: set mesh: 'istio' on app 'legacy' too"],
+    ];
+    for (const [build, message] of cases) {
+      expect(build).toThrow(MicroserviceConfigError);
+      expect(build).toThrow(message);
+    }
+  });
+});
+
+describe('canary releases', () => {
+  test('with a mesh: a canary Deployment, stable/canary subsets, weights summing to 100, a header route', () => {
+    const { shop } = meshApp();
+    const catalog = new ObservedService(shop, 'catalog', {
+      image: 'x/catalog:1.4.2', protocol: 'grpc', port: 3550, autoscaling: { minReplicas: 3, maxReplicas: 9 },
+      canary: { image: 'x/catalog:1.5.0', weight: 10, header: { name: 'x-canary', value: 'always' } },
+    });
+    const objects = synth(shop);
+    const canary = find(objects, 'Deployment', 'catalog-canary');
+    expect(container(canary).image).toBe('x/catalog:1.5.0');
+    expect(canary.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog-canary' });
+    expect(canary.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'catalog-canary', 'app.kubernetes.io/version': '1.5.0' });
+    // each canary pod carries about what a stable pod does, and never fewer than 2 pods
+    expect(canary.spec.replicas).toBe(2);
+    expect(find(objects, 'PodDisruptionBudget', 'catalog-canary').spec.selector.matchLabels).toEqual(canary.spec.selector.matchLabels);
+    // the one Service selects both tracks; the stable HPA scales only the stable Deployment
+    expect(find(objects, 'Service', 'catalog').spec.selector).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/part-of': 'shop' });
+    expect(find(objects, 'HorizontalPodAutoscaler', 'catalog').spec.scaleTargetRef.name).toBe('catalog');
+    expect(find(objects, 'DestinationRule', 'catalog').spec.subsets).toEqual([
+      { name: 'stable', labels: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog' } },
+      { name: 'canary', labels: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog-canary' } },
+    ]);
+    const http = find(objects, 'VirtualService', 'catalog').spec.http;
+    expect(http[0]).toMatchObject({ name: 'header', match: [{ headers: { 'x-canary': { exact: 'always' } } }], route: [{ destination: { subset: 'canary' } }] });
+    expect(http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
+    expect(catalog.canaryDeployment).toBeDefined();
+    // and the validator agrees: subsets select pods, weights sum to 100, hosts are Services
+    expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test('with a mesh, weight 0 and a header is a dark launch; a tcp canary splits tcp routes', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 0, header: { name: 'x-dark', value: '1' } } });
+    new ObservedService(shop, 'db', { image: 'x/db:1', protocol: 'tcp', port: 5432, canary: { image: 'x/db:2', weight: 25 } });
+    const objects = synth(shop);
+    expect(find(objects, 'VirtualService', 'api').spec.http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 100]]);
+    expect(find(objects, 'VirtualService', 'db').spec.tcp[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 75], ['canary', 25]]);
+    expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test('without a mesh: the replica count gives the nearest pod share, and a warning says it is approximate', () => {
+    const { app, shop } = testApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1.0.0', replicas: 4, canary: { image: 'x/api:1.1.0', weight: 20 } });
+    const objects = synth(shop);
+    expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBe(1);
+    expect(find(objects, 'Deployment', 'api').spec.replicas).toBe(4);
+    expect(objects.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
+    const { warningsOf } = require('../lib/warnings');
+    expect(warningsOf(app)).toEqual([
+      "[shop/api] the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about 20% (1 of 5 pods) where 20% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split",
+    ]);
+  });
+
+  test('connections made after the canary reach both tracks', () => {
+    const { shop } = testApp();
+    const api = new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 50 } });
+    const db = new ObservedService(shop, 'db', { image: 'x/db:1', protocol: 'tcp', port: 5432 });
+    api.connectTo(db);
+    const objects = synth(shop);
+    for (const name of ['api', 'api-canary']) {
+      expect(container(find(objects, 'Deployment', name)).env).toContainEqual({ name: 'DB_URL', value: 'db:5432' });
+    }
+  });
+
+  test('bad canary settings fail with the path, the prop, the value and the fix', () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 100 } }), "[shop/a] 'canary.weight' must be a whole percentage from 1 to 99 (without a mesh the split comes from pod counts, so both tracks need pods), got 100"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 12.5 } }), "[shop/a] 'canary.weight' must be a whole percentage from 0 to 100, got 12.5"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 0 } }), "[shop/a] 'canary.weight' 0 sends the canary nothing: give a 'header' for a dark launch, or a weight above 0"],
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 10, header: { name: 'x-canary', value: '1' } } }), "[shop/a] 'canary.header' needs a mesh (the proxy routes by header): set mesh: 'istio' on the MicroserviceApp, or drop it"],
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:latest', weight: 10 } }), "[shop/a] 'canary.image' 'x/a:latest' is not pinned"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 10, header: { name: 'X Canary', value: '1' } } }), "[shop/a] 'canary.header' must be { name, value } with a lowercase header name, got {\"name\":\"X Canary\",\"value\":\"1\"}: for example { name: 'x-canary', value: 'always' }"],
+      [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 10, replicas: 0 } }), "[shop/a] 'canary.replicas' must be a whole number >= 1, got 0"],
+    ];
+    for (const [build, message] of cases) {
+      expect(build).toThrow(MicroserviceConfigError);
+      expect(build).toThrow(message);
+    }
+  });
+});
+
+describe('rate limits', () => {
+  test('a rate-limited service gets an Ingress of its own with ingress-nginx limits', () => {
+    const { shop } = testApp('shop', { domain: 'shop.example.com', tlsSecretName: 'tls', ingressAnnotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '1m' } });
+    new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' } });
+    new ObservedService(shop, 'api', { image: 'x/api:1', route: { path: '/api' }, traffic: { rateLimit: { requestsPerSecond: 20 } } });
+    const objects = synth(shop);
+    const limited = find(objects, 'Ingress', 'shop-api');
+    expect(limited.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/proxy-body-size': '1m',
+      'nginx.ingress.kubernetes.io/limit-rps': '20',
+      'nginx.ingress.kubernetes.io/limit-burst-multiplier': '5',
+    });
+    expect(limited.spec.rules).toEqual([{ host: 'shop.example.com', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } }]);
+    expect(limited.spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: 'tls' }]);
+    expect(find(objects, 'Ingress', 'shop').spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/']);
+  });
+
+  test('a rate limit needs a route and an Ingress', () => {
+    const { app, shop } = testApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1', traffic: { rateLimit: { requestsPerSecond: 5 } } });
+    expect(() => Testing.synth(shop)).toThrow("'traffic.rateLimit' limits requests at the Ingress, but 'api' has no route: add 'route', or drop it");
+    void app;
+    const gw = testApp('shop', { gateway: { name: 'public', namespace: 'gateways' } }).shop;
+    expect(() => new ObservedService(gw, 'api', { image: 'x/api:1', route: { path: '/' }, traffic: { rateLimit: { requestsPerSecond: 5 } } }))
+      .toThrow("[shop/api] 'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
+  });
+});
