@@ -26,7 +26,7 @@ describe('Istio mesh', () => {
     new ObservedService(shop, 'web', { image: 'x/web:1' });
     const objects = synth(shop);
     expect(objects.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
-    expect(find(objects, 'Namespace', 'shop').metadata.labels['istio-injection']).toBeUndefined();
+    expect(find(objects, 'Namespace', 'shop').metadata.labels?.['istio-injection']).toBeUndefined();
   });
 
   test('each service admits exactly its declared callers by service-account principal', () => {
