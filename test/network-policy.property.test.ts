@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { MicroserviceApp, ObservedService, Workload, ScaledWorker } from '../lib';
 import { Manifest, ofKind } from './helpers';
 import { NetworkPolicy, Pod, Protocol, allowed, egressAllowed, ingressAllowed } from './netpol-evaluator';
+import { AuthorizationPolicy, MeshSource, PeerAuthentication, authorized, meshAllows, mtlsAccepts } from './authz-evaluator';
 
 // The NetworkPolicy the library emits, evaluated with Kubernetes semantics (netpol-evaluator.ts)
 // over random apps built with the real constructs: what connectTo(), routes and monitoring
@@ -136,8 +137,8 @@ interface Built {
 }
 
 /** Builds an app description with the real constructs (serviceType is always ClusterIP). */
-function build(scope: Construct, d: AppDesc): Built {
-  const app = new MicroserviceApp(scope, d.id);
+function build(scope: Construct, d: AppDesc, mesh = false): Built {
+  const app = new MicroserviceApp(scope, d.id, { mesh: mesh ? 'istio' : undefined });
   const services = new Map<string, ObservedService>();
   const workloads = new Map<string, Workload>();
   for (const s of d.services) {
@@ -154,7 +155,7 @@ function build(scope: Construct, d: AppDesc): Built {
 }
 
 /** One pod per Deployment: its pod-template labels and container ports, in the Deployment's namespace. */
-interface AppPod extends Pod { readonly workload: string; readonly containerPorts: number[] }
+interface AppPod extends Pod { readonly workload: string; readonly containerPorts: number[]; readonly serviceAccount: string }
 
 function podsOf(manifests: Manifest[]): Map<string, AppPod> {
   return new Map(ofKind(manifests, 'Deployment').map(d => {
@@ -162,6 +163,7 @@ function podsOf(manifests: Manifest[]): Map<string, AppPod> {
     const pod: AppPod = {
       name: `${d.metadata.namespace}/${d.metadata.name}`, workload: d.metadata.name, namespace: d.metadata.namespace!,
       labels: d.spec.template.metadata.labels, ports, containerPorts: ports.map(p => p.containerPort),
+      serviceAccount: d.spec.template.spec.serviceAccountName,
     };
     return [d.metadata.name, pod];
   }));
@@ -181,10 +183,10 @@ function policiesOf(manifests: Manifest[]): NetworkPolicy[] {
   return policies;
 }
 
-function synthApp(d: AppDesc): { pods: Map<string, AppPod>; policies: NetworkPolicy[]; built: Built } {
-  const built = build(Testing.app(), d);
+function synthApp(d: AppDesc, mesh = false): { pods: Map<string, AppPod>; policies: NetworkPolicy[]; built: Built; manifests: Manifest[] } {
+  const built = build(Testing.app(), d, mesh);
   const manifests = built.app.toJson() as Manifest[];
-  return { pods: podsOf(manifests), policies: policiesOf(manifests), built };
+  return { pods: podsOf(manifests), policies: policiesOf(manifests), built, manifests };
 }
 
 /** The documented default metrics port: the service port for http, 9464 for grpc and tcp, the health port of a worker. */
@@ -317,6 +319,109 @@ describe('network policy of random apps', () => {
       expect(v.wrong).toEqual([]);
       // and the edge is there at all
       expect(podsB.some(p => p.workload === target.id)).toBe(true);
+    }), RUNS);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Istio: the AuthorizationPolicy evaluator, then random apps with mesh: 'istio'
+// ---------------------------------------------------------------------------------------------
+
+describe('authz evaluator', () => {
+  const dst = { namespace: 'ns1', labels: { app: 'b' } };
+  const web: MeshSource = { principal: 'cluster.local/ns/ns1/sa/web' };
+  const ap = (name: string, spec: AuthorizationPolicy['spec'], namespace = 'ns1'): AuthorizationPolicy => ({ metadata: { name, namespace }, spec });
+
+  test('no ALLOW policy allows; an applying ALLOW policy must match; allow-nothing denies all', () => {
+    expect(authorized([], web, dst, 80)).toBe(true);
+    expect(authorized([ap('allow-nothing', {})], web, dst, 80)).toBe(false);
+    expect(authorized([ap('elsewhere', {}, 'ns2')], web, dst, 80)).toBe(true);
+    expect(authorized([ap('other', { selector: { matchLabels: { app: 'c' } } })], web, dst, 80)).toBe(true);
+    // one empty rule matches everything; no rules match nothing
+    expect(authorized([ap('all', { rules: [{}] })], web, dst, 80)).toBe(true);
+    expect(authorized([ap('none', { selector: { matchLabels: { app: 'b' } }, rules: [] })], web, dst, 80)).toBe(false);
+  });
+
+  test('principals, namespaces and ports must all match; DENY wins', () => {
+    const allowWeb = ap('b', { selector: { matchLabels: { app: 'b' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/ns1/sa/web'] } }], to: [{ operation: { ports: ['80'] } }] }] });
+    expect(authorized([allowWeb], web, dst, 80)).toBe(true);
+    expect(authorized([allowWeb], web, dst, 81)).toBe(false);
+    expect(authorized([allowWeb], { principal: 'cluster.local/ns/ns2/sa/web' }, dst, 80)).toBe(false);
+    expect(authorized([allowWeb], {}, dst, 80)).toBe(false);
+    const fromNs = ap('gw', { rules: [{ from: [{ source: { namespaces: ['istio-system'] } }] }] });
+    expect(authorized([fromNs], { principal: 'cluster.local/ns/istio-system/sa/gateway' }, dst, 9)).toBe(true);
+    expect(authorized([fromNs], web, dst, 9)).toBe(false);
+    expect(authorized([allowWeb, ap('deny', { action: 'DENY', rules: [{}] })], web, dst, 80)).toBe(false);
+    expect(() => authorized([ap('x', { rules: [{ from: [{ source: { ipBlocks: ['1.2.3.4'] } }] }] })], web, dst, 80)).toThrow(/not modelled/);
+  });
+
+  test('STRICT refuses plaintext; a PERMISSIVE port of a workload policy takes it', () => {
+    const strict: PeerAuthentication = { metadata: { name: 'default', namespace: 'ns1' }, spec: { mtls: { mode: 'STRICT' } } };
+    expect(mtlsAccepts([], {}, dst, 80)).toBe(true);
+    expect(mtlsAccepts([strict], {}, dst, 80)).toBe(false);
+    expect(mtlsAccepts([strict], web, dst, 80)).toBe(true);
+    const port: PeerAuthentication = { metadata: { name: 'b', namespace: 'ns1' }, spec: { selector: { matchLabels: { app: 'b' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 80: { mode: 'PERMISSIVE' } } } };
+    expect(mtlsAccepts([strict, port], {}, dst, 80)).toBe(true);
+    expect(mtlsAccepts([strict, port], {}, dst, 81)).toBe(false);
+  });
+});
+
+const ISTIO_GATEWAY: MeshSource & Pod = {
+  name: 'istio-system/istio-ingressgateway', namespace: 'istio-system', labels: { istio: 'ingressgateway' },
+  principal: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+};
+
+function meshOf(manifests: Manifest[]): { peers: PeerAuthentication[]; authz: AuthorizationPolicy[] } {
+  return {
+    peers: ofKind(manifests, 'PeerAuthentication') as unknown as PeerAuthentication[],
+    authz: ofKind(manifests, 'AuthorizationPolicy') as unknown as AuthorizationPolicy[],
+  };
+}
+
+// a pod's mesh identity, read from its own pod spec, not from the library's principal()
+const identityOf = (p: AppPod): MeshSource => ({ principal: `cluster.local/ns/${p.namespace}/sa/${p.serviceAccount}` });
+
+describe('mesh policy of random apps', () => {
+  test('6. with the mesh on, every declared call passes mTLS, authorization and network policy; every other pod-to-pod call is refused by authorization alone', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, policies, manifests } = synthApp(d, true);
+      const { peers, authz } = meshOf(manifests);
+      const wrong: string[] = [];
+      for (const src of pods.values()) {
+        for (const dst of pods.values()) {
+          const edge = hasEdge(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, 15090, 443])) {
+            const declared = edge && port === portOf(d, dst.workload);
+            const viaMesh = meshAllows(peers, authz, identityOf(src), dst, port);
+            const viaNetwork = allowed(policies, src, dst, port, 'TCP');
+            if (viaMesh !== declared) wrong.push(`${describeFlow(src, dst, port, 'TCP')}: mesh ${viaMesh ? 'allows' : 'denies'}, should ${declared ? 'allow' : 'deny'}`);
+            if (viaNetwork !== declared) wrong.push(`${describeFlow(src, dst, port, 'TCP')}: network policy ${viaNetwork ? 'allows' : 'denies'}, should ${declared ? 'allow' : 'deny'}`);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    }), RUNS);
+  });
+
+  test('7. impostors are refused: plaintext callers, the same service account in another namespace; the ingress gateway reaches routed ports only', () => {
+    fc.assert(fc.property(appDescArb(), d => {
+      const { pods, manifests, policies } = synthApp(d, true);
+      const { peers, authz } = meshOf(manifests);
+      const routed = new Set(d.services.filter(s => s.routed).map(s => s.id));
+      const wrong: string[] = [];
+      for (const dst of pods.values()) {
+        for (const port of dst.containerPorts) {
+          if (meshAllows(peers, authz, {}, dst, port)) wrong.push(`plaintext reaches ${dst.name}:${port}`);
+          for (const src of pods.values()) {
+            const twin = { principal: `cluster.local/ns/elsewhere/sa/${src.serviceAccount}` };
+            if (meshAllows(peers, authz, twin, dst, port)) wrong.push(`${twin.principal} reaches ${dst.name}:${port}`);
+          }
+          const expected = routed.has(dst.workload) && port === portOf(d, dst.workload);
+          if (meshAllows(peers, authz, ISTIO_GATEWAY, dst, port) !== expected) wrong.push(`the ingress gateway ${expected ? 'cannot reach' : 'reaches'} ${dst.name}:${port}`);
+          if (allowed(policies, ISTIO_GATEWAY, dst, port, 'TCP') !== expected) wrong.push(`network policy ${expected ? 'blocks' : 'admits'} the ingress gateway to ${dst.name}:${port}`);
+        }
+      }
+      expect(wrong).toEqual([]);
     }), RUNS);
   });
 });
