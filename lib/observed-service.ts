@@ -177,7 +177,7 @@ export class ObservedService extends Workload {
       // a cloud load balancer forwards client (or node) addresses: admit any source on the port
       allowPolicy(this, 'AllowLoadBalancer', {
         name: admitPolicyName(this.name, 'load-balancer'), namespace: this.app.namespaceName, labels: this.labels,
-        podSelector: this.selectorLabels, direction: 'Ingress', peers: anywherePeers(), ports: [{ port }],
+        podSelector: this.selectorLabels, direction: 'Ingress', peers: anywherePeers(), ports: [{ port: protocol }],
       });
     }
     if (canary) {
@@ -248,7 +248,7 @@ export class ObservedService extends Workload {
     if (this.node.tryFindChild('AllowIngressController')) return;
     allowPolicy(this, 'AllowIngressController', {
       name: admitPolicyName(this.name, 'ingress'), namespace: this.app.namespaceName, labels: this.labels,
-      podSelector: this.selectorLabels, direction: 'Ingress', peers: [podsPeer(this.app.ingressController)], ports: [{ port: this.port }],
+      podSelector: this.selectorLabels, direction: 'Ingress', peers: [podsPeer(this.app.ingressController)], ports: [{ port: this.portName }],
     });
   }
 }

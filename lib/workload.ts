@@ -445,13 +445,14 @@ export abstract class Workload extends Construct {
       name: edgePolicyName(this.name, 'to', target.name, sameApp ? undefined : target.app.namespaceName),
       namespace: this.app.namespaceName, labels: this.labels, podSelector: this.selectorLabels, direction: 'Egress',
       peers: [podsPeer({ namespace: sameApp ? undefined : target.app.namespaceName, podLabels: target.selectorLabels })],
-      ports: [{ port: target.port }],
+      // by name: the policy follows the container port if it changes, on every track of the target
+      ports: [{ port: target.portName }],
     });
     allowPolicy(target, `AllowFrom-${this.app.node.id}-${this.node.id}`, {
       name: edgePolicyName(target.name, 'from', this.name, sameApp ? undefined : this.app.namespaceName),
       namespace: target.app.namespaceName, labels: target.labels, podSelector: target.selectorLabels, direction: 'Ingress',
       peers: [podsPeer({ namespace: sameApp ? undefined : this.app.namespaceName, podLabels: this.selectorLabels })],
-      ports: [{ port: target.port }],
+      ports: [{ port: target.portName }],
     });
   }
 

@@ -20,7 +20,7 @@ describe('connectTo', () => {
     ]);
   });
 
-  test('allows exactly that traffic: egress from the caller and ingress to the target on the container port', () => {
+  test('allows exactly that traffic: egress from the caller and ingress to the target on the named container port', () => {
     // GIVEN
     const { shop } = testApp();
     const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
@@ -35,12 +35,12 @@ describe('connectTo', () => {
     expect(find(objects, 'NetworkPolicy', 'web.to.catalog').spec).toEqual({
       podSelector: { matchLabels: webPods },
       policyTypes: ['Egress'],
-      egress: [{ to: [{ podSelector: { matchLabels: catalogPods } }], ports: [{ port: 3550, protocol: 'TCP' }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: catalogPods } }], ports: [{ port: 'grpc', protocol: 'TCP' }] }],
     });
     expect(find(objects, 'NetworkPolicy', 'catalog.from.web').spec).toEqual({
       podSelector: { matchLabels: catalogPods },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: webPods } }], ports: [{ port: 3550, protocol: 'TCP' }] }],
+      ingress: [{ from: [{ podSelector: { matchLabels: webPods } }], ports: [{ port: 'grpc', protocol: 'TCP' }] }],
     });
     expect(ofKind(objects, 'NetworkPolicy').filter(p => /\.(to|from)\.(web|catalog)$/.test(p.metadata.name))).toHaveLength(2);
   });
@@ -52,7 +52,7 @@ describe('connectTo', () => {
     mailer.connectTo(api);
     const objects = synth(shop);
     expect(appEnv(find(objects, 'Deployment', 'mailer'))).toEqual([{ name: 'API_URL', value: 'http://api:80' }]);
-    expect(find(objects, 'NetworkPolicy', 'mailer.to.api').spec.egress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(find(objects, 'NetworkPolicy', 'mailer.to.api').spec.egress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
     expect(find(objects, 'NetworkPolicy', 'api.from.mailer').spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe('mailer');
   });
 

@@ -81,9 +81,11 @@ describe('MicroserviceApp', () => {
     });
     expect(find(objects, 'NetworkPolicy', 'web.allow-ingress').spec.ingress).toEqual([{
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
-      ports: [{ port: 8080, protocol: 'TCP' }],
+      ports: [{ port: 'http', protocol: 'TCP' }],
     }]);
-    expect(find(objects, 'NetworkPolicy', 'api.allow-ingress').spec.ingress[0].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+    // by the container port's name, which is 9000 here
+    expect(find(objects, 'NetworkPolicy', 'api.allow-ingress').spec.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.containers[0].ports[0]).toEqual({ name: 'http', containerPort: 9000, protocol: 'TCP' });
   });
 
   test('admits an Ingress controller from the namespace and labels the user configures', () => {

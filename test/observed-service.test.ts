@@ -129,7 +129,7 @@ describe('ObservedService', () => {
     expect(find(objects, 'Service', 'api').spec.type).toBe('LoadBalancer');
     expect(find(objects, 'NetworkPolicy', 'api.allow-load-balancer').spec).toMatchObject({
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 5000, protocol: 'TCP' }] }],
+      ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 'http', protocol: 'TCP' }] }],
     });
   });
 

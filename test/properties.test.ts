@@ -250,8 +250,9 @@ function peerSelects(peer: any, namespace: string, labels: Record<string, string
   return peer.ipBlock === undefined && peer.podSelector !== undefined && nsOk && selects(peer.podSelector.matchLabels, labels);
 }
 
-const allowsPort = (rule: any, port: number) =>
-  rule.ports === undefined || rule.ports.some((p: any) => p.port === port && (p.protocol ?? 'TCP') === 'TCP');
+// a policy port is a number or the name of the destination container's port
+const allowsPort = (rule: any, port: { containerPort: number; name?: string }) =>
+  rule.ports === undefined || rule.ports.some((p: any) => (p.port === port.containerPort || p.port === port.name) && (p.protocol ?? 'TCP') === 'TCP');
 
 // ---------------------------------------------------------------------------------------------
 // Properties
@@ -376,8 +377,8 @@ describe('properties of random valid apps', () => {
         const targetDeployment = one(objects, 'Deployment', e.target);
         const targetPods = podLabels(targetDeployment);
         const service = one(objects, 'Service', e.target);
-        const containerPort: number = container(targetDeployment).ports[0].containerPort;
-        expect(containerPort).toBe(d.services.find(s => s.id === e.target)!.port);
+        const targetPort: { containerPort: number; name: string } = container(targetDeployment).ports[0];
+        expect(targetPort.containerPort).toBe(d.services.find(s => s.id === e.target)!.port);
 
         const env = (container(one(objects, 'Deployment', e.caller)).env ?? []) as Array<{ name: string; value?: string }>;
         const envName = e.env ?? defaultEnv(e.target);
@@ -387,12 +388,12 @@ describe('properties of random valid apps', () => {
 
         const egress = policies.filter(p => p.spec.policyTypes.includes('Egress')
           && selects(p.spec.podSelector.matchLabels, callerPods)
-          && (p.spec.egress ?? []).some((r: any) => (r.to ?? []).some((peer: any) => peerSelects(peer, namespace, targetPods)) && allowsPort(r, containerPort)));
+          && (p.spec.egress ?? []).some((r: any) => (r.to ?? []).some((peer: any) => peerSelects(peer, namespace, targetPods)) && allowsPort(r, targetPort)));
         expect({ edge: `${e.caller}->${e.target}`, egress: egress.length > 0 }).toEqual({ edge: `${e.caller}->${e.target}`, egress: true });
 
         const ingress = policies.filter(p => p.spec.policyTypes.includes('Ingress')
           && selects(p.spec.podSelector.matchLabels, targetPods)
-          && (p.spec.ingress ?? []).some((r: any) => (r.from ?? []).some((peer: any) => peerSelects(peer, namespace, callerPods)) && allowsPort(r, containerPort)));
+          && (p.spec.ingress ?? []).some((r: any) => (r.from ?? []).some((peer: any) => peerSelects(peer, namespace, callerPods)) && allowsPort(r, targetPort)));
         expect({ edge: `${e.caller}->${e.target}`, ingress: ingress.length > 0 }).toEqual({ edge: `${e.caller}->${e.target}`, ingress: true });
       }
     }), RUNS);

@@ -18,7 +18,8 @@ export interface AllowRule {
   readonly podSelector: Record<string, string>;
   readonly direction: 'Ingress' | 'Egress';
   readonly peers: k8s.NetworkPolicyPeer[];
-  readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol?: 'TCP' | 'UDP' }>;
+  /** Port numbers, or names of the selected (ingress) or destination (egress) pods' container ports. */
+  readonly ports: ReadonlyArray<{ readonly port: number | string; readonly protocol?: 'TCP' | 'UDP' }>;
 }
 
 // Policy names join ids with '.', which no id can contain (ids are RFC 1035 labels), so a
@@ -59,7 +60,7 @@ export function denyAllPolicy(scope: Construct, id: string, namespace: string, l
 /** A policy that allows one direction of traffic between the selected pods and the peers. */
 export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.KubeNetworkPolicy {
   const rule = {
-    ports: r.ports.map(p => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' })),
+    ports: r.ports.map(p => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol ?? 'TCP' })),
   };
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: r.name, namespace: r.namespace, labels: r.labels },
