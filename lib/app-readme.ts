@@ -30,7 +30,10 @@ export function appReadme(app: MicroserviceApp): string {
   const routes = app.routeList;
   const rows = workloadsOf(app).map(w => {
     const routed = routes.filter(r => r.service === w).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
-    return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\``, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
+    const canary = w instanceof ObservedService && w.canary
+      ? ` + canary \`${w.canary.image}\` (${w.canary.replicas} pods, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
+      : '';
+    return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
   });
   return [
     `# ${app.node.id}`,

@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
+import { appReadme } from '../lib/app-readme';
 import { validateManifests } from '../lib/tools';
 import { container, find, ofKind, synth, testApp } from './helpers';
 
@@ -184,6 +185,8 @@ describe('canary releases', () => {
     expect(http[0]).toMatchObject({ name: 'header', match: [{ headers: { 'x-canary': { exact: 'always' } } }], route: [{ destination: { subset: 'canary' } }] });
     expect(http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
     expect(catalog.canaryDeployment).toBeDefined();
+    // the app's README tells reviewers a canary runs, and with which share
+    expect(appReadme(shop)).toContain('| catalog | service | `x/catalog:1.4.2` + canary `x/catalog:1.5.0` (2 pods, 10% of calls, header x-canary: always) |');
     // and the validator agrees: subsets select pods, weights sum to 100, hosts are Services
     expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
   });
