@@ -13,6 +13,7 @@ import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
 import { allowNothing, strictMtls } from './mesh/istio';
+import { addWarning } from './warnings';
 
 
 function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: string; protocol: 'grpc' | 'http/protobuf' } {
@@ -396,6 +397,11 @@ export class MicroserviceApp extends Chart {
     const claimed = this.routes.find(r => (r.host ?? this.domain) === host && r.path === path);
     if (claimed) {
       throw new MicroserviceConfigError(service, `'route.path' ${show(path)}${host ? ` on ${host}` : ''} is already routed to '${claimed.service.node.id}': choose another path or host`);
+    }
+    if (this.mesh && service.canary && !this.routes.some(r => r.service === service)) {
+      // Ingress and Gateway traffic is routed by the gateway to the Service's pods, not by the
+      // service's VirtualService (which binds the mesh's sidecars only)
+      addWarning(service, `the canary's ${service.canary.weight}% split holds for calls inside the mesh; requests through the Ingress reach both tracks by pod count (${service.canary.replicas} canary pods): bind a VirtualService to the gateway for an exact split there`);
     }
     this.routes.push({ ...route, pathType, service });
     service.allowIngressController();

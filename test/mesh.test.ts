@@ -191,6 +191,16 @@ describe('canary releases', () => {
     expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
   });
 
+  test('with a mesh, a routed canary warns that Ingress traffic is split by pod count', () => {
+    const { app, shop } = meshApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' }, canary: { image: 'x/web:2', weight: 20 } });
+    shop.addRoute(shop.node.findChild('web') as ObservedService, { path: '/static' });
+    const { warningsOf } = require('../lib/warnings');
+    expect(warningsOf(app)).toEqual([
+      "[shop/web] the canary's 20% split holds for calls inside the mesh; requests through the Ingress reach both tracks by pod count (2 canary pods): bind a VirtualService to the gateway for an exact split there",
+    ]);
+  });
+
   test('with a mesh, weight 0 and a header is a dark launch; a tcp canary splits tcp routes', () => {
     const { shop } = meshApp();
     new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 0, header: { name: 'x-dark', value: '1' } } });
