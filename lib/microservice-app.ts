@@ -35,6 +35,11 @@ function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: stri
   return { endpoint: o.endpoint, protocol: o.protocol ?? (url.port === '4318' ? 'http/protobuf' : 'grpc') };
 }
 
+/** The namespace label that turns on sidecar injection, by the default or a given revision. */
+function injectionLabel(revision: string | undefined): Record<string, string> {
+  return revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': revision };
+}
+
 /** Where Prometheus runs, so that the namespace's policy lets it scrape. */
 export interface MonitoringOptions {
   /**
@@ -115,6 +120,12 @@ export interface MicroserviceAppProps {
 export interface IstioOptions {
   /** The mesh's trust domain, the start of every principal. @default 'cluster.local' */
   readonly trustDomain?: string;
+  /**
+   * The Istio revision that injects the sidecars (canary upgrades of the control plane): the
+   * namespace gets `istio.io/rev: <revision>` instead of `istio-injection: enabled`.
+   * @default - the default revision
+   */
+  readonly revision?: string;
   /**
    * The istiod pods, which sidecars reach on port 15012 for configuration and certificates.
    * @default { namespace: 'istio-system', podLabels: { app: 'istiod' } }
@@ -264,6 +275,10 @@ export class MicroserviceApp extends Chart {
     if (props.mesh !== undefined && props.mesh !== 'istio') {
       throw new MicroserviceConfigError(path, `'mesh' must be 'istio', got ${show(props.mesh)}`);
     }
+    const revision = props.istio?.revision;
+    if (revision !== undefined && (typeof revision !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(revision) || revision.length > 63)) {
+      throw new MicroserviceConfigError(path, `'istio.revision' must be an Istio revision name (lowercase letters, digits and '-'), got ${show(revision)}: for example '1-30-0'`);
+    }
     if (props.tlsSecretName !== undefined && props.domain === undefined) {
       throw new MicroserviceConfigError(path, `'tlsSecretName' ${show(props.tlsSecretName)} needs 'domain': the certificate is for a host name`);
     }
@@ -311,7 +326,7 @@ export class MicroserviceApp extends Chart {
           'pod-security.kubernetes.io/enforce-version': 'v1.28',
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
-          ...(this.mesh ? { 'istio-injection': 'enabled' } : {}),
+          ...(this.mesh ? injectionLabel(props.istio?.revision) : {}),
         },
       },
     });

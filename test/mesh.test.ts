@@ -22,6 +22,14 @@ describe('Istio mesh', () => {
     expect(find(objects, 'Deployment', 'web').spec.template.metadata.annotations).toMatchObject({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}' });
   });
 
+  test('a revision labels the namespace for that control plane instead', () => {
+    const { shop } = meshApp({ istio: { revision: '1-30-0' } });
+    const labels = find(synth(shop), 'Namespace', 'shop').metadata.labels!;
+    expect(labels['istio.io/rev']).toBe('1-30-0');
+    expect(labels['istio-injection']).toBeUndefined();
+    expect(() => meshApp({ istio: { revision: 'Stable 1.30' } })).toThrow("[shop] 'istio.revision' must be an Istio revision name (lowercase letters, digits and '-'), got 'Stable 1.30': for example '1-30-0'");
+  });
+
   test('without a mesh there is no Istio object and no injection label', () => {
     const { shop } = testApp();
     new ObservedService(shop, 'web', { image: 'x/web:1' });
