@@ -121,13 +121,16 @@ describe('Istio mesh', () => {
       traffic: { timeout: '8s', retries: false, circuitBreaker: { consecutiveErrors: 3, maxEjectionPercent: 100, maxConnections: 50 } },
     });
     new ObservedService(shop, 'search', { image: 'x/search:1', traffic: { retries: { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }, circuitBreaker: false } });
+    new ObservedService(shop, 'feed', { image: 'x/feed:1', protocol: 'grpc', traffic: { timeout: '0s' } });
     const objects = synth(shop);
+    // '0s' is Istio's "no timeout", for long-lived streams
+    expect(find(objects, 'VirtualService', 'feed').spec.http[0].timeout).toBe('0s');
     expect(find(objects, 'VirtualService', 'payments').spec.http[0]).toMatchObject({ timeout: '8s', retries: { attempts: 0 } });
     expect(find(objects, 'DestinationRule', 'payments').spec.trafficPolicy).toMatchObject({
       connectionPool: { tcp: { maxConnections: 50 } }, outlierDetection: { consecutive5xxErrors: 3, maxEjectionPercent: 100 },
     });
     expect(find(objects, 'VirtualService', 'search').spec.http[0].retries).toEqual({ attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' });
-    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['payments']);
+    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['feed', 'payments']);
   });
 
   test('Prometheus scrapes Istio\'s merged metrics on 15020, which the app\'s metrics port feeds', () => {
