@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { appReadme } from './app-readme';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
+import { stringifyManifests } from './manifest-yaml';
 import { MicroserviceApp } from './microservice-app';
 
 /** One app's rendered manifests. */
@@ -32,20 +33,20 @@ export interface OutputFile {
  * file is touched.
  */
 export function renderApp(app: App): RenderedChart[] {
-  return app.charts.map((chart: Chart) => ({ name: chart.node.id, yaml: Yaml.stringify(...chart.toJson()) }));
+  return app.charts.map((chart: Chart) => ({ name: chart.node.id, yaml: stringifyManifests(...chart.toJson()) }));
 }
 
 /**
  * Everything `synth` writes for one app under `<app>/`: the manifests in the chosen layout, a
  * `Kustomization` file listing them, and a README with the call graph and a table per service.
+ * `objects` is `chart.toJson()`, for a caller that already has it (synthesis is the costly part).
  */
-export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = {}): OutputFile[] {
+export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = {}, objects: any[] = chart.toJson()): OutputFile[] {
   const dir = chart.node.id;
-  const objects = chart.toJson();
   const names = resourceFileNames(objects);
   const manifests: OutputFile[] = (options.layout ?? 'app') === 'resource'
-    ? objects.map((o, i) => ({ path: names[i], content: Yaml.stringify(o) }))
-    : [{ path: 'manifests.yaml', content: Yaml.stringify(...objects) }];
+    ? objects.map((o, i) => ({ path: names[i], content: stringifyManifests(o) }))
+    : [{ path: 'manifests.yaml', content: stringifyManifests(...objects) }];
   return [
     ...manifests,
     { path: KUSTOMIZATION_FILE, content: kustomization(manifests.map(m => m.path)) },

@@ -24,7 +24,11 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
     const apps = buildApps(build, env);
     return {
       out: env ? path.join(o.out, env) : o.out,
-      apps: apps.map(a => ({ name: a.node.id, objects: a.toJson(), files: renderAppFiles(a, { layout: o.layout }) })),
+      apps: apps.map(a => {
+        // synthesized once: toJson() validates and resolves every object of the app
+        const objects = a.toJson();
+        return { name: a.node.id, objects, files: renderAppFiles(a, { layout: o.layout }, objects) };
+      }),
     };
   });
   for (const t of trees) writeTree(t.apps.flatMap(a => a.files), t.out);
