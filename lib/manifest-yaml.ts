@@ -21,12 +21,8 @@ const yaml: typeof import('yaml') = require(require.resolve('yaml', { paths: [pa
 
 /** The multi-document YAML of `docs`, exactly as cdk8s `Yaml.stringify(...docs)` writes it. */
 export function stringifyManifests(...docs: unknown[]): string {
-  let out = '';
-  for (let i = 0; i < docs.length; i++) {
-    if (i > 0) out += '---\n';
-    out += stringifyManifest(docs[i]);
-  }
-  return out;
+  // one allocation for the whole text
+  return docs.map(stringifyManifest).join('---\n');
 }
 
 /** One document, as `Yaml.stringify(doc)` writes it. */
@@ -290,7 +286,41 @@ function block(value: string, indent: string, implicitKey: boolean): string {
     start = start.replace(/\n+/g, `$&${indent}`);
   }
   const header = (startWithSpace ? '2' : '') + chomp;
-  return `|${header}\n${indent}${start}${value.replace(/\n+/g, `$&${indent}`)}${end}`;
+  return `|${header}\n${indent}${start}${indentLines(value, indent)}${end}`;
+}
+
+const LARGE_TEXT = 1 << 20;
+const NEWLINE = 0x0a;
+
+/**
+ * `s.replace(/\n+/g, `$&${indent}`)`: `indent` after every run of line breaks. Megabytes of text
+ * (a dashboard of a thousand services is 27 MB) are copied through a buffer instead, since the
+ * regular expression's replace holds several times the size of the text while it works.
+ */
+function indentLines(s: string, indent: string): string {
+  if (s.length < LARGE_TEXT) return s.replace(/\n+/g, `$&${indent}`);
+  // UTF-8 never uses the byte 0x0a inside a multi-byte character; the text has no lone
+  // surrogates (those are written double-quoted, never as a block)
+  const src = Buffer.from(s, 'utf8');
+  const pad = Buffer.from(indent, 'utf8');
+  const runEnd = (i: number) => {
+    let j = i + 1;
+    while (src[j] === NEWLINE) j++;
+    return j;
+  };
+  let runs = 0;
+  for (let i = src.indexOf(NEWLINE); i !== -1; i = src.indexOf(NEWLINE, runEnd(i))) runs++;
+  const out = Buffer.allocUnsafe(src.length + runs * pad.length);
+  let o = 0;
+  let copied = 0;
+  for (let i = src.indexOf(NEWLINE); i !== -1; i = src.indexOf(NEWLINE, copied)) {
+    const end = runEnd(i);
+    o += src.copy(out, o, copied, end);
+    o += pad.copy(out, o);
+    copied = end;
+  }
+  o += src.copy(out, o, copied);
+  return out.toString('utf8', 0, o);
 }
 
 /** `/\n[\t ]+$/.test(s)` without scanning the whole string (a dashboard is megabytes). */

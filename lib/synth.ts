@@ -67,7 +67,7 @@ export function writeTree(files: OutputFile[], outdir: string): void {
   try {
     for (const f of files) {
       fs.mkdirSync(path.dirname(path.join(staging, f.path)), { recursive: true });
-      fs.writeFileSync(path.join(staging, f.path), f.content);
+      writeText(path.join(staging, f.path), f.content);
     }
     fs.mkdirSync(staging, { recursive: true });
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -82,6 +82,31 @@ export function writeTree(files: OutputFile[], outdir: string): void {
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });
+  }
+}
+
+// a large manifest (a thousand services' is 35 MB) is written in slices: encoding it whole
+// would hold a second copy of it in memory
+const WRITE_SLICE = 4 * 1024 * 1024;
+
+function writeText(file: string, text: string): void {
+  if (text.length <= WRITE_SLICE) {
+    fs.writeFileSync(file, text);
+    return;
+  }
+  const fd = fs.openSync(file, 'w');
+  try {
+    let start = 0;
+    while (start < text.length) {
+      let end = Math.min(start + WRITE_SLICE, text.length);
+      // a slice never ends inside a surrogate pair, or each half would be written as U+FFFD
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      fs.writeSync(fd, text.slice(start, end));
+      start = end;
+    }
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

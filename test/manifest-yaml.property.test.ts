@@ -73,6 +73,16 @@ describe('manifest YAML emitter', () => {
     }
   });
 
+  test('writes megabytes of multi-line text (a dashboard) as cdk8s Yaml.stringify does', () => {
+    // GIVEN text over a megabyte, with blank lines, indentation and characters beyond ASCII
+    const lines = Array.from({ length: 40000 }, (_, i) => (i % 7 === 0 ? '' : `${' '.repeat(i % 5)}"line ${i}": "é 日本 😀 ${'x'.repeat(i % 13)}",`));
+    for (const text of [lines.join('\n'), `  ${lines.join('\n\n')}\n\n`, `${lines.join('\n')}\n`]) {
+      const doc = { kind: 'ConfigMap', data: { 'big.json': text }, list: [text] };
+      expect(text.length).toBeGreaterThan(1 << 20);
+      expect(stringifyManifest(doc)).toBe(Yaml.stringify(doc));
+    }
+  });
+
   test('hands what it does not model to the yaml package', () => {
     const shared = { a: 1 };
     class Custom { public readonly x = 1; }

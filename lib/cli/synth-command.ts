@@ -27,7 +27,8 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
       apps: apps.map(a => {
         // synthesized once: toJson() validates and resolves every object of the app
         const objects = a.toJson();
-        return { name: a.node.id, objects, files: renderAppFiles(a, { layout: o.layout }, objects) };
+        // only the kinds are kept for the summary: the objects can be freed before writing
+        return { name: a.node.id, objects: objects.map(x => ({ kind: x.kind })), files: renderAppFiles(a, { layout: o.layout }, objects) };
       }),
     };
   });
