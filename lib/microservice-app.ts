@@ -137,8 +137,8 @@ export const DEFAULT_DNS: PodsPeer = { namespace: 'kube-system', podLabels: { 'k
 export const DEFAULT_PROMETHEUS: PodsPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 
 const APP_SYMBOL = Symbol.for('cdk8s-microservices.MicroserviceApp');
-// the apps of each construct tree, so that checking namespaces does not walk the whole tree
-const APPS_OF_ROOT = new WeakMap<IConstruct, MicroserviceApp[]>();
+// the apps of each construct tree by namespace, so that checking namespaces does not walk the tree
+const APPS_OF_ROOT = new WeakMap<IConstruct, Map<string, MicroserviceApp[]>>();
 
 /**
  * One application in one namespace: a cdk8s Chart that owns the Namespace (Pod Security
@@ -219,11 +219,11 @@ export class MicroserviceApp extends Chart {
     }
     super(scope, id, { namespace, disableResourceNameHashes: true });
     Object.defineProperty(this, APP_SYMBOL, { value: true });
-    const siblings = APPS_OF_ROOT.get(this.node.root) ?? [];
-    siblings.push(this);
-    APPS_OF_ROOT.set(this.node.root, siblings);
     this.props = props;
     this.namespaceName = namespace;
+    const byNamespace = APPS_OF_ROOT.get(this.node.root) ?? new Map<string, MicroserviceApp[]>();
+    byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), this]);
+    APPS_OF_ROOT.set(this.node.root, byNamespace);
     this.domain = props.domain;
     this.version = props.version ?? 'unversioned';
     // a Gateway's proxies usually run in its namespace; say where when they do not
@@ -384,8 +384,8 @@ export class MicroserviceApp extends Chart {
       if (other) errors.push(`two ${c.kind} objects would both be named '${c.name}' (${other} and ${c.node.path}): give one of the constructs another id`);
       else seen.set(key, c.node.path);
     }
-    for (const other of APPS_OF_ROOT.get(this.node.root) ?? []) {
-      if (other !== this && other.namespaceName === this.namespaceName && other.node.path < this.node.path) {
+    for (const other of APPS_OF_ROOT.get(this.node.root)?.get(this.namespaceName) ?? []) {
+      if (other !== this && other.node.path < this.node.path) {
         errors.push(`'namespace' '${this.namespaceName}' is also the namespace of the app ${other.node.path}: give each MicroserviceApp its own namespace`);
       }
     }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Layout, OutputFile, renderAppFiles, writeTree } from '../synth';
+import { Layout, OutputFile, renderAppFiles, synthesizeApps, writeTree } from '../synth';
 import { buildApps, loadBuilder } from './load-app';
 import type { Io } from './main';
 
@@ -22,13 +22,15 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
   }
   const trees = envs.map(env => {
     const apps = buildApps(build, env);
+    const objects = synthesizeApps(apps);
     return {
       out: env ? path.join(o.out, env) : o.out,
-      apps: apps.map(a => {
-        // synthesized once: toJson() validates and resolves every object of the app
-        const objects = a.toJson();
+      apps: apps.map((a, i) => {
+        const files = renderAppFiles(a, { layout: o.layout }, objects[i]);
         // only the kinds are kept for the summary: the objects can be freed before writing
-        return { name: a.node.id, objects: objects.map(x => ({ kind: x.kind })), files: renderAppFiles(a, { layout: o.layout }, objects) };
+        const kinds = objects[i].map(x => ({ kind: x.kind }));
+        objects[i] = [];
+        return { name: a.node.id, objects: kinds, files };
       }),
     };
   });
