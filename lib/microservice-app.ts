@@ -191,6 +191,8 @@ export const DEFAULT_ISTIO_INGRESS: PodsPeer = { namespace: 'istio-system', podL
 export const ISTIOD_XDS_PORT = 15012;
 
 const APP_SYMBOL = Symbol.for('cdk8s-microservices.MicroserviceApp');
+// the apps of each construct tree by namespace, so that checking namespaces does not walk the tree
+const APPS_OF_ROOT = new WeakMap<IConstruct, Map<string, MicroserviceApp[]>>();
 
 /**
  * One application in one namespace: a cdk8s Chart that owns the Namespace (Pod Security
@@ -286,6 +288,9 @@ export class MicroserviceApp extends Chart {
     Object.defineProperty(this, APP_SYMBOL, { value: true });
     this.props = props;
     this.namespaceName = namespace;
+    const byNamespace = APPS_OF_ROOT.get(this.node.root) ?? new Map<string, MicroserviceApp[]>();
+    byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), this]);
+    APPS_OF_ROOT.set(this.node.root, byNamespace);
     this.domain = props.domain;
     this.gateway = props.gateway;
     this.version = props.version ?? 'unversioned';
@@ -489,8 +494,8 @@ export class MicroserviceApp extends Chart {
       if (other) errors.push(`two ${c.kind} objects would both be named '${c.name}' (${other} and ${c.node.path}): give one of the constructs another id`);
       else seen.set(key, c.node.path);
     }
-    for (const other of this.node.root.node.findAll()) {
-      if (other !== this && (other as any)[APP_SYMBOL] && (other as MicroserviceApp).namespaceName === this.namespaceName && other.node.path < this.node.path) {
+    for (const other of APPS_OF_ROOT.get(this.node.root)?.get(this.namespaceName) ?? []) {
+      if (other !== this && other.node.path < this.node.path) {
         errors.push(`'namespace' '${this.namespaceName}' is also the namespace of the app ${other.node.path}: give each MicroserviceApp its own namespace`);
       }
     }

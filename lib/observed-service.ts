@@ -60,6 +60,8 @@ const METRICS_SERVICE_PORT = 'http-metrics';
 /** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
 function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
   const q = (source ?? MetricsSource.openTelemetry()).queries(s);
+  // the built-in sources write PromQL from checked names: only a custom source's is parsed
+  if (source?.kind !== 'custom') return q;
   const samples: Array<[string, string | undefined]> = [
     ['requestRate', q.requestRate('5m')], ['errorRate', q.errorRate('5m')],
     ['fastRequestRate', q.fastRequestRate?.(0.25, '5m')], ['latencyBucket', q.latencyQuantile?.(0.99, '5m')], ['presence', q.presence],

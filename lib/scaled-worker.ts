@@ -7,6 +7,7 @@ import { MicroserviceConfigError, show } from './errors';
 import { PodMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
 import { checkMetricsPath, podMonitor } from './observability/monitors';
+import type { MicroserviceApp } from './microservice-app';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 
 export interface ScaledWorkerProps extends WorkloadProps {
@@ -184,13 +185,7 @@ export class ScaledWorker extends Workload {
       this.scaledObject = made.scaledObject;
       this.triggerAuthentications = made.authentications;
       // KEDA owns the HPA of this Deployment: a second one would fight it on every sync
-      this.node.addValidation({
-        validate: () => {
-          const problems = this.competingAutoscalers();
-          if (problems.length) throw new MicroserviceConfigError(this, problems.join('; '));
-          return [];
-        },
-      });
+      kedaScaledWorkers(this.app).push(this);
     }
     const monitoring = this.app.monitoring;
     if (monitoring && !jobMode) {
@@ -200,10 +195,40 @@ export class ScaledWorker extends Workload {
       });
     }
   }
+}
 
-  private competingAutoscalers(): string[] {
-    const hpas = this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'HorizontalPodAutoscaler');
-    return hpas.filter(h => (h.toJson() as any).spec?.scaleTargetRef?.name === this.name)
-      .map(h => `the HorizontalPodAutoscaler at ${h.node.path} also scales '${this.name}', which KEDA scales through its ScaledObject: remove it (KEDA makes its own HPA)`);
+// The KEDA-scaled workers of each app, checked together by one validation of the app: the
+// app's autoscalers are rendered once per synthesis, not once per worker.
+const KEDA_SCALED_WORKERS = new WeakMap<MicroserviceApp, ScaledWorker[]>();
+
+function kedaScaledWorkers(app: MicroserviceApp): ScaledWorker[] {
+  let workers = KEDA_SCALED_WORKERS.get(app);
+  if (!workers) {
+    const list: ScaledWorker[] = [];
+    workers = list;
+    KEDA_SCALED_WORKERS.set(app, list);
+    app.node.addValidation({
+      validate: () => {
+        checkCompetingAutoscalers(app, list);
+        return [];
+      },
+    });
+  }
+  return workers;
+}
+
+/** Fails, naming the first such worker, when an HPA scales a Deployment that KEDA scales. */
+function checkCompetingAutoscalers(app: MicroserviceApp, workers: readonly ScaledWorker[]): void {
+  const scaling = new Map<string, ApiObject[]>();
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'HorizontalPodAutoscaler') continue;
+    const target = (c.toJson() as any).spec?.scaleTargetRef?.name;
+    if (typeof target === 'string') scaling.set(target, [...(scaling.get(target) ?? []), c]);
+  }
+  for (const w of workers) {
+    const hpas = scaling.get(w.name) ?? [];
+    if (hpas.length) {
+      throw new MicroserviceConfigError(w, hpas.map(h => `the HorizontalPodAutoscaler at ${h.node.path} also scales '${w.name}', which KEDA scales through its ScaledObject: remove it (KEDA makes its own HPA)`).join('; '));
+    }
   }
 }

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { appReadme } from './app-readme';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
+import { stringifyManifests } from './manifest-yaml';
 import { MicroserviceApp } from './microservice-app';
+import { sortManifests } from './ordering';
 
 /** One app's rendered manifests. */
 export interface RenderedChart {
@@ -32,20 +34,47 @@ export interface OutputFile {
  * file is touched.
  */
 export function renderApp(app: App): RenderedChart[] {
-  return app.charts.map((chart: Chart) => ({ name: chart.node.id, yaml: Yaml.stringify(...chart.toJson()) }));
+  return app.charts.map((chart: Chart) => ({ name: chart.node.id, yaml: stringifyManifests(...chart.toJson()) }));
+}
+
+/**
+ * `apps.map(a => a.toJson())` in one pass. cdk8s's Chart.toJson() validates the whole App and
+ * resolves its dependencies every time it is called, so K apps cost K passes over every
+ * construct of every app (a thousand one-service apps took 45 s); here the first app's
+ * toJson() does that once for the App, and the other apps of the same App only render their
+ * own objects, as MicroserviceApp.toJson() orders them. Validation errors are thrown here.
+ */
+export function synthesizeApps(apps: readonly MicroserviceApp[]): any[][] {
+  const validated = new Set<App>();
+  return apps.map(a => {
+    const app = App.of(a) as App;
+    if (!validated.has(app)) {
+      validated.add(app);
+      return a.toJson();
+    }
+    return sortManifests(chartObjects(a));
+  });
+}
+
+// what cdk8s's Chart.toJson() renders after validating and resolving: the chart's own API
+// objects in dependency order
+function chartObjects(chart: Chart): any[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map(o => o.toJson());
 }
 
 /**
  * Everything `synth` writes for one app under `<app>/`: the manifests in the chosen layout, a
  * `Kustomization` file listing them, and a README with the call graph and a table per service.
+ * `objects` is `chart.toJson()`, for a caller that already has it (synthesis is the costly part).
  */
-export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = {}): OutputFile[] {
+export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = {}, objects: any[] = chart.toJson()): OutputFile[] {
   const dir = chart.node.id;
-  const objects = chart.toJson();
   const names = resourceFileNames(objects);
   const manifests: OutputFile[] = (options.layout ?? 'app') === 'resource'
-    ? objects.map((o, i) => ({ path: names[i], content: Yaml.stringify(o) }))
-    : [{ path: 'manifests.yaml', content: Yaml.stringify(...objects) }];
+    ? objects.map((o, i) => ({ path: names[i], content: stringifyManifests(o) }))
+    : [{ path: 'manifests.yaml', content: stringifyManifests(...objects) }];
   return [
     ...manifests,
     { path: KUSTOMIZATION_FILE, content: kustomization(manifests.map(m => m.path)) },
@@ -66,7 +95,7 @@ export function writeTree(files: OutputFile[], outdir: string): void {
   try {
     for (const f of files) {
       fs.mkdirSync(path.dirname(path.join(staging, f.path)), { recursive: true });
-      fs.writeFileSync(path.join(staging, f.path), f.content);
+      writeText(path.join(staging, f.path), f.content);
     }
     fs.mkdirSync(staging, { recursive: true });
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -84,6 +113,31 @@ export function writeTree(files: OutputFile[], outdir: string): void {
   }
 }
 
+// a large manifest (a thousand services' is 35 MB) is written in slices: encoding it whole
+// would hold a second copy of it in memory
+const WRITE_SLICE = 4 * 1024 * 1024;
+
+function writeText(file: string, text: string): void {
+  if (text.length <= WRITE_SLICE) {
+    fs.writeFileSync(file, text);
+    return;
+  }
+  const fd = fs.openSync(file, 'w');
+  try {
+    let start = 0;
+    while (start < text.length) {
+      let end = Math.min(start + WRITE_SLICE, text.length);
+      // a slice never ends inside a surrogate pair, or each half would be written as U+FFFD
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      fs.writeSync(fd, text.slice(start, end));
+      start = end;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The MicroserviceApps of a cdk8s App. */
 export function microserviceApps(app: App): MicroserviceApp[] {
   return app.charts.filter((c): c is MicroserviceApp => c instanceof MicroserviceApp);
@@ -94,7 +148,9 @@ export function microserviceApps(app: App): MicroserviceApp[] {
  * `Kustomization`, `README.md`), all or nothing. Returns the files written.
  */
 export function synthToDirectory(app: App, outdir: string, options: RenderOptions = {}): OutputFile[] {
-  const files = microserviceApps(app).flatMap(chart => renderAppFiles(chart, options));
+  const apps = microserviceApps(app);
+  const objects = synthesizeApps(apps);
+  const files = apps.flatMap((chart, i) => renderAppFiles(chart, options, objects[i]));
   writeTree(files, outdir);
   return files;
 }

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { MicroserviceConfigError, QueueTrigger, ScaledWorker, ScaledWorkerProps } from '../lib';
 import { find, ofKind, synth, testApp } from './helpers';
@@ -91,6 +92,22 @@ describe('ScaledWorker with a queue (KEDA)', () => {
     new k8s.KubeHorizontalPodAutoscalerV2(shop, 'ExtraHpa', { metadata: { name: 'mailer-extra' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'mailer' }, maxReplicas: 3 } });
     expect(() => synth(shop)).toThrow(MicroserviceConfigError);
     expect(() => synth(shop)).toThrow("[shop/mailer] the HorizontalPodAutoscaler at shop/ExtraHpa also scales 'mailer', which KEDA scales through its ScaledObject: remove it (KEDA makes its own HPA)");
+  });
+
+  test('renders the app\'s autoscalers once per synth to check them, however many workers KEDA scales', () => {
+    // GIVEN 10 queue-driven workers beside 10 autoscaled services
+    const { shop } = testApp();
+    for (let i = 0; i < 10; i++) {
+      new ScaledWorker(shop, `worker-${i}`, { image: 'x/worker:1', queue: rabbit(), autoscaling: { maxReplicas: 10 } });
+      new ScaledWorker(shop, `cpu-${i}`, { image: 'x/cpu:1', autoscaling: { minReplicas: 2, maxReplicas: 10 } });
+    }
+    const hpas = shop.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'HorizontalPodAutoscaler');
+    const renders = hpas.map(h => jest.spyOn(h, 'toJson'));
+    // WHEN the app is synthesized
+    synth(shop);
+    // THEN each autoscaler is rendered twice (checked once, written once), not once per worker
+    expect(hpas).toHaveLength(10);
+    for (const r of renders) expect(r).toHaveBeenCalledTimes(2);
   });
 
   test('an ordinary worker still cannot scale to zero', () => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Manifest, diffManifests, readManifestDir } from '../diff';
+import { synthesizeApps } from '../synth';
 import { buildApps, loadBuilder, UsageError } from './load-app';
 import type { Io } from './main';
 
@@ -13,7 +14,7 @@ export interface DiffCommandOptions {
 /** Exit 0 when the folder holds exactly what the app synthesizes, 1 otherwise. */
 export function diffCommand(o: DiffCommandOptions, io: Io): number {
   if (!fs.existsSync(o.dir) || !fs.statSync(o.dir).isDirectory()) throw new UsageError(`diff: ${o.dir} is not a folder`);
-  const desired = buildApps(loadBuilder(o.app), o.env).flatMap(a => a.toJson() as Manifest[]);
+  const desired = synthesizeApps(buildApps(loadBuilder(o.app), o.env)).flat() as Manifest[];
   const diffs = diffManifests(desired, readManifestDir(o.dir));
   if (!diffs.length) {
     io.out(`no differences: ${desired.length} objects match ${o.dir}\n`);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Layout, OutputFile, renderAppFiles, writeTree } from '../synth';
+import { Layout, OutputFile, renderAppFiles, synthesizeApps, writeTree } from '../synth';
 import { warningsOf } from '../warnings';
 import { buildApps, loadBuilder } from './load-app';
 import type { Io } from './main';
@@ -23,9 +23,16 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
   }
   const trees = envs.map(env => {
     const apps = buildApps(build, env);
+    const objects = synthesizeApps(apps);
     return {
       out: env ? path.join(o.out, env) : o.out,
-      apps: apps.map(a => ({ name: a.node.id, objects: a.toJson(), files: renderAppFiles(a, { layout: o.layout }) })),
+      apps: apps.map((a, i) => {
+        const files = renderAppFiles(a, { layout: o.layout }, objects[i]);
+        // only the kinds are kept for the summary: the objects can be freed before writing
+        const kinds = objects[i].map(x => ({ kind: x.kind }));
+        objects[i] = [];
+        return { name: a.node.id, objects: kinds, files };
+      }),
       warnings: apps.flatMap(a => warningsOf(a)),
     };
   });

@@ -1,4 +1,5 @@
-import { parser } from '@prometheus-io/lezer-promql';
+// the PromQL grammar loads on first use: most apps never parse PromQL at synth
+let promqlParser: typeof import('@prometheus-io/lezer-promql').parser | undefined;
 
 /**
  * Where PromQL fails to parse, as `error at 12: ...expr...`, or undefined when it parses. The
@@ -7,7 +8,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 export function promqlError(expr: string): string | undefined {
   if (expr.trim() === '') return 'it is empty';
   let at: number | undefined;
-  parser.parse(expr).iterate({
+  promqlParser ??= (require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql')).parser;
+  promqlParser.parse(expr).iterate({
     enter: n => {
       if (n.type.isError && at === undefined) at = n.from;
     },

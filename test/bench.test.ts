@@ -1,0 +1,29 @@
+// The benchmark (npm run bench) is not part of CI, but the promise it checks before timing is:
+// bench/chart renders with the real helm the same objects (kind and name) that bench/app.ts
+// synthesizes, so that the two contenders are timed on the same work.
+import * as path from 'node:path';
+import { Testing } from 'cdk8s';
+import { benchApp } from '../bench/app';
+import { keyDifference, objectKeys } from '../bench/objects';
+import { stringifyManifests } from '../lib/manifest-yaml';
+import { helmBin, run, toolWorkspace } from './tools';
+
+toolWorkspace('bench', helmBin);
+
+describe.each([true, false])('the benchmark with dashboards %s', dashboards => {
+  test('the Helm chart renders the objects the bench app synthesizes', () => {
+    // GIVEN the bench app and the chart, for the same 6 services
+    const ours = objectKeys(stringifyManifests(...benchApp(Testing.app(), { services: 6, dashboards }).toJson()));
+    // WHEN helm renders the chart
+    const helm = objectKeys(run(helmBin(), ['template', 'bench', path.join(__dirname, '..', 'bench', 'chart'), '--set', 'services=6', '--set', `dashboards=${dashboards}`]));
+    // THEN both are the same objects
+    expect(keyDifference(ours, helm)).toEqual({ onlyOurs: [], onlyTheirs: [] });
+    expect(ours).toEqual(helm);
+    expect(ours).toHaveLength(dashboards ? 40 : 39);
+  });
+});
+
+test('objectKeys reads kind and name of every document, quoted or not', () => {
+  const text = '---\n# Source: x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    name: not-this\n  name: "a"\ndata: {}\n---\nkind: Service\nmetadata:\n  name: b\n';
+  expect(objectKeys(text)).toEqual(['ConfigMap/a', 'Service/b']);
+});
