@@ -134,8 +134,9 @@ export class ObservedService extends Workload {
     if (traffic.rateLimit && app.gateway) {
       throw new MicroserviceConfigError(path, "'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
     }
-    const canary = props.canary === undefined ? undefined
-      : resolveCanary(path, props.canary, meshed, props.replicas ?? props.autoscaling?.minReplicas ?? 2);
+    // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
+    const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
+    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods);
     super(scope, id, props, {
       component: 'service',
       defaultReplicas: 2,
@@ -183,9 +184,9 @@ export class ObservedService extends Workload {
       });
     }
     if (canary) {
-      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.replicas).deployment;
+      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.replicas);
       if (!meshed) {
-        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + (props.replicas ?? props.autoscaling?.minReplicas ?? 2)} pods${props.autoscaling ? ', less as the stable Deployment scales up' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
+        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + stablePods} pods${props.autoscaling ? ', less as the stable Deployment scales up' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
       }
     }
     if (meshed) {

@@ -364,9 +364,10 @@ export abstract class Workload extends Construct {
 
   /**
    * A second Deployment of the same pods with another image (`<id>-<suffix>`, instance label
-   * `<id>-<suffix>`): selected by the workload's Services and policies, not by its Deployment.
+   * `<id>-<suffix>`, a disruption budget from 2 pods): selected by the workload's Services and
+   * policies, not by its Deployment. Returns the Deployment.
    */
-  protected addTrack(suffix: string, image: string, version: string, replicas: number): { deployment: k8s.KubeDeployment; podDisruptionBudget?: k8s.KubePodDisruptionBudget; instance: string } {
+  protected addTrack(suffix: string, image: string, version: string, replicas: number): k8s.KubeDeployment {
     const instance = `${this.name}-${suffix}`;
     const selector = workloadSelector(this.name, instance);
     const labels = { ...this.labels, [INSTANCE]: instance, [VERSION]: version };
@@ -389,7 +390,8 @@ export abstract class Workload extends Construct {
         },
       },
     });
-    return { deployment, podDisruptionBudget: replicas >= 2 ? disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector) : undefined, instance };
+    if (replicas >= 2) disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector);
+    return deployment;
   }
 
   // Istio: hold the app until the sidecar can carry its calls, and say where the app's metrics

@@ -9,7 +9,7 @@ import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { escapeTemplateText, helmChart } from '../lib/helm';
 import { joinImage, splitImage } from '../lib/image';
-import { Manifest } from './helpers';
+import { Manifest, key, parseObjects, sorted } from './helpers';
 import { helmBin, run, tryRun, toolWorkspace } from './tools';
 
 const VERSION = 'app.kubernetes.io/version';
@@ -28,27 +28,6 @@ function writeChart(app: MicroserviceApp, files = helmChart(app)): string {
     fs.writeFileSync(path.join(dir, file), content);
   }
   return dir;
-}
-
-/**
- * The objects of a multi-document YAML stream. Read as YAML 1.1 (what Helm and the API server's
- * parser speak) and as YAML 1.2, which must agree: output no reader can misread.
- */
-function parseObjects(text: string): Manifest[] {
-  const read = (version: '1.1' | '1.2') => YAML.parseAllDocuments(text, { version }).map(d => {
-    if (d.errors.length) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
-    return d.toJS();
-  }).filter(o => o !== null && o !== undefined);
-  const objects = read('1.1');
-  expect(read('1.2')).toEqual(objects);
-  return objects;
-}
-
-const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-/** Objects in kind, namespace, name order: how two renderings are compared. */
-function sorted(objects: Manifest[]): Manifest[] {
-  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 function helmTemplate(app: MicroserviceApp, dir: string, args: string[] = []): Manifest[] {

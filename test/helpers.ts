@@ -1,4 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { MicroserviceApp, MicroserviceAppProps } from '../lib';
 
 /** A Kubernetes object as synthesized. */
@@ -35,4 +36,26 @@ export function container(deployment: Manifest): any {
 /** The main container's env without the OpenTelemetry variables every pod gets. */
 export function appEnv(deployment: Manifest): Array<{ name: string; value?: string; valueFrom?: unknown }> {
   return (container(deployment).env ?? []).filter((e: { name: string }) => !e.name.startsWith('OTEL_'));
+}
+
+/** `Kind/namespace/name`: an object's identity in a bundle. */
+export const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** The objects in key order (code-unit order, whatever the locale). */
+export function sorted(objects: Manifest[]): Manifest[] {
+  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * The objects of a multi-document YAML stream. Read as YAML 1.1 (what Helm and the API server's
+ * parser speak) and as YAML 1.2, which must agree: output no reader can misread.
+ */
+export function parseObjects(text: string): Manifest[] {
+  const read = (version: '1.1' | '1.2') => YAML.parseAllDocuments(text, { version }).map(d => {
+    if (d.errors.length) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
+    return d.toJS();
+  }).filter(o => o !== null && o !== undefined);
+  const objects = read('1.1');
+  expect(read('1.2')).toEqual(objects);
+  return objects;
 }

@@ -8,24 +8,10 @@ import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, ObservedService, renderApp } from '../lib';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from '../lib/kustomize';
-import { Manifest } from './helpers';
+import { Manifest, key, parseObjects, sorted } from './helpers';
 import { kubectlBin, run, tryRun, toolWorkspace } from './tools';
 
 const workspace = toolWorkspace('kustomize', kubectlBin);
-
-const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-const sorted = (objects: Manifest[]) => [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-
-/** The objects of a YAML stream, read as YAML 1.1 (the API server's reading) and 1.2, which must agree. */
-function parseObjects(text: string): Manifest[] {
-  const read = (version: '1.1' | '1.2') => YAML.parseAllDocuments(text, { version }).map(d => {
-    if (d.errors.length) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
-    return d.toJS();
-  }).filter(o => o !== null && o !== undefined);
-  const objects = read('1.1');
-  expect(read('1.2')).toEqual(objects);
-  return objects;
-}
 
 /** Writes the files into a fresh folder and returns it. */
 function writeFolder(name: string, files: Record<string, string>): string {

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { appReadme } from '../lib/app-readme';
 import { validateManifests } from '../lib/tools';
+import { warningsOf } from '../lib/warnings';
 import { container, find, ofKind, synth, testApp } from './helpers';
 
 const meshApp = (props = {}) => testApp('shop', { mesh: 'istio', ...props });
@@ -206,7 +207,6 @@ describe('canary releases', () => {
     const { app, shop } = meshApp();
     new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' }, canary: { image: 'x/web:2', weight: 20 } });
     shop.addRoute(shop.node.findChild('web') as ObservedService, { path: '/static' });
-    const { warningsOf } = require('../lib/warnings');
     expect(warningsOf(app)).toEqual([
       "[shop/web] the canary's 20% split holds for calls inside the mesh; requests through the Ingress reach both tracks by pod count (2 canary pods): bind a VirtualService to the gateway for an exact split there",
     ]);
@@ -229,7 +229,6 @@ describe('canary releases', () => {
     expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBe(1);
     expect(find(objects, 'Deployment', 'api').spec.replicas).toBe(4);
     expect(objects.filter(o => o.apiVersion.includes('istio.io'))).toEqual([]);
-    const { warningsOf } = require('../lib/warnings');
     expect(warningsOf(app)).toEqual([
       "[shop/api] the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about 20% (1 of 5 pods) where 20% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split",
     ]);
@@ -281,10 +280,9 @@ describe('rate limits', () => {
   });
 
   test('a rate limit needs a route and an Ingress', () => {
-    const { app, shop } = testApp();
+    const { shop } = testApp();
     new ObservedService(shop, 'api', { image: 'x/api:1', traffic: { rateLimit: { requestsPerSecond: 5 } } });
     expect(() => Testing.synth(shop)).toThrow("'traffic.rateLimit' limits requests at the Ingress, but 'api' has no route: add 'route', or drop it");
-    void app;
     const gw = testApp('shop', { gateway: { name: 'public', namespace: 'gateways' } }).shop;
     expect(() => new ObservedService(gw, 'api', { image: 'x/api:1', route: { path: '/' }, traffic: { rateLimit: { requestsPerSecond: 5 } } }))
       .toThrow("[shop/api] 'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
