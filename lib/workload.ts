@@ -14,6 +14,7 @@ import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
 import type { ObservedService } from './observed-service';
 import type { RequestQueries } from './observability/metrics-source';
+import type { ScrapeEndpoint } from './observability/monitors';
 import type { WorkloadTelemetry } from './observability/model';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
@@ -187,9 +188,13 @@ const DEFAULT_MIN_REPLICAS = 2;
 const TMP_SIZE = '256Mi';
 /**
  * With a mesh, Prometheus (outside the mesh) cannot scrape through STRICT mTLS: Istio's agent
- * serves the app's metrics merged with the sidecar's in plaintext on this port, at this path.
+ * serves the app's metrics merged with the sidecar's in plaintext on 15020, at this path. No
+ * container declares 15020, and the Prometheus Operator only discovers declared ports, so the
+ * monitors find the pod by the port the injected istio-proxy declares (15090,
+ * `http-envoy-prom`) and relabel the address to the pod IP on 15020, as Istio's own Prometheus
+ * Operator example does (samples/addons/extras/prometheus-operator.yaml).
  */
-const ISTIO_MERGED_METRICS = { port: 15020, path: '/stats/prometheus' };
+export const ISTIO_MERGED_METRICS = { port: 15020, path: '/stats/prometheus', proxyPortName: 'http-envoy-prom' };
 // Literal env values whose names look like these are refused (the same words the linters flag).
 const SECRET_NAME = /(password|passwd|token|secret|bearer|api[_-]?key|private[_-]?key|aws_secret_access_key)/i;
 
@@ -358,8 +363,13 @@ export abstract class Workload extends Construct {
   }
 
   /** Where a monitor scrapes: the named metrics port, or with a mesh Istio's merged metrics. */
-  protected scrapeTarget(portName: string): { port: string | number; path: string } {
-    return this.app.mesh ? ISTIO_MERGED_METRICS : { port: portName, path: this.spec.metricsPath };
+  protected scrapeTarget(portName: string): Pick<ScrapeEndpoint, 'port' | 'path' | 'viaContainerPort'> {
+    if (!this.app.mesh) return { port: portName, path: this.spec.metricsPath };
+    return {
+      port: ISTIO_MERGED_METRICS.proxyPortName,
+      path: ISTIO_MERGED_METRICS.path,
+      viaContainerPort: { containerPort: ISTIO_MERGED_METRICS.proxyPortName, addressPort: ISTIO_MERGED_METRICS.port },
+    };
   }
 
   /**

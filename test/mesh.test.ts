@@ -139,8 +139,13 @@ describe('Istio mesh', () => {
     new ObservedService(shop, 'catalog', { image: 'x/catalog:1', protocol: 'grpc', port: 3550 });
     new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1' });
     const objects = synth(shop);
-    expect(find(objects, 'ServiceMonitor', 'catalog').spec.endpoints).toEqual([{ targetPort: 15020, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
-    expect(find(objects, 'PodMonitor', 'mailer').spec.podMetricsEndpoints).toEqual([{ portNumber: 15020, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
+    // found by the port the injected istio-proxy declares, then scraped on the pod IP at 15020
+    const toMergedPort = [
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_ip'], regex: '([0-9.]+)', replacement: '$1:15020', targetLabel: '__address__' },
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_ip'], regex: '(.+:.+)', replacement: '[$1]:15020', targetLabel: '__address__' },
+    ];
+    expect(find(objects, 'ServiceMonitor', 'catalog').spec.endpoints).toEqual([{ targetPort: 'http-envoy-prom', relabelings: toMergedPort, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
+    expect(find(objects, 'PodMonitor', 'mailer').spec.podMetricsEndpoints).toEqual([{ port: 'http-envoy-prom', relabelings: toMergedPort, path: '/stats/prometheus', interval: '30s', scheme: 'http' }]);
     expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
     for (const name of ['catalog', 'mailer']) {
       expect(find(objects, 'NetworkPolicy', `${name}.allow-prometheus`).spec.ingress[0].ports).toEqual([{ port: 15020, protocol: 'TCP' }]);

@@ -5,6 +5,7 @@ import { MicroserviceApp, ObservedService, Workload, ScaledWorker } from '../lib
 import { Manifest, ofKind } from './helpers';
 import { NetworkPolicy, Pod, Protocol, allowed, egressAllowed, ingressAllowed } from './netpol-evaluator';
 import { AuthorizationPolicy, MeshSource, PeerAuthentication, authorized, meshAllows, mtlsAccepts } from './authz-evaluator';
+import { ISTIO_PROXY_CONTAINER, ScrapedPod, ScrapedService, podMonitorTargets, relabel, serviceMonitorTargets } from './scrape-evaluator';
 
 // The NetworkPolicy the library emits, evaluated with Kubernetes semantics (netpol-evaluator.ts)
 // over random apps built with the real constructs: what connectTo(), routes and monitoring
@@ -420,6 +421,68 @@ describe('mesh policy of random apps', () => {
           if (meshAllows(peers, authz, ISTIO_GATEWAY, dst, port) !== expected) wrong.push(`the ingress gateway ${expected ? 'cannot reach' : 'reaches'} ${dst.name}:${port}`);
           if (allowed(policies, ISTIO_GATEWAY, dst, port, 'TCP') !== expected) wrong.push(`network policy ${expected ? 'blocks' : 'admits'} the ingress gateway to ${dst.name}:${port}`);
         }
+      }
+      expect(wrong).toEqual([]);
+    }), RUNS);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scraping: what the Prometheus Operator discovers from the monitors, and whether network
+// policy lets Prometheus reach it
+// ---------------------------------------------------------------------------------------------
+
+describe('scrape evaluator', () => {
+  const pod: ScrapedPod = {
+    name: 'web-1', namespace: 'ns1', ip: '10.0.0.7', labels: { app: 'web' },
+    containers: [{ name: 'web', ports: [{ name: 'http', containerPort: 8080 }] }, ISTIO_PROXY_CONTAINER],
+  };
+  const svc: ScrapedService = { metadata: { name: 'web', namespace: 'ns1', labels: { app: 'web' } }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } };
+  const sm = (endpoint: object) => ({ metadata: { namespace: 'ns1' }, spec: { selector: { matchLabels: { app: 'web' } }, endpoints: [{ path: '/m', ...endpoint }] } });
+
+  test('a Service port is scraped on its target port; a port no container declares finds nothing', () => {
+    expect(serviceMonitorTargets(sm({ port: 'http' }), [svc], [pod])).toEqual(['web-1 10.0.0.7:8080 /m']);
+    // what meshed monitors used to say: 15020 is served by the agent but declared by no container
+    expect(serviceMonitorTargets(sm({ targetPort: 15020 }), [svc], [pod])).toEqual([]);
+    expect(podMonitorTargets({ metadata: { namespace: 'ns1' }, spec: { selector: { matchLabels: { app: 'web' } }, podMetricsEndpoints: [{ portNumber: 15020, path: '/m' }] } }, [pod])).toEqual([]);
+    // a declared container port that is no Service port is still discovered by the endpoints role
+    expect(serviceMonitorTargets(sm({ targetPort: 'http-envoy-prom' }), [svc], [pod])).toEqual(['web-1 10.0.0.7:15090 /m']);
+  });
+
+  test('relabelings are anchored and replace only on a match; keep drops the rest', () => {
+    expect(relabel({ a: 'x1' }, [{ sourceLabels: ['a'], regex: 'x', replacement: 'y', targetLabel: 'b' }])).toEqual({ a: 'x1' });
+    expect(relabel({ a: 'x1' }, [{ sourceLabels: ['a'], regex: 'x(\\d)', replacement: 'y$1', targetLabel: 'b' }])).toEqual({ a: 'x1', b: 'y1' });
+    expect(relabel({ a: 'x1' }, [{ action: 'keep', sourceLabels: ['a'], regex: 'x' }])).toBeUndefined();
+    expect(() => relabel({}, [{ action: 'hashmod' }])).toThrow(/not modelled/);
+  });
+});
+
+describe('scraping of random apps', () => {
+  // alternate IPv4 and IPv6 pods: the address relabeling must bracket IPv6
+  const scrapedPods = (manifests: Manifest[], mesh: boolean): ScrapedPod[] => ofKind(manifests, 'Deployment').map((d, i) => ({
+    name: d.metadata.name, namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels,
+    ip: i % 2 ? `fd00::${i + 1}` : `10.0.0.${i + 1}`,
+    containers: [...d.spec.template.spec.containers, ...(mesh ? [ISTIO_PROXY_CONTAINER] : [])],
+  }));
+
+  test('8. every pod is scraped exactly once per monitor, on the port network policy admits Prometheus to: with the mesh, the pod IP on 15020', () => {
+    fc.assert(fc.property(appDescArb(), fc.boolean(), (d, mesh) => {
+      const { pods, policies, manifests } = synthApp(d, mesh);
+      const scraped = scrapedPods(manifests, mesh);
+      const services = ofKind(manifests, 'Service') as unknown as ScrapedService[];
+      const targets = [
+        ...ofKind(manifests, 'ServiceMonitor').flatMap(sm => serviceMonitorTargets(sm, services, scraped)),
+        ...ofKind(manifests, 'PodMonitor').flatMap(pm => podMonitorTargets(pm, scraped)),
+      ];
+      const expected = scraped.map(p => {
+        const port = mesh ? 15020 : metricsPortOf(d, p.name);
+        return `${p.name} ${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${port} ${mesh ? '/stats/prometheus' : '/metrics'}`;
+      });
+      expect(targets.sort()).toEqual(expected.sort());
+      const wrong: string[] = [];
+      for (const p of pods.values()) {
+        const port = mesh ? 15020 : metricsPortOf(d, p.workload);
+        if (!allowed(policies, PROMETHEUS, p, port, 'TCP')) wrong.push(`network policy blocks Prometheus from ${p.name}:${port}`);
       }
       expect(wrong).toEqual([]);
     }), RUNS);

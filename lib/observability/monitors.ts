@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { PodMonitor, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor, ServiceMonitorSpecEndpointsTargetPort } from '../../imports/monitoring.coreos.com';
+import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor, ServiceMonitorSpecEndpointsRelabelingsAction, ServiceMonitorSpecEndpointsTargetPort } from '../../imports/monitoring.coreos.com';
 import { MicroserviceConfigError, show } from '../errors';
 import type { RuleGroup } from './model';
 
@@ -16,13 +16,28 @@ export function checkMetricsPath(scope: IConstruct | string, path: string | unde
 
 /** Where and how often Prometheus scrapes a workload. */
 export interface ScrapeEndpoint {
-  /**
-   * A port name (Service port for a ServiceMonitor, container port for a PodMonitor), or a
-   * pod port number (a port no container declares: Istio's merged metrics on 15020).
-   */
-  readonly port: string | number;
+  /** A port name: a Service port for a ServiceMonitor, a container port for a PodMonitor. */
+  readonly port: string;
   readonly path: string;
   readonly interval: string;
+  /**
+   * Find the target by a container port that the pod declares (`containerPort`, which need
+   * not be a Service port), then scrape the pod IP on `addressPort` instead. The Operator
+   * only discovers ports that a container declares, so a port no container declares (Istio's
+   * merged metrics on 15020) is reached this way.
+   */
+  readonly viaContainerPort?: { readonly containerPort: string; readonly addressPort: number };
+}
+
+/**
+ * Relabelings that point `__address__` at the pod IP and `port`: IPv4 as `ip:port`, IPv6 as
+ * `[ip]:port` (Prometheus regexes are anchored; an address that neither matches is left as it was).
+ */
+export function podAddressRelabelings(port: number): Array<{ sourceLabels: string[]; regex: string; replacement: string; targetLabel: string }> {
+  return [
+    { sourceLabels: ['__meta_kubernetes_pod_ip'], regex: '([0-9.]+)', replacement: `$1:${port}`, targetLabel: '__address__' },
+    { sourceLabels: ['__meta_kubernetes_pod_ip'], regex: '(.+:.+)', replacement: `[$1]:${port}`, targetLabel: '__address__' },
+  ];
 }
 
 interface MonitorMetadata {
@@ -39,7 +54,12 @@ export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [meta.namespace] },
       endpoints: [{
-        ...(typeof ep.port === 'number' ? { targetPort: ServiceMonitorSpecEndpointsTargetPort.fromNumber(ep.port) } : { port: ep.port }),
+        ...(ep.viaContainerPort
+          ? {
+            targetPort: ServiceMonitorSpecEndpointsTargetPort.fromString(ep.viaContainerPort.containerPort),
+            relabelings: podAddressRelabelings(ep.viaContainerPort.addressPort).map(r => ({ ...r, action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE })),
+          }
+          : { port: ep.port }),
         path: ep.path, interval: ep.interval, scheme: 'http' as any,
       }],
     },
@@ -54,7 +74,12 @@ export function podMonitor(scope: Construct, meta: MonitorMetadata, selector: Re
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [meta.namespace] },
       podMetricsEndpoints: [{
-        ...(typeof ep.port === 'number' ? { portNumber: ep.port } : { port: ep.port }),
+        ...(ep.viaContainerPort
+          ? {
+            port: ep.viaContainerPort.containerPort,
+            relabelings: podAddressRelabelings(ep.viaContainerPort.addressPort).map(r => ({ ...r, action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE })),
+          }
+          : { port: ep.port }),
         path: ep.path, interval: ep.interval, scheme: 'http' as any,
       }],
     },
