@@ -19,3 +19,6 @@ export type { WorkloadTelemetry } from './observability/model';
 export { grafanaDashboard, dashboardExpressions } from './observability/dashboard';
 export * from './keda/triggers';
 export type { KedaOptions } from './keda/scaled-object';
+export type { TrafficOptions, RetryOptions, CircuitBreakerOptions, RateLimitOptions } from './mesh/traffic';
+export { SAFE_RETRY_ON, IDEMPOTENT_RETRY_ON } from './mesh/traffic';
+export type { CanaryOptions } from './canary';

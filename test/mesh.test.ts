@@ -101,15 +101,21 @@ describe('Istio mesh', () => {
         outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
       },
     });
+    const route = [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }];
     expect(find(objects, 'VirtualService', 'web').spec).toEqual({
       hosts: ['web.shop.svc.cluster.local'],
       http: [{
+        // GET and HEAD are safe to run twice: retried after resets and 503 too
+        name: 'safe-methods', match: [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }], timeout: '15s',
+        retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,reset,503' }, route,
+      }, {
+        // anything else only where the request cannot have reached the app
         name: 'default', timeout: '15s',
-        retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,reset,503' },
-        route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }],
+        retries: { attempts: 2, perTryTimeout: '5s', retryOn: 'connect-failure,refused-stream,reset-before-request' }, route,
       }],
     });
-    expect(find(objects, 'VirtualService', 'catalog').spec.http[0].retries.retryOn).toBe('connect-failure,refused-stream,reset,unavailable');
+    // gRPC calls are all POSTs: none is known to be idempotent
+    expect(find(objects, 'VirtualService', 'catalog').spec.http.map((r: any) => [r.name, r.retries.retryOn])).toEqual([['default', 'connect-failure,refused-stream,reset-before-request']]);
     // a tcp service has no request-level policy: no VirtualService, still a circuit breaker
     expect(ofKind(objects, 'VirtualService').map(v => v.metadata.name)).toEqual(['catalog', 'web']);
     expect(find(objects, 'DestinationRule', 'redis').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
@@ -121,7 +127,8 @@ describe('Istio mesh', () => {
       image: 'x/payments:1',
       traffic: { timeout: '8s', retries: false, circuitBreaker: { consecutiveErrors: 3, maxEjectionPercent: 100, maxConnections: 50 } },
     });
-    new ObservedService(shop, 'search', { image: 'x/search:1', traffic: { retries: { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }, circuitBreaker: false } });
+    new ObservedService(shop, 'search', { image: 'x/search:1', traffic: { idempotent: true, retries: { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }, circuitBreaker: false } });
+    new ObservedService(shop, 'prices', { image: 'x/prices:1', protocol: 'grpc', traffic: { idempotent: true } });
     new ObservedService(shop, 'feed', { image: 'x/feed:1', protocol: 'grpc', traffic: { timeout: '0s' } });
     const objects = synth(shop);
     // '0s' is Istio's "no timeout", for long-lived streams
@@ -130,8 +137,35 @@ describe('Istio mesh', () => {
     expect(find(objects, 'DestinationRule', 'payments').spec.trafficPolicy).toMatchObject({
       connectionPool: { tcp: { maxConnections: 50 } }, outlierDetection: { consecutive5xxErrors: 3, maxEjectionPercent: 100 },
     });
-    expect(find(objects, 'VirtualService', 'search').spec.http[0].retries).toEqual({ attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' });
-    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['feed', 'payments']);
+    expect(find(objects, 'VirtualService', 'search').spec.http.map((r: any) => [r.name, r.retries])).toEqual([['default', { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }]]);
+    // idempotent calls get the broad conditions on every method, in one route
+    expect(find(objects, 'VirtualService', 'prices').spec.http.map((r: any) => [r.name, r.retries.retryOn])).toEqual([['default', 'connect-failure,refused-stream,reset,unavailable']]);
+    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['feed', 'payments', 'prices']);
+  });
+
+  test('a request that may have run is retried only when its method is safe or the service is declared idempotent', () => {
+    // Istio takes the first http route whose match holds (a route without match holds for all)
+    const routeFor = (http: any[], method: string, headers: Record<string, string>) => http.find(r => !r.match || r.match.some((m: any) =>
+      (!m.method || m.method.exact === method) && Object.entries(m.headers ?? {}).every(([k, v]: [string, any]) => headers[k] === v.exact)));
+    const safe = new Set(['connect-failure', 'refused-stream', 'reset-before-request']);
+    for (const idempotent of [false, true, undefined]) {
+      for (const protocol of ['http', 'grpc'] as const) {
+        const { shop } = meshApp();
+        new ObservedService(shop, 'api', { image: 'x/api:1', protocol, traffic: { idempotent }, canary: { image: 'x/api:2', weight: 10, header: { name: 'x-canary', value: '1' } } });
+        const http = find(synth(shop), 'VirtualService', 'api').spec.http;
+        for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+          for (const headers of [{}, { 'x-canary': '1' }]) {
+            const route = routeFor(http, method, headers);
+            const mayRepeat = route.retries.retryOn.split(',').some((c: string) => !safe.has(c));
+            // gRPC is always POST: only `idempotent` widens its retries
+            const repeatable = idempotent === true || (protocol === 'http' && (method === 'GET' || method === 'HEAD') && !('x-canary' in headers));
+            expect([protocol, idempotent, method, headers, mayRepeat]).toEqual([protocol, idempotent, method, headers, repeatable]);
+            // every route keeps the deadline
+            expect(route.timeout).toBe('15s');
+          }
+        }
+      }
+    }
   });
 
   test('Prometheus scrapes Istio\'s merged metrics on 15020, which the app\'s metrics port feeds', () => {
@@ -158,7 +192,10 @@ describe('Istio mesh', () => {
       [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', traffic: { circuitBreaker: {} } }), "[shop/a] 'traffic.circuitBreaker' needs a mesh (the callers' proxies enforce it): set mesh: 'istio' on the MicroserviceApp, or drop it"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', protocol: 'tcp', traffic: { retries: { attempts: 1 } } }), "[shop/a] 'traffic.retries' applies to http and grpc calls, not to a tcp service: drop it"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { timeout: '5 seconds' } }), "[shop/a] 'traffic.timeout' must be a duration such as '500ms', '5s' or '1m', got '5 seconds'"],
-      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 2, retryOn: '5xx,sometimes' } } }), "[shop/a] 'traffic.retries.retryOn' has unknown conditions 'sometimes': use Envoy's, for example 'connect-failure,refused-stream,reset,503'"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 2, retryOn: '5xx,sometimes' } } }), "[shop/a] 'traffic.retries.retryOn' has unknown conditions 'sometimes': use Envoy's, for example 'connect-failure,refused-stream,reset-before-request'"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 2, retryOn: 'connect-failure,reset,503' } } }), "[shop/a] 'traffic.retries.retryOn' 'reset,503' retries calls that may already have run (a POST could run twice): set 'traffic.idempotent: true' if every call is safe to repeat, or keep to 'connect-failure,refused-stream,reset-before-request'"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { timeout: '2s', retries: { attempts: 1, perTryTimeout: '2500ms' } } }), "[shop/a] 'traffic.retries.perTryTimeout' (2500ms) is longer than 'traffic.timeout' (2s), which bounds all tries together: lower perTryTimeout or raise timeout"],
+      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { idempotent: 'yes' as any } }), "[shop/a] 'traffic.idempotent' must be true or false, got 'yes'"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 0 } } }), "[shop/a] 'traffic.retries.attempts' must be a whole number from 1 to 10, got 0"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { circuitBreaker: { maxEjectionPercent: 150 } } }), "[shop/a] 'traffic.circuitBreaker.maxEjectionPercent' must be a whole number from 0 to 100, got 150"],
       [() => testApp('shop', { istio: {} }), "[shop] 'istio' needs mesh: 'istio': add it, or drop 'istio'"],

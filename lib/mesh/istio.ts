@@ -140,18 +140,21 @@ export function virtualService(scope: Construct, meta: Meta, o: {
   if (o.tcp) {
     return new VirtualService(scope, 'VirtualService', { metadata: meta, spec: { hosts: [o.host], tcp: [{ route }] } });
   }
-  const policy = {
+  const retries = o.traffic.retries;
+  const policy = (retryOn?: string) => ({
     timeout: o.traffic.timeout,
-    retries: o.traffic.retries ?? { attempts: 0 },
-  };
+    retries: retries ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: retryOn ?? retries.retryOn } : { attempts: 0 },
+  });
   const header = o.headerRoute;
   return new VirtualService(scope, 'VirtualService', {
     metadata: meta,
     spec: {
       hosts: [o.host],
       http: [
-        ...(header ? [{ name: 'header', match: [{ headers: { [header.name]: { exact: header.value } } }], route: [{ destination: destination(header.subset) }], ...policy }] : []),
-        { name: 'default', route, ...policy },
+        ...(header ? [{ name: 'header', match: [{ headers: { [header.name]: { exact: header.value } } }], route: [{ destination: destination(header.subset) }], ...policy() }] : []),
+        // GET and HEAD are safe methods (RFC 9110): retried after the request may have reached the app too
+        ...(retries?.safeMethodsRetryOn ? [{ name: 'safe-methods', match: [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }], route, ...policy(retries.safeMethodsRetryOn) }] : []),
+        { name: 'default', route, ...policy() },
       ],
     },
   });

@@ -14,12 +14,20 @@ export interface TrafficOptions {
    */
   readonly timeout?: string;
   /**
-   * Retries of failed calls (http and grpc only); `false` for none, for calls that are not
-   * idempotent.
-   * @default { attempts: 2, perTryTimeout: '5s', retryOn: only failures where the call
-   * cannot have run or the server said "unavailable" }
+   * Retries of failed calls (http and grpc only); `false` for none.
+   * @default { attempts: 2, perTryTimeout: '5s', retryOn: only failures where the request cannot
+   * have reached the app (connect-failure, refused-stream, reset-before-request); http GET and
+   * HEAD, and every call with `idempotent`, also on resets and 503/UNAVAILABLE }
    */
   readonly retries?: RetryOptions | false;
+  /**
+   * Every call to this service may safely run twice (reads, writes keyed by an idempotency
+   * key): retries may then follow failures after the request reached the app (`reset`, `503`,
+   * gRPC `unavailable`), for every method. Without it only GET and HEAD (safe methods, RFC 9110)
+   * are retried on those.
+   * @default false
+   */
+  readonly idempotent?: boolean;
   /** Connection limits and ejection of failing pods; `false` for none. @default - see CircuitBreakerOptions */
   readonly circuitBreaker?: CircuitBreakerOptions | false;
   /**
@@ -33,9 +41,14 @@ export interface TrafficOptions {
 export interface RetryOptions {
   /** Retries after the first try. */
   readonly attempts: number;
-  /** The deadline of each try. @default '5s' */
+  /** The deadline of each try; at most `timeout`. @default '5s' */
   readonly perTryTimeout?: string;
-  /** Envoy retry conditions, comma-separated. @default - per protocol, see DEFAULT_RETRY_ON */
+  /**
+   * Envoy retry conditions, comma-separated, for every route of the service. Conditions after
+   * which the request may have run (anything but connect-failure, refused-stream and
+   * reset-before-request) need `idempotent: true`.
+   * @default - see SAFE_RETRY_ON and IDEMPOTENT_RETRY_ON
+   */
   readonly retryOn?: string;
 }
 
@@ -66,12 +79,19 @@ export interface RateLimitOptions {
 }
 
 /**
- * Retry conditions that are safe for idempotent calls: the request never reached the app
- * (connect-failure, refused-stream), the connection broke (reset), or the server answered
- * that it cannot serve now (503; gRPC UNAVAILABLE). Not 5xx in general: a 500 after a
- * side effect would run it twice, and retrying overload (429, RESOURCE_EXHAUSTED) deepens it.
+ * Retry conditions under which the request cannot have reached the app: the connection was
+ * never made (connect-failure), the HTTP/2 stream was refused (refused-stream), or the
+ * connection broke before the request was sent (reset-before-request). Safe for any call.
  */
-export const DEFAULT_RETRY_ON: Record<'http' | 'grpc', string> = {
+export const SAFE_RETRY_ON = 'connect-failure,refused-stream,reset-before-request';
+
+/**
+ * For idempotent calls also: a reset at any time (Envoy's `reset` includes resets after the app
+ * may have run the request) and "cannot serve now" answers (503; gRPC UNAVAILABLE, which gRPC
+ * says is not always safe to retry for non-idempotent calls). Not 5xx in general (a 500 after a
+ * side effect), nor 429/RESOURCE_EXHAUSTED (retrying overload deepens it).
+ */
+export const IDEMPOTENT_RETRY_ON: Record<'http' | 'grpc', string> = {
   http: 'connect-failure,refused-stream,reset,503',
   grpc: 'connect-failure,refused-stream,reset,unavailable',
 };
@@ -79,7 +99,14 @@ export const DEFAULT_RETRY_ON: Record<'http' | 'grpc', string> = {
 /** Traffic settings after defaults. */
 export interface ResolvedTraffic {
   readonly timeout?: string;
-  readonly retries?: { readonly attempts: number; readonly perTryTimeout: string; readonly retryOn: string };
+  readonly retries?: {
+    readonly attempts: number;
+    readonly perTryTimeout: string;
+    /** Conditions of every call. */
+    readonly retryOn: string;
+    /** Broader conditions for GET and HEAD (a route of their own), when they differ. */
+    readonly safeMethodsRetryOn?: string;
+  };
   readonly circuitBreaker?: Required<CircuitBreakerOptions>;
   readonly rateLimit?: Required<RateLimitOptions>;
 }
@@ -91,6 +118,12 @@ const RETRY_CONDITIONS = new Set([
   'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
+
+/** Milliseconds of an Envoy duration ('1m30s', '0.5s'). */
+function millis(d: string): number {
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000 };
+  return [...d.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
+}
 
 function duration(scope: IConstruct | string, prop: string, v: unknown): string {
   if (typeof v !== 'string' || !DURATION.test(v)) {
@@ -119,17 +152,32 @@ export function resolveTraffic(scope: IConstruct | string, protocol: ServiceProt
   }
   const timeout = requestLevel ? duration(scope, 'traffic.timeout', t.timeout ?? '15s') : undefined;
   let retries: ResolvedTraffic['retries'];
+  if (t.idempotent !== undefined && typeof t.idempotent !== 'boolean') {
+    throw new MicroserviceConfigError(scope, `'traffic.idempotent' must be true or false, got ${show(t.idempotent)}`);
+  }
   if (requestLevel && t.retries !== false) {
     const r = t.retries ?? { attempts: 2 };
-    const retryOn = r.retryOn ?? DEFAULT_RETRY_ON[protocol as 'http' | 'grpc'];
-    const unknown = String(retryOn).split(',').filter(c => !RETRY_CONDITIONS.has(c.trim()) && !/^[1-5][0-9][0-9]$/.test(c.trim()));
+    const broad = IDEMPOTENT_RETRY_ON[protocol as 'http' | 'grpc'];
+    const retryOn = r.retryOn ?? (t.idempotent ? broad : SAFE_RETRY_ON);
+    const conditions = typeof retryOn === 'string' ? retryOn.split(',').map(c => c.trim()) : [];
+    const unknown = conditions.filter(c => !RETRY_CONDITIONS.has(c) && !/^[1-5][0-9][0-9]$/.test(c));
     if (typeof retryOn !== 'string' || unknown.length) {
-      throw new MicroserviceConfigError(scope, `'traffic.retries.retryOn' has unknown conditions ${show(unknown.join(','))}: use Envoy's, for example '${DEFAULT_RETRY_ON.http}'`);
+      throw new MicroserviceConfigError(scope, `'traffic.retries.retryOn' has unknown conditions ${show(unknown.join(','))}: use Envoy's, for example '${SAFE_RETRY_ON}'`);
+    }
+    const unsafe = conditions.filter(c => !SAFE_RETRY_ON.split(',').includes(c));
+    if (unsafe.length && !t.idempotent) {
+      throw new MicroserviceConfigError(scope, `'traffic.retries.retryOn' ${show(unsafe.join(','))} retries calls that may already have run (a POST could run twice): set 'traffic.idempotent: true' if every call is safe to repeat, or keep to '${SAFE_RETRY_ON}'`);
+    }
+    const perTryTimeout = duration(scope, 'traffic.retries.perTryTimeout', r.perTryTimeout ?? '5s');
+    if (timeout !== undefined && millis(timeout) > 0 && millis(perTryTimeout) > millis(timeout)) {
+      throw new MicroserviceConfigError(scope, `'traffic.retries.perTryTimeout' (${perTryTimeout}) is longer than 'traffic.timeout' (${timeout}), which bounds all tries together: lower perTryTimeout or raise timeout`);
     }
     retries = {
       attempts: wholeNumber(scope, 'traffic.retries.attempts', r.attempts, 1, 10),
-      perTryTimeout: duration(scope, 'traffic.retries.perTryTimeout', r.perTryTimeout ?? '5s'),
+      perTryTimeout,
       retryOn,
+      // GET and HEAD are safe methods: retried on the broader conditions unless the user chose
+      safeMethodsRetryOn: protocol === 'http' && r.retryOn === undefined && !t.idempotent ? broad : undefined,
     };
   }
   let circuitBreaker: ResolvedTraffic['circuitBreaker'];
