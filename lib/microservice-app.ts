@@ -12,7 +12,7 @@ import { dashboardConfigMapData, grafanaDashboard } from './observability/dashbo
 import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
-import { allowNothing, strictMtls } from './mesh/istio';
+import { allowNothing, principal, strictMtls } from './mesh/istio';
 import { addWarning } from './warnings';
 
 
@@ -33,6 +33,39 @@ function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: stri
     throw new MicroserviceConfigError(scope, `'openTelemetry.protocol' must be 'grpc' or 'http/protobuf', got ${show(o.protocol)}`);
   }
   return { endpoint: o.endpoint, protocol: o.protocol ?? (url.port === '4318' ? 'http/protobuf' : 'grpc') };
+}
+
+/** The IngressClass Istio's gateway serves (controller `istio.io/ingress-controller`). */
+export const ISTIO_INGRESS_CLASS = 'istio';
+
+/**
+ * The mesh settings after checks and defaults. Routed traffic must come from a gateway inside
+ * the mesh: a controller outside it sends plaintext into STRICT mTLS and has no identity for
+ * the AuthorizationPolicies, so nothing would get through.
+ */
+function resolveMesh(path: string, props: MicroserviceAppProps): ResolvedMesh {
+  const istio = props.istio ?? {};
+  const trustDomain = istio.trustDomain ?? 'cluster.local';
+  // Istio writes `spiffe://` itself; a trust domain is a DNS-like name
+  if (typeof trustDomain !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(trustDomain) || trustDomain.length > 255) {
+    throw new MicroserviceConfigError(path, `'istio.trustDomain' must be a trust domain name such as 'cluster.local' (no scheme: Istio adds 'spiffe://' itself), got ${show(trustDomain)}`);
+  }
+  if (props.ingressClassName !== undefined && props.ingressClassName !== ISTIO_INGRESS_CLASS) {
+    throw new MicroserviceConfigError(path, `'ingressClassName' ${show(props.ingressClassName)} is a controller outside the mesh: it would send plaintext into STRICT mutual TLS and has no identity the AuthorizationPolicies admit, so no request gets through. Use '${ISTIO_INGRESS_CLASS}' (Istio's gateway), or 'gateway' with a Gateway that Istio runs`);
+  }
+  let principals = istio.ingressPrincipals;
+  if (principals === undefined) {
+    if (props.ingressController !== undefined) {
+      throw new MicroserviceConfigError(path, "'ingressController' is set, so with a mesh 'istio.ingressPrincipals' must name that gateway's identity: for example ['cluster.local/ns/istio-ingress/sa/istio-ingress'] for the Helm gateway chart's release 'istio-ingress'");
+    }
+    principals = props.gateway
+      ? [principal(trustDomain, props.gateway.namespace, `${props.gateway.name}-istio`)]
+      : [principal(trustDomain, DEFAULT_ISTIO_INGRESS.namespace!, DEFAULT_ISTIO_INGRESS_ACCOUNT)];
+  }
+  if (!Array.isArray(principals) || principals.length === 0 || principals.some(p => typeof p !== 'string' || !/^[^/\s]+\/ns\/[a-z0-9-]+\/sa\/[a-z0-9.-]+$/.test(p))) {
+    throw new MicroserviceConfigError(path, `'istio.ingressPrincipals' must be principals '<trust domain>/ns/<namespace>/sa/<service account>' (no 'spiffe://'), got ${show(principals)}`);
+  }
+  return { kind: 'istio', trustDomain, controlPlane: istio.controlPlane ?? DEFAULT_ISTIOD, ingressPrincipals: principals };
 }
 
 /** The namespace label that turns on sidecar injection, by the default or a given revision. */
@@ -70,9 +103,19 @@ export interface MicroserviceAppProps {
   readonly namespace?: string;
   /** The host name of the app's Ingress. @default - routes match any host */
   readonly domain?: string;
-  /** A `kubernetes.io/tls` Secret for `domain`; requires `domain`. @default - no TLS */
+  /**
+   * A `kubernetes.io/tls` Secret for `domain`; requires `domain`. With `mesh: 'istio'` Istio's
+   * gateway serves the Ingress and reads the Secret from its own namespace (`istio-system`),
+   * not the app's: create it there.
+   * @default - no TLS
+   */
   readonly tlsSecretName?: string;
-  /** The IngressClass. @default - the cluster's default class */
+  /**
+   * The IngressClass. With `mesh: 'istio'` only `istio` (an IngressClass whose controller is
+   * `istio.io/ingress-controller`, which the cluster must have): a controller outside the mesh
+   * cannot pass STRICT mutual TLS or the AuthorizationPolicies.
+   * @default - the cluster's default class; with a mesh 'istio'
+   */
   readonly ingressClassName?: string;
   /**
    * Attach routes to an existing Gateway (Gateway API HTTPRoutes) instead of making an
@@ -132,9 +175,11 @@ export interface IstioOptions {
    */
   readonly controlPlane?: PodsPeer;
   /**
-   * Identities of the ingress gateway admitted to routed services, e.g.
-   * `cluster.local/ns/istio-system/sa/istio-ingressgateway`.
-   * @default - any identity in the ingress controller's namespace
+   * Identities of the ingress gateway admitted to routed services (`<trust domain>/ns/<namespace>/sa/<service account>`).
+   * Needed when `ingressController` is set: the library cannot know that gateway's service account.
+   * @default - with an Ingress, the gateway `istioctl install` makes
+   * (`<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account`); with a `gateway`,
+   * the deployment Istio makes for it (`<trust domain>/ns/<gateway namespace>/sa/<gateway name>-istio`)
    */
   readonly ingressPrincipals?: string[];
 }
@@ -144,7 +189,7 @@ export interface ResolvedMesh {
   readonly kind: 'istio';
   readonly trustDomain: string;
   readonly controlPlane: PodsPeer;
-  readonly ingressPrincipals?: string[];
+  readonly ingressPrincipals: string[];
 }
 
 /** The OpenTelemetry Collector the app's SDKs export to. */
@@ -185,8 +230,15 @@ export const DEFAULT_INGRESS_CONTROLLER: PodsPeer = { namespace: 'ingress-nginx'
 export const DEFAULT_DNS: PodsPeer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 export const DEFAULT_PROMETHEUS: PodsPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 export const DEFAULT_ISTIOD: PodsPeer = { namespace: 'istio-system', podLabels: { app: 'istiod' } };
-/** With a mesh, routed traffic comes through Istio's ingress gateway (it holds a mesh identity). */
+/**
+ * With a mesh, routed traffic comes through Istio's ingress gateway (it holds a mesh identity):
+ * the one `istioctl install` makes. The Helm `gateway` chart labels its pods `istio: <release
+ * name without 'istio-'>` (`istio: ingress` for a release `istio-ingress`) and runs them as the
+ * release's service account: set `ingressController` and `istio.ingressPrincipals` for it.
+ */
 export const DEFAULT_ISTIO_INGRESS: PodsPeer = { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } };
+/** The service account of the ingress gateway `istioctl install` makes. */
+export const DEFAULT_ISTIO_INGRESS_ACCOUNT = 'istio-ingressgateway-service-account';
 /** The port sidecars fetch configuration and certificates from istiod on. */
 export const ISTIOD_XDS_PORT = 15012;
 
@@ -297,14 +349,7 @@ export class MicroserviceApp extends Chart {
     // a Gateway's proxies usually run in its namespace; say where when they do not
     this.ingressController = props.ingressController
       ?? (props.gateway ? { namespace: props.gateway.namespace } : props.mesh ? DEFAULT_ISTIO_INGRESS : DEFAULT_INGRESS_CONTROLLER);
-    if (props.mesh) {
-      this.mesh = {
-        kind: 'istio',
-        trustDomain: props.istio?.trustDomain ?? 'cluster.local',
-        controlPlane: props.istio?.controlPlane ?? DEFAULT_ISTIOD,
-        ingressPrincipals: props.istio?.ingressPrincipals,
-      };
-    }
+    if (props.mesh) this.mesh = resolveMesh(path, props);
     const monitoring = props.monitoring ?? {};
     if (monitoring.enabled !== false) {
       this.prometheus = {
@@ -480,7 +525,7 @@ export class MicroserviceApp extends Chart {
     }));
     const tlsHosts = hosts.filter((h): h is string => h !== undefined);
     const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : [];
-    return { ingressClassName: this.props.ingressClassName, rules, tls };
+    return { ingressClassName: this.props.ingressClassName ?? (this.mesh ? ISTIO_INGRESS_CLASS : undefined), rules, tls };
   }
 
   // two objects of one kind and name would overwrite each other on apply

@@ -213,11 +213,10 @@ export class ObservedService extends Workload {
     const mesh = this.app.mesh!;
     const namespace = this.app.namespaceName;
     const meta = { name: this.name, namespace, labels: this.labels };
-    const ingress = this.app.ingressController;
     const rules = (): AuthorizationRule[] => [
       ...(this.callers.length ? [{ principals: this.callers.map(c => c.principal), port: this.port }] : []),
       ...(this.app.routeList.some(r => r.service === this)
-        ? [mesh.ingressPrincipals ? { principals: mesh.ingressPrincipals, port: this.port } : { namespaces: [ingress.namespace ?? namespace], port: this.port }]
+        ? [{ principals: mesh.ingressPrincipals, port: this.port }]
         : []),
       // a cloud load balancer's traffic has no mesh identity
       ...(loadBalanced ? [{ port: this.port }] : []),

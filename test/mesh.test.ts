@@ -61,16 +61,23 @@ describe('Istio mesh', () => {
     expect(find(synth(shop), 'AuthorizationPolicy', 'web').spec.rules).toBeUndefined();
   });
 
-  test('routed services admit the ingress gateway: its namespace by default, or given principals', () => {
+  test('routed services admit the ingress gateway by its exact principal: istioctl\'s by default, or given principals', () => {
     const { shop } = meshApp({ domain: 'shop.example.com' });
     new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' } });
     const objects = synth(shop);
-    expect(find(objects, 'AuthorizationPolicy', 'web').spec.rules).toEqual([{ from: [{ source: { namespaces: ['istio-system'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    expect(find(objects, 'AuthorizationPolicy', 'web').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    // with a mesh the Ingress is Istio's
+    expect(find(objects, 'Ingress', 'shop').spec.ingressClassName).toBe('istio');
     expect(find(objects, 'NetworkPolicy', 'web.allow-ingress').spec.ingress[0].from[0]).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } },
     });
 
-    const { shop: pinned } = meshApp({ istio: { ingressPrincipals: ['cluster.local/ns/edge/sa/gateway'], trustDomain: 'acme.internal' } });
+    // Istio's Gateway API deployment for a Gateway is `<name>-istio` in the Gateway's namespace
+    const { shop: viaGateway } = meshApp({ gateway: { name: 'public', namespace: 'edge' } });
+    new ObservedService(viaGateway, 'web', { image: 'x/web:1', route: { path: '/' } });
+    expect(find(synth(viaGateway), 'AuthorizationPolicy', 'web').spec.rules[0].from[0].source).toEqual({ principals: ['cluster.local/ns/edge/sa/public-istio'] });
+
+    const { shop: pinned } = meshApp({ ingressController: { namespace: 'edge', podLabels: { istio: 'ingress' } }, istio: { ingressPrincipals: ['cluster.local/ns/edge/sa/gateway'], trustDomain: 'acme.internal' } });
     const api = new ObservedService(pinned, 'api', { image: 'x/api:1', route: { path: '/api' } });
     new ObservedService(pinned, 'web', { image: 'x/web:1' }).connectTo(api);
     expect(find(synth(pinned), 'AuthorizationPolicy', 'api').spec.rules.map((r: any) => r.from[0].source.principals))
@@ -154,7 +161,7 @@ describe('Istio mesh', () => {
         new ObservedService(shop, 'api', { image: 'x/api:1', protocol, traffic: { idempotent }, canary: { image: 'x/api:2', weight: 10, header: { name: 'x-canary', value: '1' } } });
         const http = find(synth(shop), 'VirtualService', 'api').spec.http;
         for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-          for (const headers of [{}, { 'x-canary': '1' }]) {
+          for (const headers of [{}, { 'x-canary': '1' }] as Array<Record<string, string>>) {
             const route = routeFor(http, method, headers);
             const mayRepeat = route.retries.retryOn.split(',').some((c: string) => !safe.has(c));
             // gRPC is always POST: only `idempotent` widens its retries
@@ -199,6 +206,10 @@ describe('Istio mesh', () => {
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { retries: { attempts: 0 } } }), "[shop/a] 'traffic.retries.attempts' must be a whole number from 1 to 10, got 0"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', traffic: { circuitBreaker: { maxEjectionPercent: 150 } } }), "[shop/a] 'traffic.circuitBreaker.maxEjectionPercent' must be a whole number from 0 to 100, got 150"],
       [() => testApp('shop', { istio: {} }), "[shop] 'istio' needs mesh: 'istio': add it, or drop 'istio'"],
+      [() => meshApp({ ingressClassName: 'nginx' }), "[shop] 'ingressClassName' 'nginx' is a controller outside the mesh: it would send plaintext into STRICT mutual TLS and has no identity the AuthorizationPolicies admit, so no request gets through. Use 'istio' (Istio's gateway), or 'gateway' with a Gateway that Istio runs"],
+      [() => meshApp({ ingressController: { namespace: 'istio-ingress', podLabels: { istio: 'ingress' } } }), "[shop] 'ingressController' is set, so with a mesh 'istio.ingressPrincipals' must name that gateway's identity: for example ['cluster.local/ns/istio-ingress/sa/istio-ingress'] for the Helm gateway chart's release 'istio-ingress'"],
+      [() => meshApp({ istio: { trustDomain: 'spiffe://cluster.local' } }), "[shop] 'istio.trustDomain' must be a trust domain name such as 'cluster.local' (no scheme: Istio adds 'spiffe://' itself), got 'spiffe://cluster.local'"],
+      [() => meshApp({ istio: { ingressPrincipals: ['spiffe://cluster.local/ns/istio-system/sa/gw'] } }), "[shop] 'istio.ingressPrincipals' must be principals '<trust domain>/ns/<namespace>/sa/<service account>' (no 'spiffe://'), got [\"spiffe://cluster.local/ns/istio-system/sa/gw\"]"],
       [() => testApp('shop', { mesh: 'linkerd' as any }), "[shop] 'mesh' must be 'istio', got 'linkerd'"],
       [() => {
         const { app, shop } = meshApp();

@@ -419,6 +419,8 @@ describe('mesh policy of random apps', () => {
           }
           const expected = routed.has(dst.workload) && port === portOf(d, dst.workload);
           if (meshAllows(peers, authz, ISTIO_GATEWAY, dst, port) !== expected) wrong.push(`the ingress gateway ${expected ? 'cannot reach' : 'reaches'} ${dst.name}:${port}`);
+          // another identity of the gateway's namespace (istiod, an egress gateway) is not the gateway
+          if (meshAllows(peers, authz, { principal: 'cluster.local/ns/istio-system/sa/istio-egressgateway-service-account' }, dst, port)) wrong.push(`istio-system's egress gateway reaches ${dst.name}:${port}`);
           if (allowed(policies, ISTIO_GATEWAY, dst, port, 'TCP') !== expected) wrong.push(`network policy ${expected ? 'blocks' : 'admits'} the ingress gateway to ${dst.name}:${port}`);
         }
       }
