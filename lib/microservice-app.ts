@@ -284,6 +284,8 @@ export class MicroserviceApp extends Chart {
   public readonly dnsPolicy: k8s.KubeNetworkPolicy;
   /** The app's domain, if any. */
   public readonly domain?: string;
+  /** The Ingress class as given (with a mesh the Ingress is 'istio' when unset). */
+  public readonly ingressClassName?: string;
   /** The Ingress controller pods admitted to routed services. */
   public readonly ingressController: PodsPeer;
   /** The Prometheus pods allowed to scrape, or undefined when monitoring is off. */
@@ -344,6 +346,7 @@ export class MicroserviceApp extends Chart {
     byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), this]);
     APPS_OF_ROOT.set(this.node.root, byNamespace);
     this.domain = props.domain;
+    this.ingressClassName = props.ingressClassName;
     this.gateway = props.gateway;
     this.version = props.version ?? 'unversioned';
     // a Gateway's proxies usually run in its namespace; say where when they do not

@@ -81,6 +81,22 @@ function checkPort(scope: Construct | string, prop: string, v: unknown): number 
 }
 
 /**
+ * `traffic.rateLimit` is written as ingress-nginx annotations, which every other controller
+ * ignores (Istio's gateway, traefik, a Gateway's implementation): refused unless the app's
+ * Ingress controller is ingress-nginx.
+ */
+function checkRateLimitController(path: string, app: MicroserviceApp): void {
+  const fix = 'rate-limit in that controller instead (for Istio, a local rate limit EnvoyFilter on the gateway), and drop it';
+  if (app.gateway) throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: ${fix}`);
+  if (app.mesh) throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through ingress-nginx annotations, which Istio's gateway (the mesh's Ingress) ignores: ${fix}`);
+  const controller = app.ingressController.podLabels?.['app.kubernetes.io/name'];
+  const cls = app.ingressClassName;
+  if (controller !== 'ingress-nginx' || (cls !== undefined && !cls.includes('nginx'))) {
+    throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through ingress-nginx annotations, but the app's Ingress controller is ${cls !== undefined ? `class ${show(cls)}` : ''}${cls !== undefined && controller !== 'ingress-nginx' ? ', ' : ''}${controller !== 'ingress-nginx' ? `the pods ${show(app.ingressController.podLabels ?? {})}` : ''}, which would ignore them: ${fix}`);
+  }
+}
+
+/**
  * A long-running service behind a Service: Deployment, ServiceAccount, Service, optional
  * autoscaler, disruption budget, network policy for its callers and an optional Ingress route.
  */
@@ -131,9 +147,7 @@ export class ObservedService extends Workload {
     }
     const meshed = app.mesh !== undefined;
     const traffic = resolveTraffic(path, protocol, props.traffic, meshed);
-    if (traffic.rateLimit && app.gateway) {
-      throw new MicroserviceConfigError(path, "'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
-    }
+    if (traffic.rateLimit) checkRateLimitController(path, app);
     // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
     const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
     const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods);

@@ -338,6 +338,18 @@ describe('rate limits', () => {
     expect(() => Testing.synth(shop)).toThrow("'traffic.rateLimit' limits requests at the Ingress, but 'api' has no route: add 'route', or drop it");
     const gw = testApp('shop', { gateway: { name: 'public', namespace: 'gateways' } }).shop;
     expect(() => new ObservedService(gw, 'api', { image: 'x/api:1', route: { path: '/' }, traffic: { rateLimit: { requestsPerSecond: 5 } } }))
-      .toThrow("[shop/api] 'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit at the Gateway's implementation instead, and drop it");
+      .toThrow("[shop/api] 'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: rate-limit in that controller instead (for Istio, a local rate limit EnvoyFilter on the gateway), and drop it");
+  });
+
+  test('a rate limit is refused where the controller would ignore the ingress-nginx annotations', () => {
+    const limited = { image: 'x/api:1', route: { path: '/' }, traffic: { rateLimit: { requestsPerSecond: 5 } } };
+    expect(() => new ObservedService(meshApp().shop, 'api', limited))
+      .toThrow("[shop/api] 'traffic.rateLimit' is set through ingress-nginx annotations, which Istio's gateway (the mesh's Ingress) ignores: rate-limit in that controller instead (for Istio, a local rate limit EnvoyFilter on the gateway), and drop it");
+    expect(() => new ObservedService(testApp('shop', { ingressClassName: 'traefik' }).shop, 'api', limited))
+      .toThrow("[shop/api] 'traffic.rateLimit' is set through ingress-nginx annotations, but the app's Ingress controller is class 'traefik', which would ignore them");
+    expect(() => new ObservedService(testApp('shop', { ingressController: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } } }).shop, 'api', limited))
+      .toThrow("[shop/api] 'traffic.rateLimit' is set through ingress-nginx annotations, but the app's Ingress controller is the pods {\"app.kubernetes.io/name\":\"traefik\"}, which would ignore them");
+    // ingress-nginx under another class name is still ingress-nginx
+    expect(() => new ObservedService(testApp('shop', { ingressClassName: 'nginx-internal' }).shop, 'api', limited)).not.toThrow();
   });
 });

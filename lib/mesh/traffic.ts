@@ -32,7 +32,10 @@ export interface TrafficOptions {
   readonly circuitBreaker?: CircuitBreakerOptions | false;
   /**
    * Requests per second per client address at the Ingress (ingress-nginx annotations): the
-   * service's routes get an Ingress of their own. Needs a `route` and an Ingress (not a Gateway).
+   * service's routes get an Ingress of their own. Needs a `route` and an ingress-nginx
+   * controller (refused with a mesh, a Gateway or another controller, which ignore the
+   * annotations). ingress-nginx counts in each controller pod: with N controller replicas a
+   * client can get up to N times the limit.
    * @default - no limit
    */
   readonly rateLimit?: RateLimitOptions;
