@@ -174,7 +174,10 @@ export class ScaledWorker extends Workload {
         throw new MicroserviceConfigError(this, `'keda.fallbackReplicas' (${fallback}) is above autoscaling.maxReplicas (${range.maxReplicas}): lower it`);
       }
       const made = scaledObject(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
-        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization, minReplicas: range.minReplicas, maxReplicas: range.maxReplicas,
+        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization,
+        // with a mesh the pod has an istio-proxy container too: scale on the worker's own cpu
+        cpuContainer: this.app.mesh ? this.name : undefined,
+        minReplicas: range.minReplicas, maxReplicas: range.maxReplicas,
         keda: {
           pollingInterval: props.keda?.pollingInterval ?? 30,
           cooldownPeriod: props.keda?.cooldownPeriod ?? 300,

@@ -640,9 +640,13 @@ export abstract class Workload extends Construct {
   }
 
   private makeAutoscaler(metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
-    const metric = (name: string, target: number): k8s.MetricSpecV2 => ({
-      type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: target } },
-    });
+    // With a mesh the pod also runs istio-proxy, whose requests are not ours: a `Resource`
+    // target would average the app with its sidecar. `ContainerResource` (autoscaling/v2,
+    // HPAContainerMetrics: beta and on by default since Kubernetes 1.27, GA in 1.30) measures the
+    // app container alone.
+    const metric = (name: string, target: number): k8s.MetricSpecV2 => (this.app.mesh
+      ? { type: 'ContainerResource', containerResource: { name, container: this.name, target: { type: 'Utilization', averageUtilization: target } } }
+      : { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: target } } });
     const metrics: k8s.MetricSpecV2[] = [];
     const cpu = a.targetCpuUtilization ?? (a.targetMemoryUtilization === undefined ? DEFAULT_CPU_TARGET : undefined);
     if (cpu !== undefined) metrics.push(metric('cpu', cpu));

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
+import { MicroserviceApp, MicroserviceConfigError, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
 import { appReadme } from '../lib/app-readme';
 import { validateManifests } from '../lib/tools';
 import { warningsOf } from '../lib/warnings';
@@ -173,6 +173,28 @@ describe('Istio mesh', () => {
         }
       }
     }
+  });
+
+  test('autoscaling of meshed pods measures the app container, not the sidecar', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1', autoscaling: { maxReplicas: 6, targetCpuUtilization: 60, targetMemoryUtilization: 80 } });
+    new ScaledWorker(shop, 'mailer', {
+      image: 'x/mailer:1', autoscaling: { minReplicas: 1, maxReplicas: 5, targetCpuUtilization: 75 },
+      queue: QueueTrigger.rabbitmq({ queueName: 'mail', messagesPerReplica: 10, host: { secretName: 'rabbitmq', key: 'url' } }),
+    });
+    const objects = synth(shop);
+    expect(find(objects, 'HorizontalPodAutoscaler', 'web').spec.metrics).toEqual([
+      { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'web', target: { type: 'Utilization', averageUtilization: 60 } } },
+      { type: 'ContainerResource', containerResource: { name: 'memory', container: 'web', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ]);
+    // the container named is the app's own container of the pod template
+    expect(container(find(objects, 'Deployment', 'web')).name).toBe('web');
+    expect(find(objects, 'ScaledObject', 'mailer').spec.triggers.find((t: any) => t.type === 'cpu').metadata).toEqual({ value: '75', containerName: 'mailer' });
+    expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+    // without a mesh the pod is the app: a plain Resource target
+    const { shop: plain } = testApp();
+    new ObservedService(plain, 'web', { image: 'x/web:1', autoscaling: { maxReplicas: 6 } });
+    expect(find(synth(plain), 'HorizontalPodAutoscaler', 'web').spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
   });
 
   test('Prometheus scrapes Istio\'s merged metrics on 15020, which the app\'s metrics port feeds', () => {
