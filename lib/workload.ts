@@ -282,7 +282,7 @@ export abstract class Workload extends Construct {
 
     const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec) };
+    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec, shutdown) };
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
@@ -404,12 +404,13 @@ export abstract class Workload extends Construct {
     return deployment;
   }
 
-  // Istio: hold the app until the sidecar can carry its calls, and say where the app's metrics
-  // are so the agent merges them into its plaintext endpoint
-  private meshAnnotations(spec: WorkloadSpec): Record<string, string> {
+  // Istio: hold the app until the sidecar can carry its calls, keep the sidecar as long as the
+  // app may run, and say where the app's metrics are so the agent merges them into its
+  // plaintext endpoint
+  private meshAnnotations(spec: WorkloadSpec, shutdown: Required<ShutdownOptions>): Record<string, string> {
     if (!this.app.mesh) return {};
     return {
-      'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+      'proxy.istio.io/config': JSON.stringify(sidecarProxyConfig(shutdown)),
       ...(spec.scraped !== false ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.metricsPort), 'prometheus.io/path': spec.metricsPath } : {}),
     };
   }
@@ -666,6 +667,18 @@ export abstract class Workload extends Construct {
       },
     });
   }
+}
+
+/**
+ * The pod's ProxyConfig (annotation `proxy.istio.io/config`). On SIGTERM the sidecar stops
+ * taking inbound connections but keeps carrying outbound calls, and Envoy is killed after
+ * `terminationDrainDuration` (Istio's default 5 s): with the app's own 5 s preStop sleep, the
+ * app would get SIGTERM just as its proxy goes, and every call it makes while shutting down
+ * (flushes, acks, deregistration) would fail. A drain as long as the grace period keeps the
+ * sidecar for as long as the app may run; the kubelet stops both at the end of it.
+ */
+export function sidecarProxyConfig(shutdown: Required<ShutdownOptions>): Record<string, unknown> {
+  return { holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${shutdown.terminationGracePeriodSeconds}s` };
 }
 
 function isCidr(v: string): boolean {

@@ -20,7 +20,7 @@ describe('Istio mesh', () => {
       policyTypes: ['Egress'],
       egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
     });
-    expect(find(objects, 'Deployment', 'web').spec.template.metadata.annotations).toMatchObject({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}' });
+    expect(find(objects, 'Deployment', 'web').spec.template.metadata.annotations).toMatchObject({ 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true,"terminationDrainDuration":"30s"}' });
   });
 
   test('a revision labels the namespace for that control plane instead', () => {
@@ -195,6 +195,25 @@ describe('Istio mesh', () => {
     const { shop: plain } = testApp();
     new ObservedService(plain, 'web', { image: 'x/web:1', autoscaling: { maxReplicas: 6 } });
     expect(find(synth(plain), 'HorizontalPodAutoscaler', 'web').spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+  });
+
+  test('the sidecar outlives the app: its drain lasts the whole grace period, past the preStop sleep and the app\'s own shutdown', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'web', { image: 'x/web:1' });
+    new ObservedService(shop, 'slow', { image: 'x/slow:1', shutdown: { preStopSleepSeconds: 10, terminationGracePeriodSeconds: 90 } });
+    new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1', maxProcessingTime: '2m' });
+    const objects = synth(shop);
+    for (const d of ofKind(objects, 'Deployment')) {
+      const pod = d.spec.template;
+      const config = JSON.parse(pod.metadata.annotations['proxy.istio.io/config']);
+      const drainSeconds = Number(/^(\d+)s$/.exec(config.terminationDrainDuration)![1]);
+      const preStop = Number(container(d).lifecycle?.preStop?.exec?.command?.[1] ?? 0);
+      // Envoy is killed at the end of the drain: never before the kubelet would kill the app
+      expect([d.metadata.name, drainSeconds]).toEqual([d.metadata.name, pod.spec.terminationGracePeriodSeconds]);
+      expect(drainSeconds).toBeGreaterThan(preStop);
+      expect(config.holdApplicationUntilProxyStarts).toBe(true);
+    }
+    expect(find(objects, 'Deployment', 'mailer').spec.template.spec.terminationGracePeriodSeconds).toBe(140);
   });
 
   test('Prometheus scrapes Istio\'s merged metrics on 15020, which the app\'s metrics port feeds', () => {
