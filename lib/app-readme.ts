@@ -1,3 +1,4 @@
+import { applyCommand } from './deploy-command';
 import { appGraph, toMermaid, workloadsOf } from './graph';
 import { MicroserviceApp } from './microservice-app';
 import { ObservedService } from './observed-service';
@@ -31,7 +32,7 @@ export function appReadme(app: MicroserviceApp): string {
   const rows = workloadsOf(app).map(w => {
     const routed = routes.filter(r => r.service === w).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
     const canary = w instanceof ObservedService && w.canary
-      ? ` + canary \`${w.canary.image}\` (${w.canary.replicas} pods, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
+      ? ` + canary \`${w.canary.image}\` (${w.canary.autoscaling ? `${w.canary.autoscaling.minReplicas}-${w.canary.autoscaling.maxReplicas} pods, autoscaled` : `${w.canary.replicas} pods`}, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
       : '';
     return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
   });
@@ -48,5 +49,39 @@ export function appReadme(app: MicroserviceApp): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...deploySection(app),
   ].join('\n');
+}
+
+/**
+ * How to apply the folder so that what the app no longer has is deleted, and what the cluster
+ * must provide first.
+ */
+function deploySection(app: MicroserviceApp): string[] {
+  const lines = [
+    '## Deploy',
+    '',
+    'From this folder (the `.yaml` files; `Kustomization` and this README are skipped). `--prune` deletes',
+    `objects labelled \`app.kubernetes.io/part-of=${app.node.id}\` of the listed kinds that the app no longer has`,
+    '(a removed canary, service or policy); the Namespace is never pruned.',
+    '',
+    '```sh',
+    applyCommand(app, '.'),
+    '```',
+    '',
+  ];
+  if (app.mesh) {
+    lines.push(
+      'A canary goes through weight 0 on the way in and out (add it at `weight: 0`, apply, raise the weight;',
+      'lower it to 0, apply, remove it): each apply then keeps Istio\'s make-before-break order between',
+      'the DestinationRule and the VirtualService.',
+      '',
+      'The cluster must have, before the first apply: Istio with its CNI plugin; an IngressClass `istio`',
+      '(controller `istio.io/ingress-controller`) if the app has routes; the ingress gateway the',
+      `AuthorizationPolicies admit (${app.mesh.ingressPrincipals.map(p => `\`${p}\``).join(', ')});`,
+      'and any TLS Secret of the Ingress in the gateway\'s namespace (Istio reads it there, not in the app\'s).',
+      '',
+    );
+  }
+  return lines;
 }

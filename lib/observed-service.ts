@@ -121,7 +121,7 @@ export class ObservedService extends Workload {
   public readonly canaryDeployment?: k8s.KubeDeployment;
   /** With a mesh: the callers this service admits. */
   public readonly authorizationPolicy?: ApiObject;
-  /** With a mesh: connection limits, outlier detection and canary subsets. */
+  /** With a mesh: connection limits, outlier detection and the stable and canary subsets. */
   public readonly destinationRule?: ApiObject;
   /** With a mesh: timeout, retries and canary split (http and grpc, or any protocol with a canary). */
   public readonly virtualService?: ApiObject;
@@ -150,7 +150,7 @@ export class ObservedService extends Workload {
     if (traffic.rateLimit) checkRateLimitController(path, app);
     // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
     const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
-    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods);
+    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas);
     super(scope, id, props, {
       component: 'service',
       defaultReplicas: 2,
@@ -198,9 +198,12 @@ export class ObservedService extends Workload {
       });
     }
     if (canary) {
-      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.replicas);
+      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.autoscaling ?? canary.replicas);
+      if (meshed && canary.weight === 0 && !canary.header) {
+        addWarning(this, "the canary runs but gets no calls (weight 0): a step between adding it and raising the weight, or between lowering it and removing the canary, so that no route names a subset its DestinationRule lacks");
+      }
       if (!meshed) {
-        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + stablePods} pods${props.autoscaling ? ', less as the stable Deployment scales up' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
+        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + stablePods} pods${props.autoscaling ? ' at the autoscalers\' floors' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
       }
     }
     if (meshed) {
@@ -238,12 +241,18 @@ export class ObservedService extends Workload {
     if (loadBalanced) permissivePort(this, meta, this.selectorLabels, this.port);
     const policy = authorizationPolicy(this, meta, this.selectorLabels, rules);
     const host = serviceHost(this.name, namespace);
-    const subsets: Subset[] = this.canary
-      ? [{ name: 'stable', labels: workloadSelector(this.name, this.name) }, { name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }]
-      : [];
-    const destination = this.traffic.circuitBreaker || subsets.length ? destinationRule(this, meta, host, this.traffic, subsets) : undefined;
+    // Routes always name a subset, and `stable` always exists: a canary then moves through
+    // steps that each keep Istio's make-before-break rule (a DestinationRule defines a subset
+    // before any route names it, and outlives the last route naming it): add it at weight 0
+    // (the DestinationRule gains `canary`, routes unchanged), raise the weight (routes only),
+    // back to 0 (routes only), remove it (the DestinationRule loses `canary`).
+    const subsets: Subset[] = [
+      { name: 'stable', labels: workloadSelector(this.name, this.name) },
+      ...(this.canary ? [{ name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }] : []),
+    ];
+    const destination = destinationRule(this, meta, host, this.traffic, subsets);
     const c = this.canary;
-    const split = c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{}];
+    const split = c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{ subset: 'stable' }];
     const virtual = this.protocol !== 'tcp' || c ? virtualService(this, meta, {
       host, port: this.servicePort, tcp: this.protocol === 'tcp', traffic: this.traffic, split,
       headerRoute: c?.header ? { ...c.header, subset: 'canary' } : undefined,

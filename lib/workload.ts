@@ -233,7 +233,7 @@ export abstract class Workload extends Construct {
 
   private readonly env: k8s.EnvVar[] = [];
   // what a second Deployment of the same pods (a canary) is built from
-  private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean };
+  private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean; readonly autoscaling?: AutoscalingOptions };
   private readonly connected = new Set<ObservedService>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
@@ -319,7 +319,7 @@ export abstract class Workload extends Construct {
       revisionHistoryLimit,
       strategy: { type: 'RollingUpdate', rollingUpdate },
     };
-    this.track = { container, deploymentSpec, spread: props.topologySpread !== false };
+    this.track = { container, deploymentSpec, spread: props.topologySpread !== false, autoscaling: spec.externalScaler ? undefined : props.autoscaling };
     this.podTemplate = {
       metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
       spec: {
@@ -346,7 +346,7 @@ export abstract class Workload extends Construct {
       });
     }
 
-    if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
+    if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(this, metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
     if (this.app.prometheus && spec.scraped !== false) {
@@ -375,19 +375,24 @@ export abstract class Workload extends Construct {
   /**
    * A second Deployment of the same pods with another image (`<id>-<suffix>`, instance label
    * `<id>-<suffix>`, a disruption budget from 2 pods): selected by the workload's Services and
-   * policies, not by its Deployment. Returns the Deployment.
+   * policies, not by its Deployment. A number is a fixed pod count; bounds give the track an
+   * autoscaler of its own on the workload's utilization targets (the stable one scales only
+   * the stable Deployment). Returns the Deployment.
    */
-  protected addTrack(suffix: string, image: string, version: string, replicas: number): k8s.KubeDeployment {
+  protected addTrack(suffix: string, image: string, version: string, scaling: number | { readonly minReplicas: number; readonly maxReplicas: number }): k8s.KubeDeployment {
     const instance = `${this.name}-${suffix}`;
     const selector = workloadSelector(this.name, instance);
     const labels = { ...this.labels, [INSTANCE]: instance, [VERSION]: version };
     const metadata = { name: instance, namespace: this.app.namespaceName, labels };
     const scope = new Construct(this, `Track-${suffix}`);
+    const autoscaled = typeof scaling !== 'number';
+    if (autoscaled && !this.track.autoscaling) throw new Error(`addTrack: bounds need an autoscaled workload (${this.node.path})`);
+    const manyPods = autoscaled || scaling >= 2;
     const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
       metadata,
       spec: {
         ...this.track.deploymentSpec,
-        replicas,
+        replicas: autoscaled ? undefined : scaling,
         selector: { matchLabels: selector },
         template: {
           // the env array and annotations are shared: connectTo() after this still reaches both tracks
@@ -395,12 +400,13 @@ export abstract class Workload extends Construct {
           spec: {
             ...this.podTemplate.spec!,
             containers: [{ ...this.track.container, image }],
-            topologySpreadConstraints: replicas >= 2 && this.track.spread ? spreadConstraints(selector) : undefined,
+            topologySpreadConstraints: manyPods && this.track.spread ? spreadConstraints(selector) : undefined,
           },
         },
       },
     });
-    if (replicas >= 2) disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector);
+    if (autoscaled) this.makeAutoscaler(scope, metadata, { ...this.track.autoscaling!, ...scaling });
+    if (manyPods) disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector);
     return deployment;
   }
 
@@ -640,7 +646,8 @@ export abstract class Workload extends Construct {
     return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), mountPath };
   }
 
-  private makeAutoscaler(metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
+  // the Deployment it scales has the name in `metadata`
+  private makeAutoscaler(scope: Construct, metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
     // With a mesh the pod also runs istio-proxy, whose requests are not ours: a `Resource`
     // target would average the app with its sidecar. `ContainerResource` (autoscaling/v2,
     // HPAContainerMetrics: beta and on by default since Kubernetes 1.27, GA in 1.30) measures the
@@ -652,10 +659,10 @@ export abstract class Workload extends Construct {
     const cpu = a.targetCpuUtilization ?? (a.targetMemoryUtilization === undefined ? DEFAULT_CPU_TARGET : undefined);
     if (cpu !== undefined) metrics.push(metric('cpu', cpu));
     if (a.targetMemoryUtilization !== undefined) metrics.push(metric('memory', a.targetMemoryUtilization));
-    return new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+    return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
       metadata,
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: metadata.name! },
         minReplicas: a.minReplicas ?? DEFAULT_MIN_REPLICAS,
         maxReplicas: a.maxReplicas,
         metrics,

@@ -107,8 +107,10 @@ describe('Istio mesh', () => {
         connectionPool: { tcp: { maxConnections: 1024, connectTimeout: '3s' }, http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024 } },
         outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
       },
+      // routes always name a subset: a canary added later needs no new subset in a route's path
+      subsets: [{ name: 'stable', labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' } }],
     });
-    const route = [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 } } }];
+    const route = [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 80 }, subset: 'stable' } }];
     expect(find(objects, 'VirtualService', 'web').spec).toEqual({
       hosts: ['web.shop.svc.cluster.local'],
       http: [{
@@ -147,7 +149,8 @@ describe('Istio mesh', () => {
     expect(find(objects, 'VirtualService', 'search').spec.http.map((r: any) => [r.name, r.retries])).toEqual([['default', { attempts: 3, perTryTimeout: '1s', retryOn: '5xx,reset' }]]);
     // idempotent calls get the broad conditions on every method, in one route
     expect(find(objects, 'VirtualService', 'prices').spec.http.map((r: any) => [r.name, r.retries.retryOn])).toEqual([['default', 'connect-failure,refused-stream,reset,unavailable']]);
-    expect(ofKind(objects, 'DestinationRule').map(d => d.metadata.name)).toEqual(['feed', 'payments', 'prices']);
+    // no circuit breaker: the DestinationRule still defines the stable subset
+    expect(find(objects, 'DestinationRule', 'search').spec).toEqual({ host: 'search.shop.svc.cluster.local', subsets: [{ name: 'stable', labels: { 'app.kubernetes.io/name': 'search', 'app.kubernetes.io/instance': 'search' } }] });
   });
 
   test('a request that may have run is retried only when its method is safe or the service is declared idempotent', () => {
@@ -277,8 +280,13 @@ describe('canary releases', () => {
     expect(container(canary).image).toBe('x/catalog:1.5.0');
     expect(canary.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog-canary' });
     expect(canary.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'catalog-canary', 'app.kubernetes.io/version': '1.5.0' });
-    // each canary pod carries about what a stable pod does, and never fewer than 2 pods
-    expect(canary.spec.replicas).toBe(2);
+    // the canary autoscales like the stable Deployment: from about what a stable pod carries
+    // (never fewer than 2 pods) to its share of the stable ceiling
+    expect(canary.spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'catalog-canary').spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'catalog-canary' }, minReplicas: 2, maxReplicas: 2,
+      metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'catalog' } }],
+    });
     expect(find(objects, 'PodDisruptionBudget', 'catalog-canary').spec.selector.matchLabels).toEqual(canary.spec.selector.matchLabels);
     // the one Service selects both tracks; the stable HPA scales only the stable Deployment
     expect(find(objects, 'Service', 'catalog').spec.selector).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/part-of': 'shop' });
@@ -292,9 +300,38 @@ describe('canary releases', () => {
     expect(http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
     expect(catalog.canaryDeployment).toBeDefined();
     // the app's README tells reviewers a canary runs, and with which share
-    expect(appReadme(shop)).toContain('| catalog | service | `x/catalog:1.4.2` + canary `x/catalog:1.5.0` (2 pods, 10% of calls, header x-canary: always) |');
+    expect(appReadme(shop)).toContain('| catalog | service | `x/catalog:1.4.2` + canary `x/catalog:1.5.0` (2-2 pods, autoscaled, 10% of calls, header x-canary: always) |');
     // and the validator agrees: subsets select pods, weights sum to 100, hosts are Services
     expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test('with a mesh, each step of a canary (add at 0, raise, lower to 0, remove) keeps make-before-break in any apply order', () => {
+    // GIVEN the service at each step of a canary's life
+    const at = (canary?: { weight: number }) => {
+      const { shop } = meshApp();
+      new ObservedService(shop, 'api', { image: 'x/api:1', autoscaling: { minReplicas: 2, maxReplicas: 8 }, canary: canary && { image: 'x/api:2', ...canary } });
+      const objects = synth(shop);
+      const vs = find(objects, 'VirtualService', 'api').spec;
+      return {
+        defined: new Set<string>(find(objects, 'DestinationRule', 'api').spec.subsets.map((x: any) => x.name)),
+        named: new Set<string>([...vs.http].flatMap((r: any) => r.route.map((d: any) => d.destination.subset))),
+      };
+    };
+    // Istio's rule: at no moment may a route name a subset that the DestinationRule lacks; the
+    // two objects of one apply reach the proxies in either order
+    const safe = (from: ReturnType<typeof at>, to: ReturnType<typeof at>) =>
+      [[from, from], [to, from], [from, to], [to, to]].every(([dr, vs]) => [...vs.named].every(n => dr.defined.has(n)));
+    const steps = [at(), at({ weight: 0 }), at({ weight: 10 }), at({ weight: 100 }), at({ weight: 0 }), at()];
+    for (let i = 1; i < steps.length; i++) expect([i, safe(steps[i - 1], steps[i])]).toEqual([i, true]);
+    // THEN skipping the weight-0 step is what breaks it: the check can fail
+    expect(safe(at(), at({ weight: 10 }))).toBe(false);
+    expect(safe(at({ weight: 10 }), at())).toBe(false);
+  });
+
+  test('with a mesh, a canary at weight 0 and no header warns that it is the in-between step', () => {
+    const { app, shop } = meshApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 0 } });
+    expect(warningsOf(app)).toEqual(["[shop/api] the canary runs but gets no calls (weight 0): a step between adding it and raising the weight, or between lowering it and removing the canary, so that no route names a subset its DestinationRule lacks"]);
   });
 
   test('with a mesh, a routed canary warns that Ingress traffic is split by pod count', () => {
@@ -328,6 +365,19 @@ describe('canary releases', () => {
     ]);
   });
 
+  test('without a mesh, the canary of an autoscaled service autoscales too, between its share of the stable bounds', () => {
+    const { shop } = testApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1', autoscaling: { minReplicas: 3, maxReplicas: 12, targetCpuUtilization: 65 }, canary: { image: 'x/api:2', weight: 25 } });
+    const objects = synth(shop);
+    expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'api-canary').spec).toMatchObject({
+      scaleTargetRef: { name: 'api-canary' }, minReplicas: 1, maxReplicas: 4,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { averageUtilization: 65 } } }],
+    });
+    expect(find(objects, 'PodDisruptionBudget', 'api-canary').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api-canary' });
+    expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
   test('connections made after the canary reach both tracks', () => {
     const { shop } = testApp();
     const api = new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 50 } });
@@ -343,7 +393,6 @@ describe('canary releases', () => {
     const cases: Array<[() => unknown, string]> = [
       [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 100 } }), "[shop/a] 'canary.weight' must be a whole percentage from 1 to 99 (without a mesh the split comes from pod counts, so both tracks need pods), got 100"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 12.5 } }), "[shop/a] 'canary.weight' must be a whole percentage from 0 to 100, got 12.5"],
-      [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 0 } }), "[shop/a] 'canary.weight' 0 sends the canary nothing: give a 'header' for a dark launch, or a weight above 0"],
       [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 10, header: { name: 'x-canary', value: '1' } } }), "[shop/a] 'canary.header' needs a mesh (the proxy routes by header): set mesh: 'istio' on the MicroserviceApp, or drop it"],
       [() => new ObservedService(testApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:latest', weight: 10 } }), "[shop/a] 'canary.image' 'x/a:latest' is not pinned"],
       [() => new ObservedService(meshApp().shop, 'a', { image: 'x/a:1', canary: { image: 'x/a:2', weight: 10, header: { name: 'X Canary', value: '1' } } }), "[shop/a] 'canary.header' must be { name, value } with a lowercase header name, got {\"name\":\"X Canary\",\"value\":\"1\"}: for example { name: 'x-canary', value: 'always' }"],
