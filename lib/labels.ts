@@ -8,6 +8,9 @@ export const COMPONENT = 'app.kubernetes.io/component';
 export const PART_OF = 'app.kubernetes.io/part-of';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 
+/** Pod annotation listing the literal env names declared not secret (`envNotSecret`, `addEnv(..., { notSecret })`). */
+export const NOT_SECRET_ANNOTATION = 'cdk8s-microservices.io/env-not-secret';
+
 /** What the six recommended labels say about one object. */
 export interface LabelValues {
   /** The service or app name: the construct id. */

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
 import { checkVersion, parseImage, versionOf } from './image';
-import { INSTANCE, VERSION, serviceSelector, standardLabels, workloadSelector } from './labels';
+import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, serviceSelector, standardLabels, workloadSelector } from './labels';
 import { MicroserviceApp } from './microservice-app';
 import { principal } from './mesh/istio';
 import { checkEnvName, checkHostname, checkObjectName, upperSnake } from './names';
@@ -15,6 +15,8 @@ import { SecurityOptions, containerSecurityContext, podSecurityContext } from '.
 import type { ObservedService } from './observed-service';
 import type { RequestQueries } from './observability/metrics-source';
 import type { ScrapeEndpoint } from './observability/monitors';
+import { checkKnownProps } from './props/checks';
+import { checkPodProps } from './props/pod-props';
 import type { WorkloadTelemetry } from './observability/model';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
@@ -102,8 +104,18 @@ export interface WorkloadProps extends SecurityOptions {
   readonly autoscaling?: AutoscalingOptions;
   /** Requests and limits. @default - 100m cpu, 128Mi memory, 256Mi ephemeral storage; limits twice that */
   readonly resources?: ResourceOptions;
-  /** Literal environment variables (never secrets: use `secretEnv`). @default - none */
+  /**
+   * Literal environment variables (never secrets: use `secretEnv`). A name that looks like a
+   * secret's (`*PASSWORD*`, `*_TOKEN`, `*SECRET*`, `*API_KEY*`...) is refused unless listed in
+   * `envNotSecret`. @default - none
+   */
   readonly env?: Record<string, string>;
+  /**
+   * Names in `env` that look like secrets but are not (`TOKEN_TTL`, `PASSWORD_MIN_LENGTH`): their
+   * literal values are allowed. Each must be a name of `env`.
+   * @default - none
+   */
+  readonly envNotSecret?: string[];
   /** Environment variables from existing Secrets. @default - none */
   readonly secretEnv?: Record<string, SecretEnvSource>;
   /** Configuration files mounted from a ConfigMap. @default - none */
@@ -136,6 +148,12 @@ export interface WorkloadProps extends SecurityOptions {
   readonly automountServiceAccountToken?: boolean;
   /** How the container logs, for node-level collectors to parse. @default { format: 'text' } */
   readonly logging?: LoggingOptions;
+}
+
+/** Options of `addEnv()`. */
+export interface AddEnvOptions {
+  /** The name looks like a secret's (`TOKEN_TTL`) but the value is none: allow it as a literal. @default false */
+  readonly notSecret?: boolean;
 }
 
 /** How a workload's logs are parsed by node-level collectors (Fluent Bit, Vector, OpenTelemetry Collector). */
@@ -232,6 +250,9 @@ export abstract class Workload extends Construct {
   public readonly resources: k8s.ResourceRequirements;
 
   private readonly env: k8s.EnvVar[] = [];
+  // env names the user declared not secret, and the pod annotations that record them
+  private readonly notSecret: Set<string>;
+  private readonly podAnnotations?: Record<string, string>;
   // what a second Deployment of the same pods (a canary) is built from
   private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean; readonly autoscaling?: AutoscalingOptions };
   private readonly connected = new Set<ObservedService>();
@@ -243,6 +264,7 @@ export abstract class Workload extends Construct {
     this.app = MicroserviceApp.of(scope, id, new.target.name);
     this.spec = spec;
     checkObjectName(this, 'the id', id);
+    checkPodProps(this, props);
     this.name = id;
     const image = parseImage(this, props.image);
     const version = checkVersion(this, 'version', props.version ?? versionOf(image));
@@ -255,6 +277,7 @@ export abstract class Workload extends Construct {
 
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
     const replicas = this.checkScaling(props, spec);
+    this.notSecret = new Set(props.envNotSecret ?? []);
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
     this.addTelemetryEnv(id);
@@ -283,6 +306,8 @@ export abstract class Workload extends Construct {
     const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
     const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec, shutdown) };
+    this.podAnnotations = annotations;
+    this.markNotSecret();
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
@@ -509,16 +534,28 @@ export abstract class Workload extends Construct {
   }
 
   /** Adds a literal environment variable (never a secret: use the `secretEnv` prop). */
-  public addEnv(name: string, value: string): void {
+  public addEnv(name: string, value: string, options: AddEnvOptions = {}): void {
+    checkKnownProps(this, options, ['notSecret'], 'addEnv options.');
+    if (options.notSecret) {
+      this.notSecret.add(name);
+      this.markNotSecret();
+    }
     this.addLiteral('addEnv', name, value);
   }
 
   private addLiteral(prop: string, name: string, value: string): void {
     if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'${prop}.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
-    if (SECRET_NAME.test(name)) {
-      throw new MicroserviceConfigError(this, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }`);
+    if (SECRET_NAME.test(name) && !this.notSecret.has(name)) {
+      const how = prop === 'addEnv' ? `addEnv('${name}', value, { notSecret: true })` : `envNotSecret: ['${name}']`;
+      throw new MicroserviceConfigError(this, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }; if it is no secret, say so with ${how}`);
     }
     this.pushEnv(prop, { name, value });
+  }
+
+  // the names declared not secret, on the pod template, for `cdk8s-ms validate` and reviewers
+  private markNotSecret(): void {
+    if (!this.podAnnotations || this.notSecret.size === 0) return;
+    this.podAnnotations[NOT_SECRET_ANNOTATION] = [...this.notSecret].sort().join(',');
   }
 
   private pushEnv(prop: string, v: k8s.EnvVar): void {

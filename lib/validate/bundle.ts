@@ -33,6 +33,15 @@ export function podLabelsOf(o: Doc): Record<string, Doc> {
   return isObject(labels) ? labels : {};
 }
 
+/** The annotations the pods of a workload carry. */
+export function podAnnotationsOf(o: Doc): Record<string, Doc> {
+  const annotations = o?.kind === 'Pod' ? o.metadata?.annotations
+    : o?.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.metadata?.annotations
+      : o?.kind === 'ScaledJob' ? o.spec?.jobTargetRef?.template?.metadata?.annotations
+        : o?.spec?.template?.metadata?.annotations;
+  return isObject(annotations) ? annotations : {};
+}
+
 /** Init containers then containers of a pod spec. */
 export function allContainersOf(spec: Doc): Doc[] {
   return [...arrayOf(spec?.initContainers), ...arrayOf(spec?.containers)];

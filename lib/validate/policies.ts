@@ -4,9 +4,10 @@
 // reference checks these have graded severities: an error is something a cluster enforcing the
 // policy would reject or an incident waiting to happen; a warning is a default we want kept;
 // info is advice.
-import { Bundle, allContainersOf, arrayOf, namespaceOf, nameOf, podLabelsOf, podSpecOf, selects } from './bundle';
+import { Bundle, allContainersOf, arrayOf, namespaceOf, nameOf, podAnnotationsOf, podLabelsOf, podSpecOf, selects } from './bundle';
 import { Doc, Manifest, isObject } from './manifests';
 import { FindingList, ruleSet } from './rules';
+import { NOT_SECRET_ANNOTATION } from '../labels';
 
 export const POLICY_RULES = ruleSet({
   // Pod Security Standards (baseline and restricted) and Polaris security checks
@@ -154,9 +155,13 @@ function checkServiceAccount(bundle: Bundle, w: Manifest, findings: FindingList)
   else if (!sa) findings.add(R['sa-ref'], w, `serviceAccountName '${saName}' is not defined in the bundle`);
 }
 
+// names the author declared not secret (`envNotSecret`) are listed in a pod annotation
+
 function checkPlainSecretsInEnv(w: Manifest, c: Doc, findings: FindingList): void {
+  const declared = podAnnotationsOf(w.object)[NOT_SECRET_ANNOTATION];
+  const notSecret = new Set(typeof declared === 'string' ? declared.split(',') : []);
   for (const e of arrayOf(c.env)) {
-    if (e?.value !== undefined && SECRET_LIKE.test(e?.name)) findings.add(R['no-plain-secrets'], w, `container '${c.name}' env ${e.name} holds a literal value`);
+    if (e?.value !== undefined && SECRET_LIKE.test(e?.name) && !notSecret.has(e.name)) findings.add(R['no-plain-secrets'], w, `container '${c.name}' env ${e.name} holds a literal value`);
   }
 }
 

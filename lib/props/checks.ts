@@ -1,0 +1,162 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import { IConstruct } from 'constructs';
+import { MicroserviceConfigError, show } from '../errors';
+
+// Checks of user props that every construct shares: unknown names (JavaScript users, `as any`),
+// the type of a value, and the syntax the API server or a controller enforces. Each throws the
+// library's one-line error naming the construct, the prop, the value and the fix.
+
+type Scope = IConstruct | string;
+
+/** Every prop name of `T`, required and only those: the compiler keeps the list complete. */
+export type PropNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/** The names of a props interface, checked by the compiler against it (see PropNames). */
+export function propNames<T>(names: PropNames<T>): readonly string[] {
+  return Object.keys(names);
+}
+
+/** Levenshtein distance, case-insensitive: how far a typo is from a known name. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[y.length];
+}
+
+/** The known name nearest `name`, when it is near enough to be a typo of it. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/**
+ * Fails on a prop that `known` does not name (TypeScript stops these, JavaScript and `as any`
+ * do not, and the value would be silently ignored). `prefix` is the path of a nested object
+ * (`'autoscaling.'`), empty at the top.
+ */
+export function checkKnownProps(scope: Scope, value: unknown, known: readonly string[], prefix = ''): void {
+  if (value === undefined) return;
+  const what = prefix ? `'${prefix.replace(/\.$/, '')}'` : 'the props';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new MicroserviceConfigError(scope, `${what} must be an object, got ${show(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = nearestName(key, known);
+    throw new MicroserviceConfigError(scope, `'${prefix}${key}' is not a known prop${near ? `: did you mean '${prefix}${near}'?` : `: use one of ${known.map(k => `'${k}'`).join(', ')}`}`);
+  }
+}
+
+/** A number in a range (whole unless `fraction`); a string of digits says to drop the quotes. */
+export function checkNumber(scope: Scope, prop: string, value: unknown, o: { min?: number; max?: number; fraction?: boolean } = {}): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    const quoted = typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? `: write ${value.trim()} without quotes` : '';
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a number, got ${show(value)}${quoted}`);
+  }
+  const min = o.min ?? -Infinity;
+  const max = o.max ?? Infinity;
+  if ((!o.fraction && !Number.isInteger(value)) || value < min || value > max) {
+    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a ${o.fraction ? '' : 'whole '}number ${range}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A TCP/UDP port number. */
+export function checkPort(scope: Scope, prop: string, value: unknown): number {
+  if (typeof value === 'number' && (!Number.isInteger(value) || value < 1 || value > 65535)) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be 1-65535, got ${show(value)}`);
+  }
+  return checkNumber(scope, prop, value, { min: 1, max: 65535 });
+}
+
+export function checkBoolean(scope: Scope, prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new MicroserviceConfigError(scope, `'${prop}' must be true or false, got ${show(value)}`);
+}
+
+export function checkStringArray(scope: Scope, prop: string, value: unknown): void {
+  if (value !== undefined && (!Array.isArray(value) || value.some(v => typeof v !== 'string'))) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a list of strings, got ${show(value)}: quote numbers, for example ['--port', '8080']`);
+  }
+}
+
+// apimachinery's validation: DNS-1123 subdomains name Secrets, ConfigMaps and IngressClasses
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// a label name, or the part of a label key after the prefix; label values too, or empty
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** The name of an object such as a Secret, ConfigMap or IngressClass. */
+export function checkDnsSubdomain(scope: Scope, prop: string, value: unknown, example: string): string {
+  if (typeof value !== 'string' || !DNS1123_SUBDOMAIN.test(value) || value.length > 253) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253), got ${show(value)}: for example '${example}'`);
+  }
+  return value;
+}
+
+/** A namespace or other RFC 1123 label. */
+export function checkDnsLabel(scope: Scope, prop: string, value: unknown, example: string): string {
+  if (typeof value !== 'string' || !DNS1123_LABEL.test(value) || value.length > 63) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a DNS label (at most 63 lowercase letters, digits and '-'), got ${show(value)}: for example '${example}'`);
+  }
+  return value;
+}
+
+function isQualifiedKey(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  const prefixOk = parts.length === 1 || (DNS1123_SUBDOMAIN.test(parts[0]) && parts[0].length <= 253);
+  return prefixOk && name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+/** Labels (selector or metadata) the way the API server validates them. */
+export function checkLabels(scope: Scope, prop: string, labels: unknown): void {
+  if (labels === undefined) return;
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of labels, got ${show(labels)}`);
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid label key ${show(k)}: use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', for example 'app.kubernetes.io/name'`);
+    if (typeof v !== 'string' || v.length > 63 || (v !== '' && !QUALIFIED_NAME.test(v))) {
+      throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(v)}`);
+    }
+  }
+}
+
+/** Annotations: qualified keys, string values. */
+export function checkAnnotations(scope: Scope, prop: string, annotations: unknown): void {
+  if (annotations === undefined) return;
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of annotations, got ${show(annotations)}`);
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid annotation key ${show(k)}: use an optional DNS prefix and '/', then a name, for example 'nginx.ingress.kubernetes.io/proxy-body-size'`);
+    if (typeof v !== 'string') throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a string, got ${show(v)}: quote numbers and booleans`);
+  }
+}
+
+/** An IPv4 or IPv6 CIDR, parsed the way the API server does (net.ParseCIDR). */
+export function isCidr(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return false;
+  const bits = Number(m[2]);
+  if (isIPv4(m[1])) return bits <= 32;
+  return isIPv6(m[1]) && bits <= 128;
+}
+
+/** One of the given strings. */
+export function checkOneOf<T extends string>(scope: Scope, prop: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be one of ${allowed.map(a => `'${a}'`).join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}

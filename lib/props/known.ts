@@ -1,0 +1,69 @@
+// The prop names of every public props and options interface, for checkKnownProps(). Each list
+// is typed against its interface (PropNames), so adding a prop without listing it here, or
+// listing one that does not exist, fails to compile.
+import type { CanaryOptions } from '../canary';
+import type { KedaOptions } from '../keda/scaled-object';
+import type { GatewayOptions } from '../gateway';
+import type { CircuitBreakerOptions, RateLimitOptions, RetryOptions, TrafficOptions } from '../mesh/traffic';
+import type { IstioOptions, MicroserviceAppProps, MonitoringOptions, OpenTelemetryOptions, RouteOptions } from '../microservice-app';
+import type { ObservedServiceProps, ServiceMetricsOptions } from '../observed-service';
+import type { PodsPeer } from '../policy/network-policy';
+import type { ProbeOptions } from '../probes';
+import type { ResourceLimits, ResourceOptions } from '../resources';
+import type { JobModeOptions, ScaledWorkerProps } from '../scaled-worker';
+import type {
+  AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
+  RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps,
+} from '../workload';
+import { PropNames, propNames } from './checks';
+
+const WORKLOAD: PropNames<WorkloadProps> = {
+  image: true, replicas: true, autoscaling: true, resources: true, env: true, envNotSecret: true, secretEnv: true, config: true,
+  command: true, args: true, probes: true, rollingUpdate: true, revisionHistoryLimit: true, shutdown: true, nodeSelector: true,
+  tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
+  logging: true, runAsUser: true, runAsGroup: true,
+};
+
+export const PROPS = {
+  app: propNames<MicroserviceAppProps>({
+    namespace: true, domain: true, tlsSecretName: true, ingressClassName: true, gateway: true, ingressAnnotations: true,
+    ingressController: true, dns: true, monitoring: true, version: true, openTelemetry: true, mesh: true, istio: true,
+  }),
+  monitoring: propNames<MonitoringOptions>({
+    enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,
+  }),
+  istio: propNames<IstioOptions>({ trustDomain: true, revision: true, controlPlane: true, ingressPrincipals: true }),
+  openTelemetry: propNames<OpenTelemetryOptions>({ endpoint: true, protocol: true, collector: true }),
+  gateway: propNames<GatewayOptions>({ name: true, namespace: true, sectionName: true }),
+  podsPeer: propNames<PodsPeer>({ namespace: true, podLabels: true }),
+  route: propNames<RouteOptions>({ path: true, pathType: true, host: true }),
+  service: propNames<ObservedServiceProps>({
+    ...WORKLOAD, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true,
+  }),
+  worker: propNames<ScaledWorkerProps>({
+    ...WORKLOAD, healthPort: true, metrics: true, queue: true, keda: true, maxProcessingTime: true, mode: true, job: true,
+  }),
+  autoscaling: propNames<AutoscalingOptions>({ minReplicas: true, maxReplicas: true, targetCpuUtilization: true, targetMemoryUtilization: true }),
+  resources: propNames<ResourceOptions>({ cpu: true, memory: true, ephemeralStorage: true, limits: true }),
+  limits: propNames<ResourceLimits>({ cpu: true, memory: true, ephemeralStorage: true }),
+  rollingUpdate: propNames<RollingUpdateOptions>({ maxSurge: true, maxUnavailable: true }),
+  shutdown: propNames<ShutdownOptions>({ preStopSleepSeconds: true, terminationGracePeriodSeconds: true }),
+  secretEnv: propNames<SecretEnvSource>({ secretName: true, key: true, optional: true }),
+  config: propNames<ConfigFilesOptions>({ files: true, mountPath: true }),
+  connect: propNames<ConnectOptions>({ env: true, format: true }),
+  external: propNames<ExternalConnectionOptions>({ name: true, host: true, cidr: true, port: true, protocol: true, env: true }),
+  logging: propNames<LoggingOptions>({ format: true }),
+  metrics: propNames<MetricsOptions>({ port: true, path: true, interval: true }),
+  serviceMetrics: propNames<ServiceMetricsOptions>({ port: true, path: true, interval: true, source: true }),
+  probes: propNames<ProbeOptions>({ readiness: true, liveness: true, startup: true }),
+  traffic: propNames<TrafficOptions>({ timeout: true, retries: true, idempotent: true, circuitBreaker: true, rateLimit: true }),
+  retries: propNames<RetryOptions>({ attempts: true, perTryTimeout: true, retryOn: true }),
+  circuitBreaker: propNames<CircuitBreakerOptions>({
+    consecutiveErrors: true, interval: true, baseEjectionTime: true, maxEjectionPercent: true, maxConnections: true,
+    maxPendingRequests: true, maxRequests: true, connectTimeout: true,
+  }),
+  rateLimit: propNames<RateLimitOptions>({ requestsPerSecond: true, burstMultiplier: true }),
+  canary: propNames<CanaryOptions>({ image: true, weight: true, header: true, replicas: true, version: true }),
+  keda: propNames<KedaOptions>({ pollingInterval: true, cooldownPeriod: true, fallbackReplicas: true, fallbackFailureThreshold: true }),
+  job: propNames<JobModeOptions>({ backoffLimit: true, successfulJobsHistoryLimit: true, failedJobsHistoryLimit: true }),
+} as const;
