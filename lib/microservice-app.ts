@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
@@ -14,7 +15,13 @@ import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
 import { allowNothing, principal, strictMtls } from './mesh/istio';
 import { addWarning } from './warnings';
+import { checkVersion } from './image';
+import { checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownProps, checkLabels } from './props/checks';
+import { PROPS } from './props/known';
 
+
+// `<service>.<namespace>`, optionally with `.svc` or `.svc.cluster.local`
+const IN_CLUSTER_HOST = /^[a-z]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.svc(\.cluster\.local)?)?$/;
 
 function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: string; protocol: 'grpc' | 'http/protobuf' } {
   let url: URL | undefined;
@@ -26,8 +33,10 @@ function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: stri
   if (!url || !/^https?:$/.test(url.protocol) || !url.port || url.pathname.length > 1) {
     throw new MicroserviceConfigError(scope, `'openTelemetry.endpoint' must be an http(s) URL with a port and no path, got ${show(o.endpoint)}: for example 'http://otel-collector.observability:4317'`);
   }
-  if (!o.collector && url.hostname.split('.').length < 2) {
-    throw new MicroserviceConfigError(scope, `'openTelemetry.endpoint' ${show(o.endpoint)} names no namespace (<service>.<namespace>): add it, or set 'openTelemetry.collector' so egress to the collector can be allowed`);
+  // egress is allowed to the namespace the host names: only a Service's cluster DNS name names one
+  if (!o.collector && !IN_CLUSTER_HOST.test(url.hostname)) {
+    const why = isIP(url.hostname.replace(/^\[|\]$/g, '')) ? 'is an IP address, which names no namespace' : 'names no namespace (<service>.<namespace>[.svc[.cluster.local]])';
+    throw new MicroserviceConfigError(scope, `'openTelemetry.endpoint' ${show(o.endpoint)} ${why}: use the collector Service's name, or set 'openTelemetry.collector' to the collector's pods so egress to them can be allowed`);
   }
   if (o.protocol !== undefined && o.protocol !== 'grpc' && o.protocol !== 'http/protobuf') {
     throw new MicroserviceConfigError(scope, `'openTelemetry.protocol' must be 'grpc' or 'http/protobuf', got ${show(o.protocol)}`);
@@ -66,6 +75,69 @@ function resolveMesh(path: string, props: MicroserviceAppProps): ResolvedMesh {
     throw new MicroserviceConfigError(path, `'istio.ingressPrincipals' must be principals '<trust domain>/ns/<namespace>/sa/<service account>' (no 'spiffe://'), got ${show(principals)}`);
   }
   return { kind: 'istio', trustDomain, controlPlane: istio.controlPlane ?? DEFAULT_ISTIOD, ingressPrincipals: principals };
+}
+
+/** Unknown names, and values the API server or a controller would refuse, in the app's props. */
+function checkAppProps(path: string, props: MicroserviceAppProps): void {
+  checkKnownProps(path, props, PROPS.app);
+  const nested: Array<[unknown, readonly string[], string]> = [
+    [props.monitoring, PROPS.monitoring, 'monitoring.'],
+    [props.istio, PROPS.istio, 'istio.'],
+    [props.openTelemetry, PROPS.openTelemetry, 'openTelemetry.'],
+    [props.gateway, PROPS.gateway, 'gateway.'],
+  ];
+  for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
+  const peers: Array<[string, PodsPeer | undefined]> = [
+    ['ingressController', props.ingressController], ['dns', props.dns],
+    ['istio.controlPlane', props.istio?.controlPlane], ['openTelemetry.collector', props.openTelemetry?.collector],
+  ];
+  for (const [prop, peer] of peers) {
+    checkKnownProps(path, peer, PROPS.podsPeer, `${prop}.`);
+    if (peer?.namespace !== undefined) checkDnsLabel(path, `${prop}.namespace`, peer.namespace, 'ingress-nginx');
+    checkLabels(path, `${prop}.podLabels`, peer?.podLabels);
+  }
+  if (props.tlsSecretName !== undefined) checkDnsSubdomain(path, 'tlsSecretName', props.tlsSecretName, 'shop-tls');
+  if (props.ingressClassName !== undefined) checkDnsSubdomain(path, 'ingressClassName', props.ingressClassName, 'nginx');
+  checkAnnotations(path, 'ingressAnnotations', props.ingressAnnotations);
+  if (props.version !== undefined) checkVersion(path, 'version', props.version);
+  if (props.gateway) {
+    checkDnsSubdomain(path, 'gateway.name', props.gateway.name, 'public');
+    checkDnsLabel(path, 'gateway.namespace', props.gateway.namespace, 'gateways');
+    if (props.gateway.sectionName !== undefined) checkDnsSubdomain(path, 'gateway.sectionName', props.gateway.sectionName, 'https');
+  }
+  const m = props.monitoring ?? {};
+  checkBoolean(path, 'monitoring.enabled', m.enabled);
+  checkBoolean(path, 'monitoring.dashboards', m.dashboards);
+  checkLabels(path, 'monitoring.prometheusLabels', m.prometheusLabels);
+  checkLabels(path, 'monitoring.prometheusPodLabels', m.prometheusPodLabels);
+  if (m.prometheusNamespace !== undefined) checkDnsLabel(path, 'monitoring.prometheusNamespace', m.prometheusNamespace, 'monitoring');
+  if (m.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(String(m.runbookBaseUrl))) {
+    throw new MicroserviceConfigError(path, `'monitoring.runbookBaseUrl' must be an http(s) URL, got ${show(m.runbookBaseUrl)}: for example 'https://runbooks.example.com/shop'`);
+  }
+}
+
+/** Namespaces of the cluster itself, which the app's default-deny policy would cut off. */
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default'];
+
+/**
+ * The app's namespace gets a default-deny policy for every pod in it: it must be the app's
+ * own, not the cluster's or a namespace of the infrastructure the app talks to.
+ */
+function checkOwnNamespace(path: string, namespace: string, props: MicroserviceAppProps): void {
+  const fix = `give the app a namespace of its own, for example '${path.split('/').pop()}-app'`;
+  if (SYSTEM_NAMESPACES.includes(namespace)) {
+    throw new MicroserviceConfigError(path, `'namespace' ${show(namespace)} is shared with the cluster's own workloads, which the app's default-deny network policy would cut off (cluster DNS in kube-system): ${fix}`);
+  }
+  const monitoringOn = props.monitoring?.enabled !== false;
+  const infrastructure: Array<[string, string | undefined]> = [
+    ['the cluster DNS (dns)', (props.dns ?? DEFAULT_DNS).namespace],
+    ['Prometheus (monitoring.prometheusNamespace)', monitoringOn ? props.monitoring?.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace : undefined],
+    ['the Ingress controller (ingressController)', props.ingressController?.namespace ?? (props.gateway ? props.gateway.namespace : props.mesh ? DEFAULT_ISTIO_INGRESS.namespace : DEFAULT_INGRESS_CONTROLLER.namespace)],
+    ["Istio's control plane (istio.controlPlane)", props.mesh ? (props.istio?.controlPlane ?? DEFAULT_ISTIOD).namespace : undefined],
+  ];
+  for (const [what, ns] of infrastructure) {
+    if (ns === namespace) throw new MicroserviceConfigError(path, `'namespace' ${show(namespace)} is where ${what} runs, which the app's default-deny network policy would cut off: ${fix}`);
+  }
 }
 
 /** The namespace label that turns on sidecar injection, by the default or a given revision. */
@@ -317,8 +389,10 @@ export class MicroserviceApp extends Chart {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63) {
       throw new MicroserviceConfigError(path, `the id ${show(id)} is not a valid app name (it names the Ingress and the 'app.kubernetes.io/part-of' label): use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (for example 'shop')`);
     }
+    checkAppProps(path, props);
     const namespace = props.namespace ?? id;
     checkNamespace(path, namespace);
+    checkOwnNamespace(path, namespace, props);
     if (props.domain !== undefined) checkHostname(path, 'domain', props.domain);
     if (props.gateway) {
       const clash = (['tlsSecretName', 'ingressClassName', 'ingressAnnotations'] as const).filter(k => props[k] !== undefined);

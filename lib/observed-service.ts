@@ -17,6 +17,8 @@ import { workloadSelector } from './labels';
 import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from './mesh/istio';
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from './mesh/traffic';
 import { addWarning } from './warnings';
+import { checkKnownProps, checkOneOf, checkPort } from './props/checks';
+import { PROPS } from './props/known';
 
 /** The application protocol of a service's port. */
 export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
@@ -73,11 +75,26 @@ function requestQueries(path: string, source: MetricsSource | undefined, s: Serv
   return q;
 }
 
-function checkPort(scope: Construct | string, prop: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
-    throw new MicroserviceConfigError(scope, `'${prop}' must be 1-65535, got ${show(v)}`);
-  }
-  return v;
+/**
+ * Ports the injected istio-proxy listens on or intercepts (Istio's "Ports used by Istio"): an
+ * app port among them clashes with the sidecar.
+ */
+export const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
+
+/** The service's own props and nested options: unknown names, and ports Kubernetes or Istio would refuse. */
+function checkServiceProps(path: string, props: ObservedServiceProps): void {
+  checkKnownProps(path, props, PROPS.service);
+  const nested: Array<[unknown, readonly string[], string]> = [
+    [props.route, PROPS.route, 'route.'],
+    [props.metrics, PROPS.serviceMetrics, 'metrics.'],
+    [props.traffic, PROPS.traffic, 'traffic.'],
+    [props.traffic?.retries || undefined, PROPS.retries, 'traffic.retries.'],
+    [props.traffic?.circuitBreaker || undefined, PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
+    [props.traffic?.rateLimit, PROPS.rateLimit, 'traffic.rateLimit.'],
+    [props.canary, PROPS.canary, 'canary.'],
+  ];
+  for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
+  if (props.route?.pathType !== undefined) checkOneOf(path, 'route.pathType', props.route.pathType, ['Prefix', 'Exact']);
 }
 
 /**
@@ -131,6 +148,7 @@ export class ObservedService extends Workload {
   constructor(scope: Construct, id: string, props: ObservedServiceProps) {
     // checked before super(): the ports and probes of the pod depend on them
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    checkServiceProps(path, props);
     const protocol = props.protocol ?? 'http';
     if (!PROTOCOLS.includes(protocol)) {
       throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
@@ -141,6 +159,15 @@ export class ObservedService extends Workload {
     const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol });
     const separateMetrics = metricsPort !== port;
     const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
+    if (separateMetrics && metricsPort === servicePort) {
+      // the Service would list the port twice (the service's and `http-metrics`): the API server refuses it
+      throw new MicroserviceConfigError(path, `'metrics.port' ${metricsPort} is also the service port ('servicePort'): the Service would have two ports ${metricsPort}. Serve metrics on the container port (${port}), or choose another metrics port`);
+    }
+    if (app.mesh) {
+      for (const [prop, p] of [['port', port], ['metrics.port', metricsPort]] as const) {
+        if (ISTIO_RESERVED_PORTS.includes(p)) throw new MicroserviceConfigError(path, `'${prop}' ${p} is a port of Istio's sidecar (${ISTIO_RESERVED_PORTS.join(', ')}): choose another`);
+      }
+    }
     const serviceType = props.serviceType ?? 'ClusterIP';
     if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
       throw new MicroserviceConfigError(path, `'serviceType' must be 'ClusterIP' or 'LoadBalancer', got ${show(serviceType)}`);

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { ScaledJob, ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
 import { KedaOptions, scaledJob, scaledObject } from './keda/scaled-object';
 import { QueueTrigger } from './keda/triggers';
+import { checkKnownProps, checkPort } from './props/checks';
+import { PROPS } from './props/known';
 import { MicroserviceConfigError, show } from './errors';
 import { PodMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
@@ -91,10 +93,12 @@ export class ScaledWorker extends Workload {
 
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    const healthPort = props.healthPort ?? 8080;
-    for (const [prop, v] of [['healthPort', healthPort], ['metrics.port', props.metrics?.port ?? healthPort]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > 65535) throw new MicroserviceConfigError(path, `'${prop}' must be 1-65535, got ${show(v)}`);
-    }
+    checkKnownProps(path, props, PROPS.worker);
+    checkKnownProps(path, props.metrics, PROPS.metrics, 'metrics.');
+    checkKnownProps(path, props.keda, PROPS.keda, 'keda.');
+    checkKnownProps(path, props.job, PROPS.job, 'job.');
+    const healthPort = checkPort(path, 'healthPort', props.healthPort ?? 8080);
+    checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort);
     const metricsPort = props.metrics?.port ?? healthPort;
     const separateMetrics = metricsPort !== healthPort;
     const triggers = props.queue === undefined ? [] : Array.isArray(props.queue) ? props.queue : [props.queue];

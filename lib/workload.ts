@@ -15,7 +15,8 @@ import { SecurityOptions, containerSecurityContext, podSecurityContext } from '.
 import type { ObservedService } from './observed-service';
 import type { RequestQueries } from './observability/metrics-source';
 import type { ScrapeEndpoint } from './observability/monitors';
-import { checkKnownProps } from './props/checks';
+import { checkKnownProps, isCidr } from './props/checks';
+import { PROPS } from './props/known';
 import { checkPodProps } from './props/pod-props';
 import type { WorkloadTelemetry } from './observability/model';
 
@@ -472,6 +473,12 @@ export abstract class Workload extends Construct {
    * network policy for exactly that traffic (egress here, ingress there).
    */
   public connectTo(target: ObservedService, options: ConnectOptions = {}): void {
+    // a worker (or anything without a Service) has no address to call
+    if (!(target instanceof Workload) || typeof (target as ObservedService).address !== 'function') {
+      const what = target instanceof Workload ? `'${target.node.id}', a ${target.constructor.name} with no Service` : show(target);
+      throw new MicroserviceConfigError(this, `connectTo() needs an ObservedService (something with a Service to call), got ${what}: connect the other way round, or give it a queue or a Service`);
+    }
+    checkKnownProps(this, options, PROPS.connect, `connectTo(${target.node.id}) options.`);
     const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
@@ -508,12 +515,14 @@ export abstract class Workload extends Construct {
    */
   public connectToExternal(o: ExternalConnectionOptions): void {
     const what = `connectToExternal(${show(o?.name)})`;
+    checkKnownProps(this, o, PROPS.external, `${what} options.`);
     if (!o || typeof o.name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 63) {
       throw new MicroserviceConfigError(this, `${what}: 'name' must be a lowercase DNS label such as 'orders-db'`);
     }
     if ((o.host === undefined) === (o.cidr === undefined)) {
       throw new MicroserviceConfigError(this, `${what}: give exactly one of 'host' and 'cidr', got ${o.host === undefined ? 'neither' : 'both'}`);
     }
+    if (typeof o.port === 'string') throw new MicroserviceConfigError(this, `${what}: 'port' must be a number, got ${show(o.port)}: write it without quotes`);
     if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new MicroserviceConfigError(this, `${what}: 'port' must be 1-65535, got ${show(o.port)}`);
     if (o.protocol !== undefined && o.protocol !== 'TCP' && o.protocol !== 'UDP') throw new MicroserviceConfigError(this, `${what}: 'protocol' must be 'TCP' or 'UDP', got ${show(o.protocol)}`);
     if (o.env !== undefined && o.cidr !== undefined) throw new MicroserviceConfigError(this, `${what}: 'env' needs 'host': a CIDR is no address to connect to`);
@@ -723,15 +732,6 @@ export abstract class Workload extends Construct {
  */
 export function sidecarProxyConfig(shutdown: Required<ShutdownOptions>): Record<string, unknown> {
   return { holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${shutdown.terminationGracePeriodSeconds}s` };
-}
-
-function isCidr(v: string): boolean {
-  const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(v);
-  if (!m) return false;
-  const bits = Number(m[2]);
-  const v4 = m[1].split('.');
-  if (v4.length === 4) return bits <= 32 && v4.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
-  return m[1].includes(':') && bits <= 128;
 }
 
 const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';

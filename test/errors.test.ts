@@ -253,7 +253,7 @@ describe('MicroserviceConfigError', () => {
     test('fails when a literal env var is named like a secret, pointing to secretEnv', () => {
       expectConfigError(
         catalog({ env: { DB_PASSWORD: 'hunter2' } }),
-        "[shop/catalog] 'env' 'DB_PASSWORD' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { DB_PASSWORD: { secretName, key } }",
+        "[shop/catalog] 'env' 'DB_PASSWORD' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { DB_PASSWORD: { secretName, key } }; if it is no secret, say so with envNotSecret: ['DB_PASSWORD']",
       );
     });
   });

@@ -243,7 +243,7 @@ describe('ObservedService', () => {
     const api = new ObservedService(shop, 'api', { image: 'x/api:1', env: { A: '1' } });
     api.addEnv('FEATURE_FLAGS', 'search,reviews');
     expect(appEnv(find(synth(shop), 'Deployment', 'api'))).toEqual([{ name: 'A', value: '1' }, { name: 'FEATURE_FLAGS', value: 'search,reviews' }]);
-    expect(() => api.addEnv('API_KEY', 'abc')).toThrow("[shop/api] 'addEnv' 'API_KEY' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { API_KEY: { secretName, key } }");
+    expect(() => api.addEnv('API_KEY', 'abc')).toThrow("[shop/api] 'addEnv' 'API_KEY' looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { API_KEY: { secretName, key } }; if it is no secret, say so with addEnv('API_KEY', value, { notSecret: true })");
   });
 
   test('mounts config files from a ConfigMap and rolls pods when they change', () => {
