@@ -62,6 +62,11 @@ function resolveMesh(path: string, props: MicroserviceAppProps): ResolvedMesh {
   if (props.ingressClassName !== undefined && props.ingressClassName !== ISTIO_INGRESS_CLASS) {
     throw new MicroserviceConfigError(path, `'ingressClassName' ${show(props.ingressClassName)} is a controller outside the mesh: it would send plaintext into STRICT mutual TLS and has no identity the AuthorizationPolicies admit, so no request gets through. Use '${ISTIO_INGRESS_CLASS}' (Istio's gateway), or 'gateway' with a Gateway that Istio runs`);
   }
+  // Istio's gateway serves the Ingress and reads no ingress-nginx annotation
+  const ignored = Object.keys(props.ingressAnnotations ?? {}).filter(k => k.startsWith('nginx.ingress.kubernetes.io/'));
+  if (ignored.length) {
+    throw new MicroserviceConfigError(path, `'ingressAnnotations' ${ignored.map(k => `'${k}'`).join(', ')} ${ignored.length > 1 ? 'are' : 'is'} for ingress-nginx, which Istio's gateway (the mesh's Ingress) ignores: drop ${ignored.length > 1 ? 'them' : 'it'}, and configure the gateway instead`);
+  }
   let principals = istio.ingressPrincipals;
   if (principals === undefined) {
     if (props.ingressController !== undefined) {

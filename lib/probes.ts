@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { MicroserviceConfigError, show } from './errors';
+import { checkKnownProps, checkStringArray } from './props/checks';
 
 /** How often and how patiently a probe checks. */
 export interface ProbeTiming {
@@ -72,6 +73,8 @@ function checkProbe(scope: IConstruct, prop: string, p: Probe): void {
   if (kinds.length !== 1) {
     throw new MicroserviceConfigError(scope, `'${prop}' must have exactly one of httpPath, command, tcp or grpc, got ${show(p)}: for example { httpPath: '/healthz' }`);
   }
+  checkKnownProps(scope, p, ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', kinds[0], ...(kinds[0] === 'grpc' ? ['service'] : [])], `${prop}.`);
+  if ('command' in p) checkStringArray(scope, `${prop}.command`, p.command);
   if ('httpPath' in p && (typeof p.httpPath !== 'string' || !p.httpPath.startsWith('/'))) {
     throw new MicroserviceConfigError(scope, `'${prop}.httpPath' must start with '/', got ${show(p.httpPath)}: for example '/healthz'`);
   }

@@ -95,6 +95,8 @@ describe('values the receiving system would refuse', () => {
     fails(service({ tolerations: [{ key: 'gpu', effect: 'NoSchedul' as any }] }), "[shop/catalog] 'tolerations[0].effect' must be one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute', got 'NoSchedul'");
     fails(service({ runAsUser: 0 }), "[shop/catalog] 'runAsUser' must be a whole number from 1 to 2147483647, got 0");
     fails(service({ command: ['/app', 8080 as any] }), "[shop/catalog] 'command' must be a list of strings");
+    fails(service({ probes: { readiness: { httpPath: '/ready', timeout: 2 } as any } }), "[shop/catalog] 'probes.readiness.timeout' is not a known prop: did you mean 'probes.readiness.timeoutSeconds'?");
+    fails(() => testApp('shop', { mesh: 'istio', ingressAnnotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' } }), "[shop] 'ingressAnnotations' 'nginx.ingress.kubernetes.io/proxy-body-size' is for ingress-nginx, which Istio's gateway (the mesh's Ingress) ignores: drop it, and configure the gateway instead");
     fails(() => testApp('shop', { monitoring: { runbookBaseUrl: 'runbooks.example.com' } }), "[shop] 'monitoring.runbookBaseUrl' must be an http(s) URL, got 'runbooks.example.com'");
   });
 });

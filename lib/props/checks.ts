@@ -16,17 +16,22 @@ export function propNames<T>(names: PropNames<T>): readonly string[] {
   return Object.keys(names);
 }
 
-/** Levenshtein distance, case-insensitive: how far a typo is from a known name. */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment), case-insensitive: how
+ * far a typo is from a known name (`prot` is one swap from `port`).
+ */
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 0; j <= y.length; j++) d[0][j] = j;
   for (let i = 1; i <= x.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= y.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
-    prev = row;
+    for (let j = 1; j <= y.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
   }
-  return prev[y.length];
+  return d[x.length][y.length];
 }
 
 /** The known name nearest `name`, when it is near enough to be a typo of it. */
@@ -34,7 +39,9 @@ export function nearestName(name: string, known: readonly string[]): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = distance(name, k);
+    // a shortened name (`timeout` for `timeoutSeconds`) is near, but a typo is nearer
+    const shortened = name.length >= 3 && k.toLowerCase().startsWith(name.toLowerCase());
+    const d = Math.min(distance(name, k), shortened ? 1.5 : Infinity);
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
