@@ -70,8 +70,10 @@ export function resolveCanary(scope: IConstruct | string, c: CanaryOptions, mesh
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new MicroserviceConfigError(scope, `'canary.replicas' must be a whole number >= 1, got ${show(c.replicas)}`);
   }
-  // the canary follows the stable Deployment's scaling: the same share of its ceiling
-  const autoscaling = stableMax === undefined ? undefined : { minReplicas: replicas, maxReplicas: Math.max(replicas, Math.ceil(proportional(stableMax))) };
+  // the canary follows the stable Deployment's scaling, up to the same share of its ceiling;
+  // when that share is no more than its floor, a fixed count is all it needs
+  const ceiling = stableMax === undefined ? undefined : Math.ceil(proportional(stableMax));
+  const autoscaling = ceiling !== undefined && ceiling > replicas ? { minReplicas: replicas, maxReplicas: ceiling } : undefined;
   const version = checkVersion(scope, 'canary.version', c.version ?? versionOf(image));
   return { image: c.image, version, weight: c.weight, header: c.header, replicas, autoscaling, podShare: Math.round((100 * replicas) / (replicas + stablePods)) };
 }

@@ -280,13 +280,9 @@ describe('canary releases', () => {
     expect(container(canary).image).toBe('x/catalog:1.5.0');
     expect(canary.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'catalog-canary' });
     expect(canary.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'catalog-canary', 'app.kubernetes.io/version': '1.5.0' });
-    // the canary autoscales like the stable Deployment: from about what a stable pod carries
-    // (never fewer than 2 pods) to its share of the stable ceiling
-    expect(canary.spec.replicas).toBeUndefined();
-    expect(find(objects, 'HorizontalPodAutoscaler', 'catalog-canary').spec).toMatchObject({
-      scaleTargetRef: { kind: 'Deployment', name: 'catalog-canary' }, minReplicas: 2, maxReplicas: 2,
-      metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'catalog' } }],
-    });
+    // the canary's share of the stable ceiling (10% of 9) is below its floor of 2 pods: a fixed 2
+    expect(canary.spec.replicas).toBe(2);
+    expect(ofKind(objects, 'HorizontalPodAutoscaler').map(h => h.metadata.name)).toEqual(['catalog']);
     expect(find(objects, 'PodDisruptionBudget', 'catalog-canary').spec.selector.matchLabels).toEqual(canary.spec.selector.matchLabels);
     // the one Service selects both tracks; the stable HPA scales only the stable Deployment
     expect(find(objects, 'Service', 'catalog').spec.selector).toEqual({ 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/part-of': 'shop' });
@@ -300,9 +296,22 @@ describe('canary releases', () => {
     expect(http[1].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['stable', 90], ['canary', 10]]);
     expect(catalog.canaryDeployment).toBeDefined();
     // the app's README tells reviewers a canary runs, and with which share
-    expect(appReadme(shop)).toContain('| catalog | service | `x/catalog:1.4.2` + canary `x/catalog:1.5.0` (2-2 pods, autoscaled, 10% of calls, header x-canary: always) |');
+    expect(appReadme(shop)).toContain('| catalog | service | `x/catalog:1.4.2` + canary `x/catalog:1.5.0` (2 pods, 10% of calls, header x-canary: always) |');
     // and the validator agrees: subsets select pods, weights sum to 100, hosts are Services
     expect(validateManifests(objects).findings.filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test('with a mesh, a canary whose share of the stable ceiling is above its floor autoscales up to it', () => {
+    const { shop } = meshApp();
+    new ObservedService(shop, 'api', { image: 'x/api:1', autoscaling: { minReplicas: 3, maxReplicas: 30 }, canary: { image: 'x/api:2', weight: 20 } });
+    const objects = synth(shop);
+    expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBeUndefined();
+    // floor: each canary pod carries what a stable one does (3 * 20/80 -> 1, at least 2); ceiling: 30 * 20/80
+    expect(find(objects, 'HorizontalPodAutoscaler', 'api-canary').spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'api-canary' }, minReplicas: 2, maxReplicas: 8,
+      metrics: [{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'api' } }],
+    });
+    expect(validateManifests(objects).findings.filter(f => f.severity !== 'info')).toEqual([]);
   });
 
   test('with a mesh, each step of a canary (add at 0, raise, lower to 0, remove) keeps make-before-break in any apply order', () => {

@@ -113,7 +113,7 @@ describe('monitoring', () => {
     ['an OTLP endpoint without a port', { openTelemetry: { endpoint: 'http://collector.observability' } },
       "[shop] 'openTelemetry.endpoint' must be an http(s) URL with a port and no path, got 'http://collector.observability': for example 'http://otel-collector.observability:4317'"],
     ['an OTLP endpoint without a namespace and no collector', { openTelemetry: { endpoint: 'http://collector:4317' } },
-      "[shop] 'openTelemetry.endpoint' 'http://collector:4317' names no namespace (<service>.<namespace>): add it, or set 'openTelemetry.collector' so egress to the collector can be allowed"],
+      "[shop] 'openTelemetry.endpoint' 'http://collector:4317' names no namespace (<service>.<namespace>[.svc[.cluster.local]]): use the collector Service's name, or set 'openTelemetry.collector' to the collector's pods so egress to them can be allowed"],
     ['a scrape interval that is no duration', { monitoring: { scrapeInterval: '30 seconds' } },
       "[shop] 'monitoring.scrapeInterval' must be a Prometheus duration such as '30s', '5m' or '1h', got '30 seconds'"],
   ] as const)('fails on %s', (_what, props, message) => {
