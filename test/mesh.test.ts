@@ -4,6 +4,7 @@ import { appReadme } from '../lib/app-readme';
 import { validateManifests } from '../lib/tools';
 import { warningsOf } from '../lib/warnings';
 import { container, find, ofKind, synth, testApp } from './helpers';
+import { build as sixtyWorkloads } from './fixtures/sixty-workloads';
 
 const meshApp = (props = {}) => testApp('shop', { mesh: 'istio', ...props });
 
@@ -450,5 +451,16 @@ describe('rate limits', () => {
       .toThrow("[shop/api] 'traffic.rateLimit' is set through ingress-nginx annotations, but the app's Ingress controller is the pods {\"app.kubernetes.io/name\":\"traefik\"}, which would ignore them");
     // ingress-nginx under another class name is still ingress-nginx
     expect(() => new ObservedService(testApp('shop', { ingressClassName: 'nginx-internal' }).shop, 'api', limited)).not.toThrow();
+  });
+});
+
+describe('a 60-workload app', () => {
+  test('meshed and not, with canaries, routes and connections, validates with no finding', () => {
+    const app = Testing.app();
+    sixtyWorkloads(app);
+    for (const chart of app.charts) {
+      const objects = chart.toJson();
+      expect([chart.node.id, validateManifests(objects).findings.filter(f => f.severity !== 'info')]).toEqual([chart.node.id, []]);
+    }
   });
 });
