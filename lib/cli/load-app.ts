@@ -134,6 +134,6 @@ function registerTypeScript(resolved: string): void {
   if ((require.extensions as Record<string, unknown>)['.ts']) return;
   const nodeModules = findUp(path.dirname(resolved), 'node_modules');
   const cacheDir = process.env.CDK8S_MS_CACHE_DIR
-    ?? (nodeModules ? path.join(nodeModules, '.cache', 'cdk8s-microservices', 'ts') : path.join(os.tmpdir(), 'cdk8s-microservices-ts'));
+    || (nodeModules ? path.join(nodeModules, '.cache', 'cdk8s-microservices', 'ts') : path.join(os.tmpdir(), 'cdk8s-microservices-ts'));
   registerTranspiler({ cacheDir, typescript: resolveTypeScript(resolved), tsconfig: tsconfigOf(resolved) });
 }
