@@ -92,6 +92,7 @@ function checkServiceProps(path: string, props: ObservedServiceProps): void {
     [props.traffic?.circuitBreaker || undefined, PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
     [props.traffic?.rateLimit, PROPS.rateLimit, 'traffic.rateLimit.'],
     [props.canary, PROPS.canary, 'canary.'],
+    [props.canary?.header, ['name', 'value'], 'canary.header.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
   if (props.route?.pathType !== undefined) checkOneOf(path, 'route.pathType', props.route.pathType, ['Prefix', 'Exact']);

@@ -24,6 +24,7 @@ describe('unknown props', () => {
     fails(service({ traffic: { retries: { attempts: 1, perTryTimout: '1s' } } } as any, { mesh: 'istio' }), "[shop/catalog] 'traffic.retries.perTryTimout' is not a known prop: did you mean 'traffic.retries.perTryTimeout'?");
     fails(() => testApp('shop', { monitoring: { scrapeIntervall: '15s' } } as any), "[shop] 'monitoring.scrapeIntervall' is not a known prop: did you mean 'monitoring.scrapeInterval'?");
     fails(() => new ScaledWorker(testApp().shop, 'mailer', { image: IMAGE, helthPort: 9000 } as any), "[shop/mailer] 'helthPort' is not a known prop: did you mean 'healthPort'?");
+    fails(service({ canary: { image: 'x/a:2', weight: 10, header: { name: 'x-canary', vaule: '1' } } } as any, { mesh: 'istio' }), "[shop/catalog] 'canary.header.vaule' is not a known prop: did you mean 'canary.header.value'?");
     // nothing near: the known names are listed
     fails(service({ route: { path: '/', xyzzy: 1 } } as any), "[shop/catalog] 'route.xyzzy' is not a known prop: use one of 'path', 'pathType', 'host'");
   });
