@@ -257,6 +257,22 @@ describe('the Helm chart of an app with unusual content', () => {
   });
 });
 
+describe('the Helm chart of an app whose canary autoscales', () => {
+  test('renders exactly the plain output, the canary\'s autoscaler included, and lints', () => {
+    // GIVEN an autoscaled service with a canary whose share of the ceiling is above its floor
+    for (const mesh of [undefined, 'istio' as const]) {
+      const app = new MicroserviceApp(Testing.app(), 'canaries', { mesh });
+      new ObservedService(app, 'api', { image: 'ghcr.io/acme/api:1.0.0', autoscaling: { minReplicas: 3, maxReplicas: 30 }, canary: { image: 'ghcr.io/acme/api:1.1.0', weight: 20 } });
+      const dir = writeChart(app);
+      // THEN helm renders what the app synthesizes
+      const plain = sorted(app.toJson());
+      expect(plain.some(o => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'api-canary')).toBe(true);
+      expect(helmTemplate(app, dir)).toEqual(plain);
+      expect(tryRun(helmBin(), ['lint', '--strict', dir]).status).toBe(0);
+    }
+  });
+});
+
 describe('splitImage', () => {
   test.each([
     ['nginx:1.27', { registry: '', repository: 'nginx', tag: '1.27', digest: '' }],
