@@ -139,6 +139,7 @@ export class ObservedService extends Workload {
     const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods);
     super(scope, id, props, {
       component: 'service',
+      hasService: true,
       defaultReplicas: 2,
       ports: [
         { name: protocol, containerPort: port, protocol: 'TCP' },
@@ -158,7 +159,7 @@ export class ObservedService extends Workload {
     this.canary = canary;
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: this.app.namespaceName, labels: this.labels },
+      metadata: { name: this.name, namespace: this.app.namespaceName, ...this.serviceMetadata },
       spec: {
         type: serviceType,
         selector: this.selectorLabels,

@@ -12,7 +12,9 @@ import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer }
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
-import type { ObservedService } from './observed-service';
+import type { ServiceTarget } from './service-target';
+import { PodProps } from './pod/pod-props';
+import { assemblePod } from './pod/assemble';
 import type { RequestQueries } from './observability/metrics-source';
 import type { WorkloadTelemetry } from './observability/model';
 
@@ -92,7 +94,7 @@ export interface ExternalConnectionOptions {
 }
 
 /** What every pod-running construct takes. */
-export interface WorkloadProps extends SecurityOptions {
+export interface WorkloadProps extends SecurityOptions, PodProps {
   /** The container image, pinned by a tag other than `latest` or by a digest. */
   readonly image: string;
   /** A fixed number of pods; not with `autoscaling`. @default 2 for services, 1 for workers */
@@ -164,8 +166,17 @@ export interface WorkloadSpec {
   readonly externalScaler?: boolean;
   /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
   readonly scraped?: boolean;
-  /** `deployment` (default), or `job`: the subclass runs the pod template as Jobs, so no Deployment, PDB or HPA. */
-  readonly controller?: 'deployment' | 'job';
+  /**
+   * `deployment` (default); `job`: the subclass runs the pod template as Jobs, so no Deployment,
+   * PDB or HPA; `statefulset`: the subclass makes a StatefulSet of the pod template (PDB and
+   * spread as a Deployment's, no HPA).
+   */
+  readonly controller?: 'deployment' | 'job' | 'statefulset';
+  /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
+  readonly hasService?: boolean;
+  /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */
+  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
+
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -225,11 +236,13 @@ export abstract class Workload extends Construct {
   public readonly autoscalingRange?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** The container's requests and limits after defaults. */
   public readonly resources: k8s.ResourceRequirements;
+  /** Labels and annotations of the workload's Services, with `serviceLabels`/`serviceAnnotations`. */
+  public readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
 
   private readonly env: k8s.EnvVar[] = [];
   // what a second Deployment of the same pods (a canary) is built from
   private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean };
-  private readonly connected = new Set<ObservedService>();
+  private readonly connected = new Set<ServiceTarget>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
 
@@ -270,19 +283,23 @@ export abstract class Workload extends Construct {
       this.replicas = replicas;
     }
     const probes = renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes);
+    const job = spec.controller === 'job';
+    const pod = assemblePod(this, props, {
+      id, job, hasService: spec.hasService === true, ports: spec.ports, claimTemplateMounts: spec.claimTemplateMounts ?? [],
+      tmpSize: TMP_SIZE, config: config ? { mountPath: config.mountPath ?? `/etc/${id}` } : undefined,
+      labels: this.labels,
+    });
+    for (const [name, s] of Object.entries(pod.configMapEnv)) this.pushEnv('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
+    this.serviceMetadata = pod.serviceMetadata;
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     });
 
-    const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
-    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec) };
+    const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec) };
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
-      volumes.push({ name: 'config', configMap: { name: `${id}-config` } });
-      mounts.push({ name: 'config', mountPath: config.mountPath ?? `/etc/${id}`, readOnly: true });
       // a new checksum changes the pod template, so a config change rolls the pods
       annotations['checksum/config'] = createHash('sha256').update(JSON.stringify(Object.entries(files))).digest('hex');
     }
@@ -296,16 +313,15 @@ export abstract class Workload extends Construct {
       ports: spec.ports,
       env: this.env,
       resources,
-      securityContext: containerSecurityContext(props),
+      securityContext: containerSecurityContext(pod.security),
       ...probes,
       lifecycle: shutdown.preStopSleepSeconds > 0
         ? { preStop: { exec: { command: ['sleep', String(shutdown.preStopSleepSeconds)] } } }
         : undefined,
-      volumeMounts: mounts,
+      volumeMounts: pod.mounts,
     };
 
     const selector = workloadSelector(id, id);
-    const job = spec.controller === 'job';
     const manyPods = !job && (props.autoscaling !== undefined || replicas >= 2);
     const deploymentSpec = {
       // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
@@ -316,25 +332,28 @@ export abstract class Workload extends Construct {
     };
     this.track = { container, deploymentSpec, spread: props.topologySpread !== false };
     this.podTemplate = {
-      metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
+      metadata: { labels: { ...pod.labels, ...this.labels, ...logging.labels }, annotations },
       spec: {
         serviceAccountName: id,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         // service links put one env var per Service of the namespace into every pod
         enableServiceLinks: false,
-        securityContext: podSecurityContext(props),
+        securityContext: podSecurityContext(pod.security),
         terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
         // a Job's pod ends; a failed one is replaced by the Job (backoffLimit), not restarted in place
         restartPolicy: job ? 'Never' : undefined,
-        containers: [container],
-        volumes,
+        imagePullSecrets: pod.imagePullSecrets,
+        priorityClassName: pod.priorityClassName,
+        initContainers: pod.initContainers,
+        containers: [container, ...pod.sidecars],
+        volumes: pod.volumes,
         nodeSelector: props.nodeSelector,
         tolerations: props.tolerations,
         affinity: props.affinity,
-        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector) : undefined,
+        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector, spec.controller !== 'statefulset') : undefined,
       },
     };
-    if (!job) {
+    if (!job && spec.controller !== 'statefulset') {
       this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
         metadata,
         spec: { ...deploymentSpec, selector: { matchLabels: selector }, template: this.podTemplate },
@@ -384,7 +403,7 @@ export abstract class Workload extends Construct {
           metadata: { labels: { ...this.podTemplate.metadata!.labels, [INSTANCE]: instance, [VERSION]: version }, annotations: this.podTemplate.metadata!.annotations },
           spec: {
             ...this.podTemplate.spec!,
-            containers: [{ ...this.track.container, image }],
+            containers: [{ ...this.track.container, image }, ...this.podTemplate.spec!.containers.slice(1)],
             topologySpreadConstraints: replicas >= 2 && this.track.spread ? spreadConstraints(selector) : undefined,
           },
         },
@@ -410,7 +429,7 @@ export abstract class Workload extends Construct {
       app: this.app.node.id,
       namespace: this.app.namespaceName,
       name: this.name,
-      kind: this.spec.component === 'worker' ? 'worker' : 'service',
+      kind: this.spec.component === 'worker' || this.spec.controller === 'job' ? 'worker' : 'service',
       queries: this.spec.queries,
       replicas: this.replicas,
       autoscaling: this.autoscalingRange,
@@ -421,7 +440,7 @@ export abstract class Workload extends Construct {
   }
 
   /** The services this workload calls, in the order connectTo() first named them. */
-  public get connections(): ObservedService[] {
+  public get connections(): ServiceTarget[] {
     return [...this.connected];
   }
 
@@ -429,7 +448,7 @@ export abstract class Workload extends Construct {
    * Lets this workload call `target`: an environment variable with the target's address and
    * network policy for exactly that traffic (egress here, ingress there).
    */
-  public connectTo(target: ObservedService, options: ConnectOptions = {}): void {
+  public connectTo(target: ServiceTarget, options: ConnectOptions = {}): void {
     const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
@@ -698,13 +717,14 @@ function disruptionBudget(scope: Construct, id: string, metadata: k8s.ObjectMeta
 }
 
 /** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */
-function spreadConstraints(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+function spreadConstraints(selector: Record<string, string>, byRevision = true): k8s.TopologySpreadConstraint[] {
   return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(topologyKey => ({
     maxSkew: 1,
     topologyKey,
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: selector },
-    // spread each revision on its own, so a rollout does not count the pods it replaces
-    matchLabelKeys: ['pod-template-hash'],
+    // spread each revision on its own, so a rollout does not count the pods it replaces (a
+    // StatefulSet replaces its pods in place, one at a time: all of them count)
+    matchLabelKeys: byRevision ? ['pod-template-hash'] : undefined,
   }));
 }
