@@ -17,6 +17,7 @@ import { workloadSelector } from './labels';
 import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from './mesh/istio';
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from './mesh/traffic';
 import { addWarning } from './warnings';
+import { serviceAddress } from './service-target';
 
 /** The application protocol of a service's port. */
 export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
@@ -58,7 +59,7 @@ const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
 const METRICS_SERVICE_PORT = 'http-metrics';
 
 /** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
-function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
+export function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
   const q = (source ?? MetricsSource.openTelemetry()).queries(s);
   // the built-in sources write PromQL from checked names: only a custom source's is parsed
   if (source?.kind !== 'custom') return q;
@@ -73,7 +74,7 @@ function requestQueries(path: string, source: MetricsSource | undefined, s: Serv
   return q;
 }
 
-function checkPort(scope: Construct | string, prop: string, v: unknown): number {
+export function checkPort(scope: Construct | string, prop: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
     throw new MicroserviceConfigError(scope, `'${prop}' must be 1-65535, got ${show(v)}`);
   }
@@ -241,10 +242,7 @@ export class ObservedService extends Workload {
 
   /** The address callers use: `http://catalog:80` or `catalog:3550` (`catalog.shop:3550` from another app). */
   public address(format: 'url' | 'host:port', from?: MicroserviceApp): string {
-    const host = from && from !== this.app ? `${this.name}.${this.app.namespaceName}` : this.name;
-    const hostPort = `${host}:${this.servicePort}`;
-    // gRPC is HTTP/2: its URL scheme is http
-    return format === 'url' ? `${this.protocol === 'tcp' ? 'tcp' : 'http'}://${hostPort}` : hostPort;
+    return serviceAddress(this, this.servicePort, format, from);
   }
 
   /** Admits the app's Ingress controller to this service's port (once, whatever the number of routes). */

@@ -23,3 +23,13 @@ export interface ServiceTarget extends IConstruct {
   /** @internal Called by connectTo(): the caller's identity is admitted by the target's AuthorizationPolicy. */
   _admitCaller(caller: Workload): void;
 }
+
+/**
+ * A Service's address as callers write it: `http://catalog:80` or `catalog:3550`, with the
+ * namespace (`catalog.shop:3550`) from another app. gRPC is HTTP/2: its URL scheme is http.
+ */
+export function serviceAddress(t: { readonly name: string; readonly app: MicroserviceApp; readonly protocol: string }, servicePort: number, format: 'url' | 'host:port', from?: MicroserviceApp): string {
+  const host = from && from !== t.app ? `${t.name}.${t.app.namespaceName}` : t.name;
+  const hostPort = `${host}:${servicePort}`;
+  return format === 'url' ? `${t.protocol === 'tcp' ? 'tcp' : 'http'}://${hostPort}` : hostPort;
+}

@@ -310,7 +310,7 @@ export abstract class Workload extends Construct {
       imagePullPolicy: 'IfNotPresent',
       command: props.command,
       args: props.args,
-      ports: spec.ports,
+      ports: spec.ports.length ? spec.ports : undefined,
       env: this.env,
       resources,
       securityContext: containerSecurityContext(pod.security),
@@ -338,7 +338,8 @@ export abstract class Workload extends Construct {
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         // service links put one env var per Service of the namespace into every pod
         enableServiceLinks: false,
-        securityContext: podSecurityContext(pod.security),
+        // a large volume is re-owned on every start unless its root already has the group
+        securityContext: { ...podSecurityContext(pod.security), fsGroupChangePolicy: pod.persistent ? 'OnRootMismatch' : undefined },
         terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
         // a Job's pod ends; a failed one is replaced by the Job (backoffLimit), not restarted in place
         restartPolicy: job ? 'Never' : undefined,
@@ -419,6 +420,9 @@ export abstract class Workload extends Construct {
     if (!this.app.mesh) return {};
     return {
       'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+      // a Job's pod ends when its main container does: a classic sidecar never exits, so the
+      // proxy runs as a native sidecar (an init container with restartPolicy Always) instead
+      ...(spec.controller === 'job' ? { 'sidecar.istio.io/nativeSidecar': 'true' } : {}),
       ...(spec.scraped !== false ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.metricsPort), 'prometheus.io/path': spec.metricsPath } : {}),
     };
   }
@@ -553,7 +557,8 @@ export abstract class Workload extends Construct {
       'k8s.namespace.name=$(OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME)',
       'k8s.pod.name=$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
       'k8s.node.name=$(OTEL_RESOURCE_ATTRIBUTES_NODE_NAME)',
-      `k8s.deployment.name=${id}`,
+      // the OpenTelemetry k8s resource attribute of the controller (a Job's name is per release)
+      ...(this.spec.controller === 'job' ? [] : [`k8s.${this.spec.controller ?? 'deployment'}.name=${id}`]),
     ].join(','));
     if (this.app.otlp) {
       literal('OTEL_EXPORTER_OTLP_ENDPOINT', this.app.otlp.endpoint);

@@ -29,6 +29,8 @@ export interface PodContext {
 /** Everything of the pod besides the main container's own fields. */
 export interface AssembledPod {
   readonly security: SecurityOptions;
+  /** The pod mounts persistent volumes (claims or claim templates). */
+  readonly persistent: boolean;
   readonly volumes: k8s.Volume[];
   readonly mounts: k8s.VolumeMount[];
   readonly initContainers?: k8s.Container[];
@@ -99,6 +101,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
 
   return {
     security,
+    persistent: ctx.claimTemplateMounts.length > 0 || (props.claims ?? []).length > 0,
     volumes: v.volumes,
     mounts: v.mounts,
     initContainers,
