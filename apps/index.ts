@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AppContext, MicroserviceApp } from '../lib';
 import { buildAppService } from './app-service';
 import { buildHelloWorld } from './hello-world';
+import { buildInventory } from './inventory';
 import { buildMyapp } from './myapp';
 import { buildShop, buildShopMesh } from './shop';
 
@@ -9,6 +10,7 @@ import { buildShop, buildShopMesh } from './shop';
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
   'app-service': buildAppService,
   'hello-world': buildHelloWorld,
+  'inventory': buildInventory,
   'myapp': buildMyapp,
   'shop': buildShop,
   'shop-mesh': buildShopMesh,

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseImage } from '../image';
 import { checkEnvName } from '../names';
+import { renderProbe } from '../probes';
 import { renderResources } from '../resources';
 import { SecurityOptions, containerSecurityContext } from '../security';
 import type { ExtraContainerOptions } from './pod-props';
@@ -61,6 +62,11 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       ctx.ports.set(p.port, c.name);
       return { name: p.name, containerPort: p.port, protocol: 'TCP' };
     });
+    const probes = c.probes ?? {};
+    if (c.probes !== undefined && (prop === 'initContainers' || !ports.length)) {
+      throw new MicroserviceConfigError(scope, `'${at}.probes' need a port to probe: ${prop === 'initContainers' ? 'an init container runs to completion instead' : "add 'ports'"}`);
+    }
+    const target = ports.length ? { portName: ports[0].name, portNumber: ports[0].containerPort } : undefined;
     return {
       name: c.name,
       image: c.image,
@@ -70,6 +76,8 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       env: env.length ? env : undefined,
       ports: ports.length ? ports : undefined,
       resources: renderResources(scope, c.resources, `${at}.resources`),
+      readinessProbe: probes.readiness && target ? renderProbe(scope, 'readiness', probes.readiness, target, `${at}.probes.readiness`) : undefined,
+      livenessProbe: probes.liveness && target ? renderProbe(scope, 'liveness', probes.liveness, target, `${at}.probes.liveness`) : undefined,
       securityContext: containerSecurityContext(ctx.security),
       volumeMounts: ctx.mounts,
     };

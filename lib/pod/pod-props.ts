@@ -1,6 +1,7 @@
 // What every workload kind (ObservedService, ScaledWorker, StatefulService, BatchJob) takes
 // about its pod beyond the main container: who it runs as, what it may write, which volumes
 // and files it sees, the containers beside it, and how it is scheduled and labelled.
+import type { Probe } from '../probes';
 import type { ResourceOptions } from '../resources';
 
 /** The uid and gid the pod's containers run as: the image's own non-root user. */
@@ -66,6 +67,12 @@ export interface ExtraContainerOptions {
   readonly resources?: ResourceOptions;
   /** Ports it listens on (sidecars only), each `{ name, port }`. @default - none */
   readonly ports?: Array<{ readonly name: string; readonly port: number }>;
+  /**
+   * Probes of a sidecar, on its first port (init containers have none: they run to
+   * completion). A sidecar with ports behind a Service needs a readiness probe.
+   * @default - none
+   */
+  readonly probes?: { readonly readiness?: Probe; readonly liveness?: Probe };
 }
 
 /** The pod props every workload takes (on top of the image, command, env and resources). */
