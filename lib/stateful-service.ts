@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';
-import { workloadSelector } from './labels';
+import { INSTANCE, workloadSelector } from './labels';
 import { authorizationPolicy } from './mesh/istio';
 import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from './names';
@@ -143,14 +143,15 @@ export class StatefulService extends Workload implements ServiceTarget {
       ...(scraped && metricsPort !== port ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: k8s.IntOrString.fromString(metricsTarget), protocol: 'TCP', appProtocol: 'http' }] : []),
     ];
     const headlessName = `${id}-headless`;
+    // its own instance label: the ServiceMonitor selects the client Service only (one scrape per pod)
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: headlessName, namespace, ...this.serviceMetadata },
+      metadata: { name: headlessName, namespace, ...this.serviceMetadata, labels: { ...this.serviceMetadata.labels, [INSTANCE]: headlessName } },
       spec: {
         clusterIp: 'None',
         selector: this.selectorLabels,
         // peers find each other by DNS before they are ready (a replica joining its primary)
         publishNotReadyAddresses: true,
-        ports: servicePorts,
+        ports: servicePorts.slice(0, 1),
       },
     });
     this.service = new k8s.KubeService(this, 'Service', {
@@ -182,7 +183,7 @@ export class StatefulService extends Workload implements ServiceTarget {
     });
     const monitoring = this.app.monitoring;
     if (monitoring && scraped) {
-      this.serviceMonitor = serviceMonitor(this, { name: id, namespace, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
+      this.serviceMonitor = serviceMonitor(this, { name: id, namespace, labels: { ...this.labels, ...monitoring.labels } }, { ...this.selectorLabels, [INSTANCE]: id }, {
         ...this.scrapeTarget(metricsPort !== port ? METRICS_SERVICE_PORT : protocol),
         interval: metrics.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
