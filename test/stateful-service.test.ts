@@ -113,3 +113,11 @@ describe('StatefulService', () => {
     expect(off.some(o => o.metadata.name === 'postgres.allow-prometheus')).toBe(false);
   });
 });
+
+describe('StatefulService names', () => {
+  test('fails at synth, naming both constructs, when another service takes the headless name', () => {
+    const { shop } = postgres();
+    new ObservedService(shop, 'postgres-headless', { image: 'ghcr.io/acme/x:1.0.0' });
+    expect(() => synth(shop)).toThrow("[shop] two Service objects would both be named 'postgres-headless' (shop/postgres/HeadlessService and shop/postgres-headless/Service): give one of the constructs another id");
+  });
+});
