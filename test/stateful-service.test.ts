@@ -1,3 +1,5 @@
+import { JsonPatch } from 'cdk8s';
+import { validateManifests } from '../lib/validate';
 import { BatchJob, ObservedService, ScaledWorker, StatefulService, StatefulServiceProps } from '../lib';
 import { find, ofKind, synth, testApp } from './helpers';
 
@@ -119,5 +121,19 @@ describe('StatefulService names', () => {
     const { shop } = postgres();
     new ObservedService(shop, 'postgres-headless', { image: 'ghcr.io/acme/x:1.0.0' });
     expect(() => synth(shop)).toThrow("[shop] two Service objects would both be named 'postgres-headless' (shop/postgres/HeadlessService and shop/postgres-headless/Service): give one of the constructs another id");
+  });
+});
+
+describe('the escape hatch', () => {
+  test('a JSON patch on an exposed object reaches the output, and validate judges the patched result', () => {
+    // GIVEN a database whose StatefulSet is patched twice: a field the props lack, then a broken pod
+    const { shop, db } = postgres({ metrics: false });
+    db.statefulSet.addJsonPatch(JsonPatch.add('/spec/minReadySeconds', 10));
+    expect(find(synth(shop), 'StatefulSet', 'postgres').spec.minReadySeconds).toBe(10);
+    expect(validateManifests(synth(shop)).findings.filter(f => f.severity === 'error')).toEqual([]);
+    db.statefulSet.addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/securityContext'));
+    // THEN validate reports what the patch broke
+    const rules = validateManifests(synth(shop)).findings.filter(f => f.object.includes('postgres')).map(f => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['sc-priv-esc', 'sc-ro-rootfs', 'sc-caps']));
   });
 });
