@@ -89,6 +89,8 @@ export class StatefulService extends Workload implements ServiceTarget {
   public readonly serviceMonitor?: ServiceMonitor;
   /** With a mesh: the callers this service admits. */
   public readonly authorizationPolicy?: ApiObject;
+  /** The size of each pod's claim (`storage.size`). */
+  public readonly storageSize: string;
 
   private readonly callers: Workload[] = [];
 
@@ -135,6 +137,7 @@ export class StatefulService extends Workload implements ServiceTarget {
     this.port = port;
     this.portName = protocol;
     this.servicePort = servicePort;
+    this.storageSize = storage.size;
 
     const namespace = this.app.namespaceName;
     const metricsTarget = sidecarMetrics?.name ?? 'metrics';
