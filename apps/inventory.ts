@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BatchJob, MicroserviceApp, ObservedService, StatefulService } from '../lib';
+import { BatchJob, MicroserviceApp, ObservedService, StatefulService } from 'cdk8s-microservices';
 
 /**
  * A three-tier app with state: `web` routed at `/` calls `api`, which keeps its data in
