@@ -36,6 +36,8 @@ export function buildInventory(scope: Construct): MicroserviceApp {
       name: 'exporter',
       image: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
       env: { DATA_SOURCE_URI: '127.0.0.1:5432/postgres?sslmode=disable', DATA_SOURCE_USER: 'postgres', DATA_SOURCE_PASS_FILE: '/run/secrets/postgres/password' },
+      // the password file, not the database's volume
+      mountPaths: ['/tmp', '/run/secrets/postgres'],
       ports: [{ name: 'metrics', port: 9187 }],
       probes: { readiness: { httpPath: '/' }, liveness: { tcp: true } },
     }],

@@ -170,6 +170,10 @@ export class BatchJob extends Workload {
     }
   }
 
+  protected get controllerKind(): 'Job' | 'CronJob' {
+    return this.schedule === undefined ? 'Job' : 'CronJob';
+  }
+
   /** The sync wave (Argo CD) and hook weight (Helm) of the Job: above every Job that runs before it. */
   public get wave(): number {
     return syncWave(this.app, this);

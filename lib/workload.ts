@@ -312,6 +312,7 @@ export abstract class Workload extends Construct {
       args: props.args,
       ports: spec.ports.length ? spec.ports : undefined,
       env: this.env,
+      envFrom: pod.envFrom,
       resources,
       securityContext: containerSecurityContext(pod.security),
       ...probes,
@@ -370,6 +371,11 @@ export abstract class Workload extends Construct {
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
       });
     }
+  }
+
+  /** The kind of the object that runs the pods: what kube-state-metrics reports them under. */
+  protected get controllerKind(): 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' {
+    return this.spec.controller === 'statefulset' ? 'StatefulSet' : this.spec.controller === 'job' ? 'Job' : 'Deployment';
   }
 
   /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
@@ -434,6 +440,7 @@ export abstract class Workload extends Construct {
       namespace: this.app.namespaceName,
       name: this.name,
       kind: this.spec.component === 'worker' || this.spec.controller === 'job' ? 'worker' : 'service',
+      controller: this.controllerKind,
       queries: this.spec.queries,
       replicas: this.replicas,
       autoscaling: this.autoscalingRange,

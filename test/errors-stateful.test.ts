@@ -98,3 +98,10 @@ describe('bad input to the pod props of any workload', () => {
     ['Service labels on a worker', () => new ScaledWorker(testApp().shop, 'mailer', { image: IMAGE, serviceLabels: { tier: 'x' } }), "[shop/mailer] 'serviceLabels' has no Service to go on: this workload has none; drop it"],
   ])('fails on %s', (_what, build, message) => expectError(build, message));
 });
+
+describe('bad input to envFrom and mount selection', () => {
+  test.each<[string, () => unknown, string]>([
+    ['a prefix that starts with a digit', svc({ envFromConfigMaps: [{ configMapName: 'settings', prefix: '1_' }] }), "[shop/api] 'envFromConfigMaps[0].prefix' must start an environment variable name (letters, digits, '_', '-', '.'), got '1_': for example 'SETTINGS_'"],
+    ['a sidecar mount path the pod lacks', svc({ sidecars: [{ name: 'x', image: IMAGE, mountPaths: ['/data'] }] }), "[shop/api] 'sidecars[0].mountPaths' has '/data', which the pod does not mount: use one of '/tmp'"],
+  ])('fails on %s', (_what, build, message) => expectError(build, message));
+});

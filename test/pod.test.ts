@@ -99,3 +99,35 @@ describe('sidecars', () => {
     expect(svc.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
   });
 });
+
+describe('extra containers and env', () => {
+  test('a sidecar mounts only the mount paths it names', () => {
+    const { shop } = testApp();
+    new StatefulService(shop, 'db', {
+      image: IMAGE, storage: { size: '1Gi', mountPath: '/data' },
+      secretFiles: [{ secretName: 'db', mountPath: '/run/secrets/db' }],
+      sidecars: [{ name: 'exporter', image: IMAGE, mountPaths: ['/tmp', '/run/secrets/db/'] }],
+    });
+    const pod = synth(shop).find(o => o.kind === 'StatefulSet')!.spec.template.spec;
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/data', '/run/secrets/db']);
+    expect(pod.containers[1].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'secret-1', mountPath: '/run/secrets/db', readOnly: true }]);
+  });
+
+  test('whole ConfigMaps become env with envFrom, with a prefix', () => {
+    const { shop } = testApp();
+    new ScaledWorker(shop, 'w', { image: IMAGE, envFromConfigMaps: [{ configMapName: 'settings', prefix: 'SETTINGS_' }, { configMapName: 'flags', optional: true }] });
+    const c = synth(shop).find(o => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    expect(c.envFrom).toEqual([{ configMapRef: { name: 'settings' }, prefix: 'SETTINGS_' }, { configMapRef: { name: 'flags', optional: true } }]);
+  });
+
+  test('tells alerts and dashboards which controller runs the pods', () => {
+    const { shop } = testApp();
+    const kinds = [
+      new ObservedService(shop, 'a', { image: IMAGE }),
+      new StatefulService(shop, 'b', { image: IMAGE, storage: { size: '1Gi', mountPath: '/data' } }),
+      new BatchJob(shop, 'c', { image: IMAGE }),
+      new BatchJob(shop, 'd', { image: IMAGE, schedule: '@daily' }),
+    ].map(w => w.telemetry().controller);
+    expect(kinds).toEqual(['Deployment', 'StatefulSet', 'Job', 'CronJob']);
+  });
+});

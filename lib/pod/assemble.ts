@@ -36,6 +36,7 @@ export interface AssembledPod {
   readonly initContainers?: k8s.Container[];
   readonly sidecars: k8s.Container[];
   readonly configMapEnv: Record<string, k8s.ConfigMapKeySelector>;
+  readonly envFrom?: k8s.EnvFromSource[];
   readonly imagePullSecrets?: k8s.LocalObjectReference[];
   readonly priorityClassName?: string;
   readonly labels: Record<string, string>;
@@ -85,6 +86,16 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
     configMapEnv[name] = { name: s.configMapName, key: s.key, optional: s.optional };
   }
 
+  const envFromList = props.envFromConfigMaps;
+  if (envFromList !== undefined && !Array.isArray(envFromList)) throw new MicroserviceConfigError(scope, `'envFromConfigMaps' must be a list of { configMapName, prefix? }, got ${show(envFromList)}`);
+  const envFrom = (envFromList ?? []).map((e, i) => {
+    checkRefName(scope, `envFromConfigMaps[${i}].configMapName`, e?.configMapName);
+    if (e.prefix !== undefined && (typeof e.prefix !== 'string' || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.prefix))) {
+      throw new MicroserviceConfigError(scope, `'envFromConfigMaps[${i}].prefix' must start an environment variable name (letters, digits, '_', '-', '.'), got ${show(e.prefix)}: for example 'SETTINGS_'`);
+    }
+    return { configMapRef: { name: e.configMapName, optional: e.optional }, prefix: e.prefix };
+  });
+
   const pullSecrets = props.imagePullSecrets;
   if (pullSecrets !== undefined && !Array.isArray(pullSecrets)) throw new MicroserviceConfigError(scope, `'imagePullSecrets' must be a list of Secret names, got ${show(pullSecrets)}`);
   (pullSecrets ?? []).forEach((n, i) => checkRefName(scope, `imagePullSecrets[${i}]`, n));
@@ -107,6 +118,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
     initContainers,
     sidecars,
     configMapEnv,
+    envFrom: envFrom.length ? envFrom : undefined,
     imagePullSecrets: pullSecrets?.length ? pullSecrets.map(name => ({ name })) : undefined,
     priorityClassName: props.priorityClassName,
     labels,

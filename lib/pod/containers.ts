@@ -67,6 +67,15 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       throw new MicroserviceConfigError(scope, `'${at}.probes' need a port to probe: ${prop === 'initContainers' ? 'an init container runs to completion instead' : "add 'ports'"}`);
     }
     const target = ports.length ? { portName: ports[0].name, portNumber: ports[0].containerPort } : undefined;
+    let mounts = ctx.mounts;
+    if (c.mountPaths !== undefined) {
+      if (!Array.isArray(c.mountPaths)) throw new MicroserviceConfigError(scope, `'${at}.mountPaths' must be a list of the pod's mount paths, got ${show(c.mountPaths)}`);
+      mounts = c.mountPaths.map(p => {
+        const m = ctx.mounts.find(x => x.mountPath === (typeof p === 'string' ? p.replace(/(.)\/+$/, '$1') : p));
+        if (!m) throw new MicroserviceConfigError(scope, `'${at}.mountPaths' has ${show(p)}, which the pod does not mount: use one of ${ctx.mounts.map(x => `'${x.mountPath}'`).join(', ')}`);
+        return m;
+      });
+    }
     return {
       name: c.name,
       image: c.image,
@@ -79,7 +88,7 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       readinessProbe: probes.readiness && target ? renderProbe(scope, 'readiness', probes.readiness, target, `${at}.probes.readiness`) : undefined,
       livenessProbe: probes.liveness && target ? renderProbe(scope, 'liveness', probes.liveness, target, `${at}.probes.liveness`) : undefined,
       securityContext: containerSecurityContext(ctx.security),
-      volumeMounts: ctx.mounts,
+      volumeMounts: mounts,
     };
   });
 }

@@ -65,6 +65,12 @@ export interface ExtraContainerOptions {
   readonly env?: Record<string, string>;
   /** Requests and limits. @default - as the main container's defaults */
   readonly resources?: ResourceOptions;
+  /**
+   * Which of the pod's mount paths it mounts (`'/tmp'`, a `secretFiles` path, the storage
+   * path...): least privilege for a container that needs only some of them.
+   * @default - every mount of the main container
+   */
+  readonly mountPaths?: string[];
   /** Ports it listens on (sidecars only), each `{ name, port }`. @default - none */
   readonly ports?: Array<{ readonly name: string; readonly port: number }>;
   /**
@@ -99,6 +105,13 @@ export interface PodProps {
   readonly secretFiles?: SecretFilesOptions[];
   /** Environment variables from keys of existing ConfigMaps. @default - none */
   readonly configMapEnv?: Record<string, ConfigMapEnvSource>;
+  /**
+   * Every key of existing ConfigMaps as an environment variable (`envFrom`), optionally with a
+   * prefix. Keys that are no valid variable names are skipped by the kubelet; variables set
+   * explicitly (`env`, `secretEnv`, `configMapEnv`, `connectTo`) win over them.
+   * @default - none
+   */
+  readonly envFromConfigMaps?: Array<{ readonly configMapName: string; readonly prefix?: string; readonly optional?: boolean }>;
   /** Init containers, run in order before the main container starts. @default - none */
   readonly initContainers?: ExtraContainerOptions[];
   /** Containers that run beside the main one (not on a BatchJob: its pod would never end). @default - none */
@@ -119,6 +132,6 @@ export interface PodProps {
 
 /** The names of the PodProps keys: what the pod pieces check and render. */
 export const POD_PROP_NAMES: ReadonlyArray<keyof PodProps> = [
-  'user', 'writablePaths', 'writablePathSizeLimit', 'claims', 'secretFiles', 'configMapEnv', 'initContainers', 'sidecars',
+  'user', 'writablePaths', 'writablePathSizeLimit', 'claims', 'secretFiles', 'configMapEnv', 'envFromConfigMaps', 'initContainers', 'sidecars',
   'imagePullSecrets', 'priorityClassName', 'podLabels', 'podAnnotations', 'serviceLabels', 'serviceAnnotations',
 ];
