@@ -6,6 +6,7 @@ import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';
 import { INSTANCE, workloadSelector } from './labels';
 import { authorizationPolicy } from './mesh/istio';
+import { allowPolicy, podsPeer } from './policy/network-policy';
 import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from './names';
 import { checkMetricsPath, serviceMonitor } from './observability/monitors';
@@ -47,6 +48,13 @@ export interface StatefulServiceProps extends Omit<WorkloadProps, 'autoscaling' 
   readonly servicePort?: number;
   /** A volume per pod, kept across restarts and rescheduling (a volumeClaimTemplate). */
   readonly storage: StorageOptions;
+  /**
+   * Ports on which the set's own pods reach each other (replication, gossip, leader election):
+   * network policy (and, in a mesh, authorization) between the pods of this StatefulService
+   * only. Like every flow, pod-to-pod traffic inside the set is denied without it.
+   * @default - none
+   */
+  readonly peerPorts?: number[];
   /** The claims after the set is deleted or scaled down. @default { whenDeleted: 'Retain', whenScaled: 'Retain' } */
   readonly claimRetention?: ClaimRetentionOptions;
   /**
@@ -115,6 +123,11 @@ export class StatefulService extends Workload implements ServiceTarget {
     // an exporter sidecar's port: scraped where it is, not declared on the main container
     const sidecarMetrics = (props.sidecars ?? []).flatMap(c => c?.ports ?? []).find(p => p?.port === metricsPort);
     const separateMetrics = scraped && metricsPort !== port && !sidecarMetrics;
+    const peerPorts = props.peerPorts ?? [];
+    if (!Array.isArray(peerPorts) || peerPorts.length > 0 && new Set(peerPorts).size !== peerPorts.length) {
+      throw new MicroserviceConfigError(path, `'peerPorts' must be a list of distinct ports, got ${show(props.peerPorts)}: for example [5432] for streaming replication`);
+    }
+    peerPorts.forEach((p, i) => checkPort(path, `peerPorts[${i}]`, p));
     const app = MicroserviceApp.of(scope, id, 'StatefulService');
     super(scope, id, props, {
       component: props.component ?? 'stateful',
@@ -191,9 +204,18 @@ export class StatefulService extends Workload implements ServiceTarget {
         interval: metrics.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
     }
+    if (peerPorts.length) {
+      // the set's pods to the set's pods, on these ports, each side; the middle segment is no
+      // edge's (`to`, `from`), so these names never meet a connectTo() policy
+      const rule = { namespace, labels: this.labels, podSelector: this.selectorLabels, peers: [podsPeer({ podLabels: this.selectorLabels })], ports: peerPorts.map(p => ({ port: p })) };
+      allowPolicy(this, 'AllowPeersIn', { ...rule, name: `${id}.peers.in`, direction: 'Ingress' });
+      allowPolicy(this, 'AllowPeersOut', { ...rule, name: `${id}.peers.out`, direction: 'Egress' });
+    }
     if (this.app.mesh) {
-      this.authorizationPolicy = authorizationPolicy(this, { name: id, namespace, labels: this.labels }, this.selectorLabels,
-        () => (this.callers.length ? [{ principals: this.callers.map(c => c.principal), port }] : []));
+      this.authorizationPolicy = authorizationPolicy(this, { name: id, namespace, labels: this.labels }, this.selectorLabels, () => [
+        ...(this.callers.length ? [{ principals: this.callers.map(c => c.principal), port }] : []),
+        ...peerPorts.map(p => ({ principals: [this.principal], port: p })),
+      ]);
     }
   }
 

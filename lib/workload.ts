@@ -460,6 +460,10 @@ export abstract class Workload extends Construct {
    * network policy for exactly that traffic (egress here, ingress there).
    */
   public connectTo(target: ServiceTarget, options: ConnectOptions = {}): void {
+    if (!target || typeof (target as Partial<ServiceTarget>).address !== 'function' || typeof (target as Partial<ServiceTarget>).portName !== 'string') {
+      const what = target?.node?.path ? `'${target.node.path}'` : show(target);
+      throw new MicroserviceConfigError(this, `connectTo(): ${what} has no Service to call: connect to an ObservedService or a StatefulService (a worker or a job takes no calls)`);
+    }
     const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);

@@ -105,3 +105,15 @@ describe('bad input to envFrom and mount selection', () => {
     ['a sidecar mount path the pod lacks', svc({ sidecars: [{ name: 'x', image: IMAGE, mountPaths: ['/data'] }] }), "[shop/api] 'sidecars[0].mountPaths' has '/data', which the pod does not mount: use one of '/tmp'"],
   ])('fails on %s', (_what, build, message) => expectError(build, message));
 });
+
+describe('bad peers and targets', () => {
+  test.each<[string, () => unknown, string]>([
+    ['a peer port out of range', db({ peerPorts: [70000] }), "[shop/db] 'peerPorts[0]' must be 1-65535, got 70000"],
+    ['a peer port twice', db({ peerPorts: [5432, 5432] }), "[shop/db] 'peerPorts' must be a list of distinct ports, got [5432,5432]: for example [5432] for streaming replication"],
+    ['connectTo a worker', () => {
+      const { shop } = testApp();
+      const worker = new ScaledWorker(shop, 'mailer', { image: IMAGE });
+      return new ObservedService(shop, 'api', { image: IMAGE }).connectTo(worker as any);
+    }, "[shop/api] connectTo(): 'shop/mailer' has no Service to call: connect to an ObservedService or a StatefulService (a worker or a job takes no calls)"],
+  ])('fails on %s', (_what, build, message) => expectError(build, message));
+});

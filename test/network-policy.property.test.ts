@@ -91,7 +91,7 @@ describe('netpol evaluator', () => {
 
 interface ServiceDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number; readonly routed: boolean }
 interface WorkerDesc { readonly id: string; readonly healthPort: number }
-interface StatefulDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number }
+interface StatefulDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number; readonly peerPorts: number[] }
 interface JobDesc { readonly id: string; readonly scheduled: boolean }
 interface AppDesc {
   readonly id: string;
@@ -126,7 +126,7 @@ function appDescArb(appId: fc.Arbitrary<string> = appIdArb): fc.Arbitrary<AppDes
     id: appId,
     ids: fc.uniqueArray(idArb, { minLength: ns + nss + nw + nj, maxLength: ns + nss + nw + nj }),
     services: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb, routed: fc.boolean() }), { minLength: ns, maxLength: ns }),
-    stateful: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb }), { minLength: nss, maxLength: nss }),
+    stateful: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb, peerPorts: fc.uniqueArray(portArb, { maxLength: 2 }) }), { minLength: nss, maxLength: nss }),
     healthPorts: fc.array(portArb, { minLength: nw, maxLength: nw }),
     scheduled: fc.array(fc.boolean(), { minLength: nj, maxLength: nj }),
     edges: fc.array(fc.tuple(fc.nat(ns + nss + nw + nj - 1), fc.nat(ns + nss - 1)), { maxLength: 12 }),
@@ -159,7 +159,7 @@ function build(scope: Construct, d: AppDesc, mesh = false): Built {
   const services = new Map<string, ServiceTarget>();
   const workloads = new Map<string, Workload>();
   for (const s of d.stateful) {
-    const db = new StatefulService(app, s.id, { image: `ghcr.io/acme/${s.id}:1.0.0`, protocol: s.protocol, port: s.port, storage: { size: '1Gi', mountPath: '/data' } });
+    const db = new StatefulService(app, s.id, { image: `ghcr.io/acme/${s.id}:1.0.0`, protocol: s.protocol, port: s.port, peerPorts: s.peerPorts, storage: { size: '1Gi', mountPath: '/data' } });
     services.set(s.id, db);
     workloads.set(s.id, db);
   }
@@ -225,6 +225,8 @@ function metricsPortOf(d: AppDesc, id: string): number | undefined {
 }
 
 const hasEdge = (d: AppDesc, caller: string, target: string) => d.edges.some(([c, t]) => c === caller && t === target);
+/** The ports on which two pods of one stateful service reach each other (`peerPorts`). */
+const peerPortsOf = (d: AppDesc, src: string, dst: string) => (src === dst ? d.stateful.find(s => s.id === dst)?.peerPorts ?? [] : []);
 const portOf = (d: AppDesc, id: string) => [...d.services, ...d.stateful].find(s => s.id === id)?.port;
 const describeFlow = (src: Pod, dst: Pod, port: number, protocol: Protocol) => `${src.name} -> ${dst.name}:${port}/${protocol}`;
 
@@ -266,8 +268,9 @@ describe('network policy of random apps', () => {
         for (const dst of pods.values()) {
           // src === dst stands for two replicas of one workload: distinct pods, same labels
           const edge = hasEdge(d, src.workload, dst.workload);
-          for (const port of new Set([...dst.containerPorts, 53, 443])) {
-            const declared = edge && port === portOf(d, dst.workload);
+          const peers = peerPortsOf(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, ...peers, 53, 443])) {
+            const declared = (edge && port === portOf(d, dst.workload)) || peers.includes(port);
             v.expect(src, dst, port, 'TCP', declared);
             if (!declared) v.expectDeniedOnBothSides(src, dst, port, 'TCP');
             v.expectDeniedOnBothSides(src, dst, port, 'UDP');
@@ -419,8 +422,9 @@ describe('mesh policy of random apps', () => {
       for (const src of pods.values()) {
         for (const dst of pods.values()) {
           const edge = hasEdge(d, src.workload, dst.workload);
-          for (const port of new Set([...dst.containerPorts, 15090, 443])) {
-            const declared = edge && port === portOf(d, dst.workload);
+          const peers = peerPortsOf(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, ...peers, 15090, 443])) {
+            const declared = (edge && port === portOf(d, dst.workload)) || peers.includes(port);
             const viaMesh = meshAllows(peers, authz, identityOf(src), dst, port);
             const viaNetwork = allowed(policies, src, dst, port, 'TCP');
             if (viaMesh !== declared) wrong.push(`${describeFlow(src, dst, port, 'TCP')}: mesh ${viaMesh ? 'allows' : 'denies'}, should ${declared ? 'allow' : 'deny'}`);

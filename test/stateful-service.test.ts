@@ -137,3 +137,20 @@ describe('the escape hatch', () => {
     expect(rules).toEqual(expect.arrayContaining(['sc-priv-esc', 'sc-ro-rootfs', 'sc-caps']));
   });
 });
+
+describe('peerPorts', () => {
+  test('lets the set reach itself on exactly those ports, and in a mesh admits its own identity there', () => {
+    const { shop, db } = postgres({ replicas: 3, peerPorts: [5432, 7000] }, { mesh: 'istio' });
+    new ObservedService(shop, 'api', { image: 'ghcr.io/acme/api:1.0.0' }).connectTo(db);
+    const objects = synth(shop);
+    const self = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/part-of': 'shop' } } };
+    const ports = [{ port: 5432, protocol: 'TCP' }, { port: 7000, protocol: 'TCP' }];
+    expect(find(objects, 'NetworkPolicy', 'postgres.peers.in').spec).toMatchObject({ policyTypes: ['Ingress'], ingress: [{ from: [self], ports }] });
+    expect(find(objects, 'NetworkPolicy', 'postgres.peers.out').spec).toMatchObject({ policyTypes: ['Egress'], egress: [{ to: [self], ports }] });
+    expect(find(objects, 'AuthorizationPolicy', 'postgres').spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/shop/sa/api'] } }], to: [{ operation: { ports: ['5432'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/shop/sa/postgres'] } }], to: [{ operation: { ports: ['5432'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/shop/sa/postgres'] } }], to: [{ operation: { ports: ['7000'] } }] },
+    ]);
+  });
+});
