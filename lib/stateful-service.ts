@@ -14,6 +14,7 @@ import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, checkPort
 import { checkSize } from './pod/volumes';
 import { defaultProbes } from './probes';
 import { ServiceTarget, serviceAddress } from './service-target';
+import { addWarning } from './warnings';
 import { Workload, WorkloadProps } from './workload';
 
 /** The volume every pod of a StatefulService gets a claim of its own for. */
@@ -151,6 +152,9 @@ export class StatefulService extends Workload implements ServiceTarget {
     this.portName = protocol;
     this.servicePort = servicePort;
     this.storageSize = storage.size;
+    if (protocol === 'tcp' && props.probes?.readiness === undefined) {
+      addWarning(this, "readiness is a TCP connect, like liveness: a store that accepts connections before it can serve (recovery, replay) gets traffic too early, and the linters flag identical probes. Give probes.readiness a command that checks readiness, e.g. { command: ['pg_isready', '--host=127.0.0.1'] } for PostgreSQL or ['redis-cli', 'ping'] for Redis");
+    }
 
     const namespace = this.app.namespaceName;
     const metricsTarget = sidecarMetrics?.name ?? 'metrics';

@@ -1,3 +1,4 @@
+import { warningsOf } from '../lib/warnings';
 import { JsonPatch } from 'cdk8s';
 import { validateManifests } from '../lib/validate';
 import { BatchJob, ObservedService, ScaledWorker, StatefulService, StatefulServiceProps } from '../lib';
@@ -152,5 +153,15 @@ describe('peerPorts', () => {
       { from: [{ source: { principals: ['cluster.local/ns/shop/sa/postgres'] } }], to: [{ operation: { ports: ['5432'] } }] },
       { from: [{ source: { principals: ['cluster.local/ns/shop/sa/postgres'] } }], to: [{ operation: { ports: ['7000'] } }] },
     ]);
+  });
+});
+
+describe('probes of a tcp StatefulService', () => {
+  test('warns when readiness is left a plain TCP connect, and not when a readiness check is given', () => {
+    const plain = postgres();
+    expect(warningsOf(plain.shop)).toEqual([expect.stringMatching(/^\[shop\/postgres\] readiness is a TCP connect, like liveness/)]);
+    const checked = postgres({ probes: { readiness: { command: ['pg_isready', '--host=127.0.0.1'] } } });
+    expect(warningsOf(checked.shop)).toEqual([]);
+    expect(find(synth(checked.shop), 'StatefulSet', 'postgres').spec.template.spec.containers[0].readinessProbe.exec.command).toEqual(['pg_isready', '--host=127.0.0.1']);
   });
 });
