@@ -422,9 +422,9 @@ describe('mesh policy of random apps', () => {
       for (const src of pods.values()) {
         for (const dst of pods.values()) {
           const edge = hasEdge(d, src.workload, dst.workload);
-          const peers = peerPortsOf(d, src.workload, dst.workload);
-          for (const port of new Set([...dst.containerPorts, ...peers, 15090, 443])) {
-            const declared = (edge && port === portOf(d, dst.workload)) || peers.includes(port);
+          const selfPorts = peerPortsOf(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, ...selfPorts, 15090, 443])) {
+            const declared = (edge && port === portOf(d, dst.workload)) || selfPorts.includes(port);
             const viaMesh = meshAllows(peers, authz, identityOf(src), dst, port);
             const viaNetwork = allowed(policies, src, dst, port, 'TCP');
             if (viaMesh !== declared) wrong.push(`${describeFlow(src, dst, port, 'TCP')}: mesh ${viaMesh ? 'allows' : 'denies'}, should ${declared ? 'allow' : 'deny'}`);
