@@ -117,3 +117,17 @@ describe('bad peers and targets', () => {
     }, "[shop/api] connectTo(): 'shop/mailer' has no Service to call: connect to an ObservedService or a StatefulService (a worker or a job takes no calls)"],
   ])('fails on %s', (_what, build, message) => expectError(build, message));
 });
+
+describe('bad input to the remaining job and pod props', () => {
+  test.each<[string, () => unknown, string]>([
+    ['a deadline of 0 seconds', job({ activeDeadlineSeconds: 0 }), "[shop/job] 'activeDeadlineSeconds' must be a whole number >= 1, got 0"],
+    ['a starting deadline that is not a number', job({ schedule: '@daily', startingDeadlineSeconds: '5m' as any }), "[shop/job] 'startingDeadlineSeconds' must be a whole number >= 1, got '5m'"],
+    ['a negative history limit', job({ schedule: '@daily', failedJobsHistoryLimit: -1 }), "[shop/job] 'failedJobsHistoryLimit' must be a whole number >= 0, got -1"],
+    ['suspend as a string', job({ schedule: '@daily', suspend: 'yes' as any }), "[shop/job] 'suspend' must be true or false, got 'yes'"],
+    ['a Secret name with an underscore', svc({ secretFiles: [{ secretName: 'db_creds', mountPath: '/etc/db' }] }), "[shop/api] 'secretFiles[0].secretName' must name an object of the namespace (lowercase letters, digits, '-' and '.'), got 'db_creds'"],
+    ['a Service annotation key with a space', svc({ serviceAnnotations: { 'bad key': 'x' } }), "[shop/api] 'serviceAnnotations' has an invalid annotation key 'bad key': use [prefix/]name"],
+    ['sidecar probes without a port', svc({ sidecars: [{ name: 'x', image: IMAGE, probes: { liveness: { tcp: true } } }] }), "[shop/api] 'sidecars[0].probes' need a port to probe: add 'ports'"],
+    ['a sidecar probe with two checks', svc({ sidecars: [{ name: 'x', image: IMAGE, ports: [{ name: 'admin', port: 9901 }], probes: { readiness: { httpPath: '/ready', tcp: true } as any } }] }),
+      "[shop/api] 'sidecars[0].probes.readiness' must have exactly one of httpPath, command, tcp or grpc, got {\"httpPath\":\"/ready\",\"tcp\":true}: for example { httpPath: '/healthz' }"],
+  ])('fails on %s', (_what, build, message) => expectError(build, message));
+});
