@@ -2,21 +2,37 @@ import { Construct } from 'constructs';
 import { AppContext, MicroserviceApp } from 'cdk8s-microservices';
 import { buildAppService } from './app-service';
 import { buildHelloWorld } from './hello-world';
+import { buildInventory } from './inventory';
 import { buildMyapp } from './myapp';
 import { buildShop, buildShopMesh } from './shop';
 
-/** Every example app, by name: what `npm run synth` writes into dist/. */
+/** Every example app, by name. The tests build each; `npm run synth` writes DIST_APPS into dist/. */
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
   'app-service': buildAppService,
   'hello-world': buildHelloWorld,
+  'inventory': buildInventory,
   'myapp': buildMyapp,
   'shop': buildShop,
   'shop-mesh': buildShopMesh,
 };
 
-/** Builds every example app into the scope. */
+/**
+ * Example apps dist/ does not hold yet, and why: CI judges dist/ with
+ * ../shared/tools/check-manifests, which reports a StatefulSet's mount of its own claim
+ * template as "volumeMount 'data' has no volume" (it counts only spec.volumes, not
+ * volumeClaimTemplates, which the StatefulSet controller turns into volumes of each pod).
+ * Our own validator and the tests check these apps; they move to dist/ when the checker does.
+ */
+export const NOT_IN_DIST: Record<string, string> = {
+  inventory: 'check-manifests does not count volumeClaimTemplates as volumes',
+};
+
+/** The example apps `npm run synth` writes into dist/. */
+export const DIST_APPS: string[] = Object.keys(EXAMPLE_APPS).filter(name => !(name in NOT_IN_DIST));
+
+/** Builds the example apps of dist/ into the scope. */
 export function buildExamples(scope: Construct, context: AppContext = {}): MicroserviceApp[] {
-  return Object.values(EXAMPLE_APPS).map(build => build(scope, context));
+  return DIST_APPS.map(name => EXAMPLE_APPS[name](scope, context));
 }
 
 /** The app file contract of `cdk8s-ms`: `cdk8s-ms synth --app apps/index.ts --env dev`. */

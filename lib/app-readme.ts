@@ -3,6 +3,8 @@ import { appGraph, toMermaid, workloadsOf } from './graph';
 import { MicroserviceApp } from './microservice-app';
 import { ObservedService } from './observed-service';
 import { ScaledWorker } from './scaled-worker';
+import { StatefulService } from './stateful-service';
+import { BatchJob } from './batch-job';
 import { Workload } from './workload';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -12,9 +14,16 @@ function scaling(w: Workload): string {
 }
 
 function ports(w: Workload): string {
-  if (w instanceof ObservedService) return `${w.protocol} ${w.servicePort} -> ${w.port}`;
+  if (w instanceof ObservedService || w instanceof StatefulService) return `${w.protocol} ${w.servicePort} -> ${w.port}`;
   if (w instanceof ScaledWorker) return `health ${w.healthPort}`;
   return '';
+}
+
+function kindOf(w: Workload): string {
+  if (w instanceof ObservedService) return 'service';
+  if (w instanceof StatefulService) return `stateful service (${w.storageSize} per pod)`;
+  if (w instanceof BatchJob) return w.schedule === undefined ? `job${w.runBefore.length ? ` (before ${w.runBefore.map(t => t.name).join(', ')})` : ''}` : `cronjob \`${w.schedule}\``;
+  return 'worker';
 }
 
 function resources(w: Workload): string {
@@ -34,7 +43,7 @@ export function appReadme(app: MicroserviceApp): string {
     const canary = w instanceof ObservedService && w.canary
       ? ` + canary \`${w.canary.image}\` (${w.canary.autoscaling ? `${w.canary.autoscaling.minReplicas}-${w.canary.autoscaling.maxReplicas} pods, autoscaled` : `${w.canary.replicas} pods`}, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
       : '';
-    return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
+    return `| ${[w.name, kindOf(w), `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
   });
   return [
     `# ${app.node.id}`,

@@ -1,11 +1,15 @@
 import { MicroserviceApp } from './microservice-app';
+import { BatchJob } from './batch-job';
 import { ObservedService } from './observed-service';
+import { StatefulService } from './stateful-service';
 import { Workload } from './workload';
 
 /** One workload of an app, as a picture and a table need it. */
 export interface GraphNode {
   readonly name: string;
   readonly kind: 'service' | 'worker';
+  /** What runs it, when not a Deployment: `statefulset`, `job`, `cronjob`. */
+  readonly controller?: 'statefulset' | 'job' | 'cronjob';
   /** `http :80`, `grpc :3550`; undefined for workers. */
   readonly endpoint?: string;
 }
@@ -30,12 +34,17 @@ export function appGraph(app: MicroserviceApp): AppGraph {
   const workloads = workloadsOf(app);
   return {
     app: app.node.id,
-    nodes: workloads.map(w => w instanceof ObservedService
-      ? { name: w.name, kind: 'service' as const, endpoint: `${w.protocol} :${w.servicePort}` }
-      : { name: w.name, kind: 'worker' as const }),
+    nodes: workloads.map(graphNode),
     routes: app.routeList.map(r => ({ host: r.host, path: r.path, service: r.service.name })),
     edges: workloads.flatMap(w => w.connections.map(t => ({ from: w.name, to: t.app === app ? t.name : `${t.app.namespaceName}/${t.name}` }))),
   };
+}
+
+function graphNode(w: Workload): GraphNode {
+  if (w instanceof ObservedService) return { name: w.name, kind: 'service', endpoint: `${w.protocol} :${w.servicePort}` };
+  if (w instanceof StatefulService) return { name: w.name, kind: 'service', controller: 'statefulset', endpoint: `${w.protocol} :${w.servicePort}` };
+  if (w instanceof BatchJob) return { name: w.name, kind: 'worker', controller: w.schedule === undefined ? 'job' : 'cronjob' };
+  return { name: w.name, kind: 'worker' };
 }
 
 // ids are RFC 1035 labels, so '_' never occurs in them and the mapping cannot collide
@@ -47,7 +56,8 @@ export function toMermaid(g: AppGraph): string {
   const hosts = [...new Set(g.routes.map(r => r.host ?? '*'))];
   hosts.forEach((h, i) => lines.push(`  ingress_${i}(["Ingress ${h}"])`));
   for (const n of g.nodes) {
-    lines.push(n.kind === 'service' ? `  ${mermaidId(n.name)}["${n.name}<br/>${n.endpoint}"]` : `  ${mermaidId(n.name)}[["${n.name}<br/>worker"]]`);
+    if (n.controller === 'statefulset') lines.push(`  ${mermaidId(n.name)}[("${n.name}<br/>${n.endpoint}")]`);
+    else lines.push(n.kind === 'service' ? `  ${mermaidId(n.name)}["${n.name}<br/>${n.endpoint}"]` : `  ${mermaidId(n.name)}[["${n.name}<br/>${n.controller ?? 'worker'}"]]`);
   }
   for (const ext of new Set(g.edges.map(e => e.to).filter(t => t.includes('/')))) lines.push(`  ${mermaidId(ext)}["${ext}"]`);
   for (const r of g.routes) lines.push(`  ingress_${hosts.indexOf(r.host ?? '*')} -- "${r.path}" --> ${mermaidId(r.service)}`);
@@ -64,7 +74,10 @@ export function toDot(g: AppGraph): string {
   const lines = [`digraph ${q(g.app)} {`, '  rankdir=LR;'];
   const hosts = [...new Set(g.routes.map(r => r.host ?? '*'))];
   for (const h of hosts) lines.push(`  ${q(`ingress ${h}`)} [shape=oval];`);
-  for (const n of g.nodes) lines.push(`  ${q(n.name)} [shape=${n.kind === 'service' ? 'box' : 'box3d'}, label=${n.kind === 'service' ? label(n.name, n.endpoint!) : label(n.name, 'worker')}];`);
+  for (const n of g.nodes) {
+    const shape = n.controller === 'statefulset' ? 'cylinder' : n.kind === 'service' ? 'box' : 'box3d';
+    lines.push(`  ${q(n.name)} [shape=${shape}, label=${n.kind === 'service' ? label(n.name, n.endpoint!) : label(n.name, n.controller ?? 'worker')}];`);
+  }
   for (const r of g.routes) lines.push(`  ${q(`ingress ${r.host ?? '*'}`)} -> ${q(r.service)} [label=${q(r.path)}];`);
   for (const e of g.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)};`);
   lines.push('}');

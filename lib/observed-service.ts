@@ -19,6 +19,7 @@ import { ResolvedTraffic, TrafficOptions, resolveTraffic } from './mesh/traffic'
 import { addWarning } from './warnings';
 import { checkKnownProps, checkOneOf, checkPort } from './props/checks';
 import { PROPS } from './props/known';
+import { serviceAddress } from './service-target';
 
 /** The application protocol of a service's port. */
 export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
@@ -60,7 +61,7 @@ const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
 const METRICS_SERVICE_PORT = 'http-metrics';
 
 /** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
-function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
+export function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
   const q = (source ?? MetricsSource.openTelemetry()).queries(s);
   // the built-in sources write PromQL from checked names: only a custom source's is parsed
   if (source?.kind !== 'custom') return q;
@@ -181,6 +182,7 @@ export class ObservedService extends Workload {
     const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas);
     super(scope, id, props, {
       component: 'service',
+      hasService: true,
       defaultReplicas: 2,
       ports: [
         { name: protocol, containerPort: port, protocol: 'TCP' },
@@ -200,7 +202,7 @@ export class ObservedService extends Workload {
     this.canary = canary;
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: this.app.namespaceName, labels: this.labels },
+      metadata: { name: this.name, namespace: this.app.namespaceName, ...this.serviceMetadata },
       spec: {
         type: serviceType,
         selector: this.selectorLabels,
@@ -290,10 +292,7 @@ export class ObservedService extends Workload {
 
   /** The address callers use: `http://catalog:80` or `catalog:3550` (`catalog.shop:3550` from another app). */
   public address(format: 'url' | 'host:port', from?: MicroserviceApp): string {
-    const host = from && from !== this.app ? `${this.name}.${this.app.namespaceName}` : this.name;
-    const hostPort = `${host}:${this.servicePort}`;
-    // gRPC is HTTP/2: its URL scheme is http
-    return format === 'url' ? `${this.protocol === 'tcp' ? 'tcp' : 'http'}://${hostPort}` : hostPort;
+    return serviceAddress(this, this.servicePort, format, from);
   }
 
   /** Admits the app's Ingress controller to this service's port (once, whatever the number of routes). */

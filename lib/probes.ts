@@ -91,8 +91,8 @@ function checkProbe(scope: IConstruct, prop: string, p: Probe): void {
 }
 
 /** The Kubernetes probe for a check in a role, checked and with the role's timing defaults. */
-export function renderProbe(scope: IConstruct, role: Role, p: Probe, target: ProbeTarget): k8s.Probe {
-  checkProbe(scope, `probes.${role}`, p);
+export function renderProbe(scope: IConstruct, role: Role, p: Probe, target: ProbeTarget, prop = `probes.${role}`): k8s.Probe {
+  checkProbe(scope, prop, p);
   const t = TIMING[role];
   const timing = {
     initialDelaySeconds: p.initialDelaySeconds,

@@ -67,16 +67,16 @@ function checkQuantity(scope: IConstruct, prop: string, kind: string, q: unknown
 }
 
 /** Requests and limits after defaults, checked; the shape the container spec takes. */
-export function renderResources(scope: IConstruct, opts: ResourceOptions = {}): k8s.ResourceRequirements {
+export function renderResources(scope: IConstruct, opts: ResourceOptions = {}, prop = 'resources'): k8s.ResourceRequirements {
   const requests: Record<string, k8s.Quantity> = {};
   const limits: Record<string, k8s.Quantity> = {};
   for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const request = opts[kind] ?? DEFAULT_REQUESTS[kind];
-    const requestValue = checkQuantity(scope, `resources.${kind}`, kind, request);
+    const requestValue = checkQuantity(scope, `${prop}.${kind}`, kind, request);
     const limit = opts.limits?.[kind] ?? scaleQuantity(request, LIMIT_FACTOR);
-    const limitValue = checkQuantity(scope, `resources.limits.${kind}`, kind, limit);
+    const limitValue = checkQuantity(scope, `${prop}.limits.${kind}`, kind, limit);
     if (limitValue < requestValue) {
-      throw new MicroserviceConfigError(scope, `'resources.limits.${kind}' ${show(limit)} is below the request ${show(request)}: raise the limit or lower the request (a limit below the request is rejected by the API server)`);
+      throw new MicroserviceConfigError(scope, `'${prop}.limits.${kind}' ${show(limit)} is below the request ${show(request)}: raise the limit or lower the request (a limit below the request is rejected by the API server)`);
     }
     const key = kind === 'ephemeralStorage' ? 'ephemeral-storage' : kind;
     requests[key] = k8s.Quantity.fromString(request);

@@ -12,7 +12,9 @@ import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer }
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
-import type { ObservedService } from './observed-service';
+import type { ServiceTarget } from './service-target';
+import { PodProps } from './pod/pod-props';
+import { assemblePod } from './pod/assemble';
 import type { RequestQueries } from './observability/metrics-source';
 import type { ScrapeEndpoint } from './observability/monitors';
 import { checkKnownProps, isCidr } from './props/checks';
@@ -96,7 +98,7 @@ export interface ExternalConnectionOptions {
 }
 
 /** What every pod-running construct takes. */
-export interface WorkloadProps extends SecurityOptions {
+export interface WorkloadProps extends SecurityOptions, PodProps {
   /** The container image, pinned by a tag other than `latest` or by a digest. */
   readonly image: string;
   /** A fixed number of pods; not with `autoscaling`. @default 2 for services, 1 for workers */
@@ -184,8 +186,16 @@ export interface WorkloadSpec {
   readonly externalScaler?: boolean;
   /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
   readonly scraped?: boolean;
-  /** `deployment` (default), or `job`: the subclass runs the pod template as Jobs, so no Deployment, PDB or HPA. */
-  readonly controller?: 'deployment' | 'job';
+  /**
+   * `deployment` (default); `job`: the subclass runs the pod template as Jobs, so no Deployment,
+   * PDB or HPA; `statefulset`: the subclass makes a StatefulSet of the pod template (PDB and
+   * spread as a Deployment's, no HPA).
+   */
+  readonly controller?: 'deployment' | 'job' | 'statefulset';
+  /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
+  readonly hasService?: boolean;
+  /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */
+  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -249,6 +259,8 @@ export abstract class Workload extends Construct {
   public readonly autoscalingRange?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** The container's requests and limits after defaults. */
   public readonly resources: k8s.ResourceRequirements;
+  /** Labels and annotations of the workload's Services, with `serviceLabels`/`serviceAnnotations`. */
+  public readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
 
   private readonly env: k8s.EnvVar[] = [];
   // env names the user declared not secret, and the pod annotations that record them
@@ -256,7 +268,7 @@ export abstract class Workload extends Construct {
   private readonly podAnnotations?: Record<string, string>;
   // what a second Deployment of the same pods (a canary) is built from
   private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean; readonly autoscaling?: AutoscalingOptions };
-  private readonly connected = new Set<ObservedService>();
+  private readonly connected = new Set<ServiceTarget>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
 
@@ -299,21 +311,25 @@ export abstract class Workload extends Construct {
       this.replicas = replicas;
     }
     const probes = renderProbes(this, spec.probeTarget, spec.defaultProbes, props.probes);
+    const job = spec.controller === 'job';
+    const pod = assemblePod(this, props, {
+      id, job, hasService: spec.hasService === true, ports: spec.ports, claimTemplateMounts: spec.claimTemplateMounts ?? [],
+      tmpSize: TMP_SIZE, config: config ? { mountPath: config.mountPath ?? `/etc/${id}` } : undefined,
+      labels: this.labels,
+    });
+    for (const [name, s] of Object.entries(pod.configMapEnv)) this.pushEnv('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
+    this.serviceMetadata = pod.serviceMetadata;
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     });
 
-    const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE) } }];
-    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-    const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec, shutdown) };
+    const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec, shutdown) };
     this.podAnnotations = annotations;
     this.markNotSecret();
     if (config) {
       const files = config.files;
       this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: { ...metadata, name: `${id}-config` }, data: files });
-      volumes.push({ name: 'config', configMap: { name: `${id}-config` } });
-      mounts.push({ name: 'config', mountPath: config.mountPath ?? `/etc/${id}`, readOnly: true });
       // a new checksum changes the pod template, so a config change rolls the pods
       annotations['checksum/config'] = createHash('sha256').update(JSON.stringify(Object.entries(files))).digest('hex');
     }
@@ -324,19 +340,19 @@ export abstract class Workload extends Construct {
       imagePullPolicy: 'IfNotPresent',
       command: props.command,
       args: props.args,
-      ports: spec.ports,
+      ports: spec.ports.length ? spec.ports : undefined,
       env: this.env,
+      envFrom: pod.envFrom,
       resources,
-      securityContext: containerSecurityContext(props),
+      securityContext: containerSecurityContext(pod.security),
       ...probes,
       lifecycle: shutdown.preStopSleepSeconds > 0
         ? { preStop: { exec: { command: ['sleep', String(shutdown.preStopSleepSeconds)] } } }
         : undefined,
-      volumeMounts: mounts,
+      volumeMounts: pod.mounts,
     };
 
     const selector = workloadSelector(id, id);
-    const job = spec.controller === 'job';
     const manyPods = !job && (props.autoscaling !== undefined || replicas >= 2);
     const deploymentSpec = {
       // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
@@ -347,25 +363,29 @@ export abstract class Workload extends Construct {
     };
     this.track = { container, deploymentSpec, spread: props.topologySpread !== false, autoscaling: spec.externalScaler ? undefined : props.autoscaling };
     this.podTemplate = {
-      metadata: { labels: { ...this.labels, ...logging.labels }, annotations },
+      metadata: { labels: { ...pod.labels, ...this.labels, ...logging.labels }, annotations },
       spec: {
         serviceAccountName: id,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         // service links put one env var per Service of the namespace into every pod
         enableServiceLinks: false,
-        securityContext: podSecurityContext(props),
+        // a large volume is re-owned on every start unless its root already has the group
+        securityContext: { ...podSecurityContext(pod.security), fsGroupChangePolicy: pod.persistent ? 'OnRootMismatch' : undefined },
         terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
         // a Job's pod ends; a failed one is replaced by the Job (backoffLimit), not restarted in place
         restartPolicy: job ? 'Never' : undefined,
-        containers: [container],
-        volumes,
+        imagePullSecrets: pod.imagePullSecrets,
+        priorityClassName: pod.priorityClassName,
+        initContainers: pod.initContainers,
+        containers: [container, ...pod.sidecars],
+        volumes: pod.volumes,
         nodeSelector: props.nodeSelector,
         tolerations: props.tolerations,
         affinity: props.affinity,
-        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector) : undefined,
+        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector, spec.controller !== 'statefulset') : undefined,
       },
     };
-    if (!job) {
+    if (!job && spec.controller !== 'statefulset') {
       this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
         metadata,
         spec: { ...deploymentSpec, selector: { matchLabels: selector }, template: this.podTemplate },
@@ -381,6 +401,11 @@ export abstract class Workload extends Construct {
         direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
       });
     }
+  }
+
+  /** The kind of the object that runs the pods: what kube-state-metrics reports them under. */
+  protected get controllerKind(): 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' {
+    return this.spec.controller === 'statefulset' ? 'StatefulSet' : this.spec.controller === 'job' ? 'Job' : 'Deployment';
   }
 
   /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
@@ -425,7 +450,7 @@ export abstract class Workload extends Construct {
           metadata: { labels: { ...this.podTemplate.metadata!.labels, [INSTANCE]: instance, [VERSION]: version }, annotations: this.podTemplate.metadata!.annotations },
           spec: {
             ...this.podTemplate.spec!,
-            containers: [{ ...this.track.container, image }],
+            containers: [{ ...this.track.container, image }, ...this.podTemplate.spec!.containers.slice(1)],
             topologySpreadConstraints: manyPods && this.track.spread ? spreadConstraints(selector) : undefined,
           },
         },
@@ -442,7 +467,13 @@ export abstract class Workload extends Construct {
   private meshAnnotations(spec: WorkloadSpec, shutdown: Required<ShutdownOptions>): Record<string, string> {
     if (!this.app.mesh) return {};
     return {
-      'proxy.istio.io/config': JSON.stringify(sidecarProxyConfig(shutdown)),
+      // a Job's pod ends when its main container does: a classic sidecar never exits, so the
+      // proxy runs as a native sidecar (an init container with restartPolicy Always) instead,
+      // stopped by the kubelet only after the app ended: no drain to wait for, which would only
+      // hold the Job (and what runs after it) back by the grace period
+      ...(spec.controller === 'job'
+        ? { 'proxy.istio.io/config': JSON.stringify({ holdApplicationUntilProxyStarts: true }), 'sidecar.istio.io/nativeSidecar': 'true' }
+        : { 'proxy.istio.io/config': JSON.stringify(sidecarProxyConfig(shutdown)) }),
       ...(spec.scraped !== false ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.metricsPort), 'prometheus.io/path': spec.metricsPath } : {}),
     };
   }
@@ -453,7 +484,8 @@ export abstract class Workload extends Construct {
       app: this.app.node.id,
       namespace: this.app.namespaceName,
       name: this.name,
-      kind: this.spec.component === 'worker' ? 'worker' : 'service',
+      kind: this.spec.component === 'worker' || this.spec.controller === 'job' ? 'worker' : 'service',
+      controller: this.controllerKind,
       queries: this.spec.queries,
       replicas: this.replicas,
       autoscaling: this.autoscalingRange,
@@ -464,7 +496,7 @@ export abstract class Workload extends Construct {
   }
 
   /** The services this workload calls, in the order connectTo() first named them. */
-  public get connections(): ObservedService[] {
+  public get connections(): ServiceTarget[] {
     return [...this.connected];
   }
 
@@ -472,11 +504,11 @@ export abstract class Workload extends Construct {
    * Lets this workload call `target`: an environment variable with the target's address and
    * network policy for exactly that traffic (egress here, ingress there).
    */
-  public connectTo(target: ObservedService, options: ConnectOptions = {}): void {
-    // a worker (or anything without a Service) has no address to call
-    if (!(target instanceof Workload) || typeof (target as ObservedService).address !== 'function') {
-      const what = target instanceof Workload ? `'${target.node.id}', a ${target.constructor.name} with no Service` : show(target);
-      throw new MicroserviceConfigError(this, `connectTo() needs an ObservedService (something with a Service to call), got ${what}: connect the other way round, or give it a queue or a Service`);
+  public connectTo(target: ServiceTarget, options: ConnectOptions = {}): void {
+    // a worker or a job (anything without a Service) has no address to call
+    if (!target || typeof (target as Partial<ServiceTarget>).address !== 'function' || typeof (target as Partial<ServiceTarget>).portName !== 'string') {
+      const what = target instanceof Workload ? `'${(target as Workload).node.id}', a ${(target as Workload).constructor.name} with no Service` : show(target);
+      throw new MicroserviceConfigError(this, `connectTo() needs a workload with a Service to call (an ObservedService or a StatefulService), got ${what}: connect the other way round, or give it a queue or a Service`);
     }
     checkKnownProps(this, options, PROPS.connect, `connectTo(${target.node.id}) options.`);
     const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
@@ -597,7 +629,8 @@ export abstract class Workload extends Construct {
       'k8s.namespace.name=$(OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME)',
       'k8s.pod.name=$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
       'k8s.node.name=$(OTEL_RESOURCE_ATTRIBUTES_NODE_NAME)',
-      `k8s.deployment.name=${id}`,
+      // the OpenTelemetry k8s resource attribute of the controller (a Job's name is per release)
+      ...(this.spec.controller === 'job' ? [] : [`k8s.${this.spec.controller ?? 'deployment'}.name=${id}`]),
     ].join(','));
     if (this.app.otlp) {
       literal('OTEL_EXPORTER_OTLP_ENDPOINT', this.app.otlp.endpoint);
@@ -769,13 +802,14 @@ function disruptionBudget(scope: Construct, id: string, metadata: k8s.ObjectMeta
 }
 
 /** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */
-function spreadConstraints(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+function spreadConstraints(selector: Record<string, string>, byRevision = true): k8s.TopologySpreadConstraint[] {
   return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(topologyKey => ({
     maxSkew: 1,
     topologyKey,
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: selector },
-    // spread each revision on its own, so a rollout does not count the pods it replaces
-    matchLabelKeys: ['pod-template-hash'],
+    // spread each revision on its own, so a rollout does not count the pods it replaces (a
+    // StatefulSet replaces its pods in place, one at a time: all of them count)
+    matchLabelKeys: byRevision ? ['pod-template-hash'] : undefined,
   }));
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import { renderApp, renderAppFiles } from '../lib';
-import { EXAMPLE_APPS, buildExamples } from '../apps';
+import { EXAMPLE_APPS, NOT_IN_DIST, buildExamples } from '../apps';
+import { validateManifests } from '../lib/tools';
 import { find, synth } from './helpers';
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -25,6 +26,11 @@ describe('example apps', () => {
     const present = (fs.readdirSync(DIST, { recursive: true }) as string[]).filter(f => fs.statSync(path.join(DIST, f)).isFile()).sort();
     expect(present).toEqual(expected.map(f => f.path).sort());
     for (const f of expected) expect(fs.readFileSync(path.join(DIST, f.path), 'utf8')).toBe(f.content);
+  });
+
+  test.each(Object.keys(NOT_IN_DIST))('%s (not in dist/ yet) passes cdk8s-ms validate with no error or warning', name => {
+    const findings = validateManifests(EXAMPLE_APPS[name](Testing.app()).toJson()).findings;
+    expect(findings.filter(f => f.severity !== 'info')).toEqual([]);
   });
 
   test('synthesizing twice gives byte-identical output', () => {

@@ -5,7 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXAMPLE_APPS } from '../apps';
+import { DIST_APPS } from '../apps';
 
 const ROOT = path.join(__dirname, '..');
 const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
@@ -49,7 +49,7 @@ test('cdk8s synth of the example apps runs the plugin and passes, leaving dist/ 
   const { run, report } = synth();
   expect(run.status).toBe(0);
   expect(run.stdout).toContain(`Validation Report (${PLUGIN}@0.1.0)`);
-  expect(run.stdout).toMatch(new RegExp(`cdk8s-ms validate: \\d+ objects in ${Object.keys(EXAMPLE_APPS).length} files: 0 errors, 0 warnings`));
+  expect(run.stdout).toMatch(new RegExp(`cdk8s-ms validate: \\d+ objects in ${DIST_APPS.length} files: 0 errors, 0 warnings`));
   expect(run.stdout).toContain('Validations ended succesfully'); // sic: cdk8s's spelling
   expect(report.reports).toHaveLength(1);
   expect(report.reports[0].summary).toMatchObject({ status: 'success', plugin: PLUGIN, version: '0.1.0', metadata: { errors: '0', warnings: '0', warnFails: 'true' } });

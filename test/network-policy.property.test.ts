@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import fc from 'fast-check';
-import { MicroserviceApp, ObservedService, Workload, ScaledWorker } from '../lib';
+import { BatchJob, MicroserviceApp, ObservedService, ScaledWorker, ServiceTarget, StatefulService, Workload } from '../lib';
 import { Manifest, ofKind } from './helpers';
 import { NetworkPolicy, Pod, Protocol, allowed, egressAllowed, ingressAllowed } from './netpol-evaluator';
 import { AuthorizationPolicy, MeshSource, PeerAuthentication, authorized, meshAllows, mtlsAccepts } from './authz-evaluator';
@@ -92,11 +92,17 @@ describe('netpol evaluator', () => {
 
 interface ServiceDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number; readonly routed: boolean }
 interface WorkerDesc { readonly id: string; readonly healthPort: number }
+interface StatefulDesc { readonly id: string; readonly protocol: 'http' | 'grpc' | 'tcp'; readonly port: number; readonly peerPorts: number[] }
+interface JobDesc { readonly id: string; readonly scheduled: boolean }
 interface AppDesc {
   readonly id: string;
   readonly services: ServiceDesc[];
   readonly workers: WorkerDesc[];
-  /** [caller (service or worker), target (service)], each once, never a workload to itself. */
+  /** StatefulServices: targets like services, never routed. */
+  readonly stateful: StatefulDesc[];
+  /** BatchJobs (Jobs and CronJobs): callers only. */
+  readonly jobs: JobDesc[];
+  /** [caller (any workload), target (service or stateful service)], each once, never a workload to itself. */
   readonly edges: Array<[string, string]>;
 }
 
@@ -116,32 +122,48 @@ const appIdArb = fc.oneof(fc.constantFrom('shop', 'bank', 'a'), fc.stringMatchin
 const portArb = fc.oneof(fc.constantFrom(53, 80, 443, 8080, 9464), fc.integer({ min: 1, max: 65535 }));
 
 function appDescArb(appId: fc.Arbitrary<string> = appIdArb): fc.Arbitrary<AppDesc> {
-  return fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 3 })).chain(([ns, nw]) => fc.record({
+  // ids in order: services, stateful services (the targets), workers, jobs
+  return fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 })).chain(([ns, nss, nw, nj]) => fc.record({
     id: appId,
-    ids: fc.uniqueArray(idArb, { minLength: ns + nw, maxLength: ns + nw }),
+    ids: fc.uniqueArray(idArb, { minLength: ns + nss + nw + nj, maxLength: ns + nss + nw + nj }),
     services: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb, routed: fc.boolean() }), { minLength: ns, maxLength: ns }),
+    stateful: fc.array(fc.record({ protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const), port: portArb, peerPorts: fc.uniqueArray(portArb, { maxLength: 2 }) }), { minLength: nss, maxLength: nss }),
     healthPorts: fc.array(portArb, { minLength: nw, maxLength: nw }),
-    edges: fc.array(fc.tuple(fc.nat(ns + nw - 1), fc.nat(ns - 1)), { maxLength: 12 }),
-  })).map(r => ({
-    id: r.id,
-    services: r.services.map((s, i) => ({ ...s, id: r.ids[i] })),
-    workers: r.healthPorts.map((healthPort, i) => ({ id: r.ids[r.services.length + i], healthPort })),
-    edges: [...new Set(r.edges.filter(([c, t]) => c !== t).map(([c, t]) => `${c} ${t}`))]
-      .map(e => e.split(' ').map(Number)).map(([c, t]) => [r.ids[c], r.ids[t]] as [string, string]),
-  }));
+    scheduled: fc.array(fc.boolean(), { minLength: nj, maxLength: nj }),
+    edges: fc.array(fc.tuple(fc.nat(ns + nss + nw + nj - 1), fc.nat(ns + nss - 1)), { maxLength: 12 }),
+  })).map(r => {
+    const ns = r.services.length;
+    const nss = r.stateful.length;
+    const nw = r.healthPorts.length;
+    return {
+      id: r.id,
+      services: r.services.map((s, i) => ({ ...s, id: r.ids[i] })),
+      stateful: r.stateful.map((s, i) => ({ ...s, id: r.ids[ns + i] })),
+      workers: r.healthPorts.map((healthPort, i) => ({ id: r.ids[ns + nss + i], healthPort })),
+      jobs: r.scheduled.map((scheduled, i) => ({ id: r.ids[ns + nss + nw + i], scheduled })),
+      edges: [...new Set(r.edges.filter(([c, t]) => c !== t).map(([c, t]) => `${c} ${t}`))]
+        .map(e => e.split(' ').map(Number)).map(([c, t]) => [r.ids[c], r.ids[t]] as [string, string]),
+    };
+  });
 }
 
 interface Built {
   readonly app: MicroserviceApp;
-  readonly services: Map<string, ObservedService>;
+  /** The connectTo() targets: services and stateful services. */
+  readonly services: Map<string, ServiceTarget>;
   readonly workloads: Map<string, Workload>;
 }
 
 /** Builds an app description with the real constructs (serviceType is always ClusterIP). */
 function build(scope: Construct, d: AppDesc, mesh = false): Built {
   const app = new MicroserviceApp(scope, d.id, { mesh: mesh ? 'istio' : undefined });
-  const services = new Map<string, ObservedService>();
+  const services = new Map<string, ServiceTarget>();
   const workloads = new Map<string, Workload>();
+  for (const s of d.stateful) {
+    const db = new StatefulService(app, s.id, { image: `ghcr.io/acme/${s.id}:1.0.0`, protocol: s.protocol, port: s.port, peerPorts: s.peerPorts, storage: { size: '1Gi', mountPath: '/data' } });
+    services.set(s.id, db);
+    workloads.set(s.id, db);
+  }
   for (const s of d.services) {
     const svc = new ObservedService(app, s.id, {
       image: `ghcr.io/acme/${s.id}:1.0.0`, protocol: s.protocol, port: s.port,
@@ -151,22 +173,28 @@ function build(scope: Construct, d: AppDesc, mesh = false): Built {
     workloads.set(s.id, svc);
   }
   for (const w of d.workers) workloads.set(w.id, new ScaledWorker(app, w.id, { image: `ghcr.io/acme/${w.id}:1.0.0`, healthPort: w.healthPort }));
+  for (const j of d.jobs) workloads.set(j.id, new BatchJob(app, j.id, { image: `ghcr.io/acme/${j.id}:1.0.0`, schedule: j.scheduled ? '@hourly' : undefined }));
   for (const [caller, target] of d.edges) workloads.get(caller)!.connectTo(services.get(target)!);
   return { app, services, workloads };
 }
 
-/** One pod per Deployment: its pod-template labels and container ports, in the Deployment's namespace. */
+/** One pod per workload: its pod-template labels and container ports, in the workload's namespace. */
 interface AppPod extends Pod { readonly workload: string; readonly containerPorts: number[]; readonly serviceAccount: string }
 
+const CONTROLLERS = ['Deployment', 'StatefulSet', 'Job', 'CronJob'];
+
 function podsOf(manifests: Manifest[]): Map<string, AppPod> {
-  return new Map(ofKind(manifests, 'Deployment').map(d => {
-    const ports = (d.spec.template.spec.containers[0].ports ?? []) as Array<{ containerPort: number; name?: string; protocol?: Protocol }>;
+  return new Map(manifests.filter(o => CONTROLLERS.includes(o.kind)).map(d => {
+    const template = d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template : d.spec.template;
+    // a Job's name ends in a hash of its content: the workload is the name label
+    const workload = template.metadata.labels['app.kubernetes.io/name'];
+    const ports = template.spec.containers.flatMap((c: any) => c.ports ?? []) as Array<{ containerPort: number; name?: string; protocol?: Protocol }>;
     const pod: AppPod = {
-      name: `${d.metadata.namespace}/${d.metadata.name}`, workload: d.metadata.name, namespace: d.metadata.namespace!,
-      labels: d.spec.template.metadata.labels, ports, containerPorts: ports.map(p => p.containerPort),
-      serviceAccount: d.spec.template.spec.serviceAccountName,
+      name: `${d.metadata.namespace}/${workload}`, workload, namespace: d.metadata.namespace!,
+      labels: template.metadata.labels, ports, containerPorts: ports.map(p => p.containerPort),
+      serviceAccount: template.spec.serviceAccountName,
     };
-    return [d.metadata.name, pod];
+    return [workload, pod];
   }));
 }
 
@@ -190,15 +218,17 @@ function synthApp(d: AppDesc, mesh = false): { pods: Map<string, AppPod>; polici
   return { pods: podsOf(manifests), policies: policiesOf(manifests), built, manifests };
 }
 
-/** The documented default metrics port: the service port for http, 9464 for grpc and tcp, the health port of a worker. */
-function metricsPortOf(d: AppDesc, id: string): number {
-  const s = d.services.find(x => x.id === id);
+/** The documented default metrics port: the service port for http, 9464 for grpc and tcp, the health port of a worker; none for a job. */
+function metricsPortOf(d: AppDesc, id: string): number | undefined {
+  const s = [...d.services, ...d.stateful].find(x => x.id === id);
   if (s) return s.protocol === 'http' ? s.port : 9464;
-  return d.workers.find(w => w.id === id)!.healthPort;
+  return d.workers.find(w => w.id === id)?.healthPort;
 }
 
 const hasEdge = (d: AppDesc, caller: string, target: string) => d.edges.some(([c, t]) => c === caller && t === target);
-const portOf = (d: AppDesc, id: string) => d.services.find(s => s.id === id)!.port;
+/** The ports on which two pods of one stateful service reach each other (`peerPorts`). */
+const peerPortsOf = (d: AppDesc, src: string, dst: string) => (src === dst ? d.stateful.find(s => s.id === dst)?.peerPorts ?? [] : []);
+const portOf = (d: AppDesc, id: string) => [...d.services, ...d.stateful].find(s => s.id === id)?.port;
 const describeFlow = (src: Pod, dst: Pod, port: number, protocol: Protocol) => `${src.name} -> ${dst.name}:${port}/${protocol}`;
 
 /** Collects the flows whose verdict differs from the expectation, so a failure names them all. */
@@ -226,7 +256,7 @@ describe('network policy of random apps', () => {
     fc.assert(fc.property(appDescArb(), d => {
       const { pods, policies } = synthApp(d);
       const v = new Verdicts(policies);
-      for (const [caller, target] of d.edges) v.expect(pods.get(caller)!, pods.get(target)!, portOf(d, target), 'TCP', true);
+      for (const [caller, target] of d.edges) v.expect(pods.get(caller)!, pods.get(target)!, portOf(d, target)!, 'TCP', true);
       expect(v.wrong).toEqual([]);
     }), RUNS);
   });
@@ -239,8 +269,9 @@ describe('network policy of random apps', () => {
         for (const dst of pods.values()) {
           // src === dst stands for two replicas of one workload: distinct pods, same labels
           const edge = hasEdge(d, src.workload, dst.workload);
-          for (const port of new Set([...dst.containerPorts, 53, 443])) {
-            const declared = edge && port === portOf(d, dst.workload);
+          const peers = peerPortsOf(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, ...peers, 53, 443])) {
+            const declared = (edge && port === portOf(d, dst.workload)) || peers.includes(port);
             v.expect(src, dst, port, 'TCP', declared);
             if (!declared) v.expectDeniedOnBothSides(src, dst, port, 'TCP');
             v.expectDeniedOnBothSides(src, dst, port, 'UDP');
@@ -277,7 +308,7 @@ describe('network policy of random apps', () => {
       const impostor: Pod = { ...PROMETHEUS, name: 'default/prometheus', namespace: 'default' };
       for (const dst of pods.values()) {
         const metrics = metricsPortOf(d, dst.workload);
-        expect(dst.containerPorts).toContain(metrics);
+        if (metrics !== undefined) expect(dst.containerPorts).toContain(metrics);
         for (const port of new Set([...dst.containerPorts, 443, 9090])) {
           v.expect(INGRESS, dst, port, 'TCP', routed.has(dst.workload) && port === portOf(d, dst.workload));
           v.expect(PROMETHEUS, dst, port, 'TCP', port === metrics);
@@ -296,7 +327,8 @@ describe('network policy of random apps', () => {
       const b = build(scope, db);
       const callers = [...a.workloads.keys()];
       const caller = callers[ci % callers.length];
-      const target = db.services[ti % db.services.length];
+      const targets = [...db.services, ...db.stateful];
+      const target = targets[ti % targets.length];
       // its own env var: the default <TARGET>_URL may be taken by an edge inside app a
       a.workloads.get(caller)!.connectTo(b.services.get(target.id)!, { env: 'CROSS_APP_URL' });
       const ma = a.app.toJson() as Manifest[];
@@ -391,8 +423,9 @@ describe('mesh policy of random apps', () => {
       for (const src of pods.values()) {
         for (const dst of pods.values()) {
           const edge = hasEdge(d, src.workload, dst.workload);
-          for (const port of new Set([...dst.containerPorts, 15090, 443])) {
-            const declared = edge && port === portOf(d, dst.workload);
+          const selfPorts = peerPortsOf(d, src.workload, dst.workload);
+          for (const port of new Set([...dst.containerPorts, ...selfPorts, 15090, 443])) {
+            const declared = (edge && port === portOf(d, dst.workload)) || selfPorts.includes(port);
             const viaMesh = meshAllows(peers, authz, identityOf(src), dst, port);
             const viaNetwork = allowed(policies, src, dst, port, 'TCP');
             if (viaMesh !== declared) wrong.push(`${describeFlow(src, dst, port, 'TCP')}: mesh ${viaMesh ? 'allows' : 'denies'}, should ${declared ? 'allow' : 'deny'}`);
@@ -483,7 +516,9 @@ describe('scraping of random apps', () => {
       expect(targets.sort()).toEqual(expected.sort());
       const wrong: string[] = [];
       for (const p of pods.values()) {
-        const port = mesh ? 15020 : metricsPortOf(d, p.workload);
+        const metricsPort = metricsPortOf(d, p.workload);
+        if (metricsPort === undefined) continue; // a Job's pods serve no metrics
+        const port = mesh ? 15020 : metricsPort;
         if (!allowed(policies, PROMETHEUS, p, port, 'TCP')) wrong.push(`network policy blocks Prometheus from ${p.name}:${port}`);
       }
       expect(wrong).toEqual([]);

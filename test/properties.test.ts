@@ -1,7 +1,7 @@
 import { Testing, Yaml } from 'cdk8s';
 import fc from 'fast-check';
-import { MicroserviceApp, ObservedService, ScaledWorker, Workload } from '../lib';
-import { Manifest, container, ofKind } from './helpers';
+import { BatchJob, MicroserviceApp, ObservedService, ScaledWorker, ServiceTarget, StatefulService, Workload } from '../lib';
+import { Manifest, ofKind } from './helpers';
 
 // Property tests: random VALID app descriptions are built with the real constructs and the
 // synthesized manifests are checked for invariants that must hold whatever the input.
@@ -29,10 +29,24 @@ interface WorkerDesc {
   readonly scaling: Scaling;
 }
 
+interface StatefulDesc {
+  readonly id: string;
+  readonly image: string;
+  readonly protocol: 'http' | 'grpc' | 'tcp';
+  readonly port: number;
+  readonly replicas: number;
+}
+
+interface JobDesc {
+  readonly id: string;
+  readonly image: string;
+  readonly scheduled: boolean;
+}
+
 interface EdgeDesc {
   /** A service or a worker. */
   readonly caller: string;
-  /** A service. */
+  /** A service or a stateful service. */
   readonly target: string;
   /** An explicit env var name; undefined uses the library's default `<TARGET>_URL`. */
   readonly env?: string;
@@ -43,6 +57,8 @@ interface AppDesc {
   readonly id: string;
   readonly services: ServiceDesc[];
   readonly workers: WorkerDesc[];
+  readonly stateful: StatefulDesc[];
+  readonly jobs: JobDesc[];
   readonly edges: EdgeDesc[];
   readonly domain?: string;
   readonly tlsSecretName?: string;
@@ -51,8 +67,13 @@ interface AppDesc {
 /** Builds the description in a fresh Testing.app(). */
 function build(d: AppDesc): MicroserviceApp {
   const chart = new MicroserviceApp(Testing.app(), d.id, { domain: d.domain, tlsSecretName: d.tlsSecretName });
-  const services = new Map<string, ObservedService>();
+  const services = new Map<string, ServiceTarget>();
   const workloads = new Map<string, Workload>();
+  for (const s of d.stateful) {
+    const db = new StatefulService(chart, s.id, { image: s.image, protocol: s.protocol, port: s.port, replicas: s.replicas, storage: { size: '1Gi', mountPath: '/data' } });
+    services.set(s.id, db);
+    workloads.set(s.id, db);
+  }
   for (const s of d.services) {
     const svc = new ObservedService(chart, s.id, {
       image: s.image,
@@ -68,6 +89,7 @@ function build(d: AppDesc): MicroserviceApp {
   for (const w of d.workers) {
     workloads.set(w.id, new ScaledWorker(chart, w.id, { image: w.image, healthPort: w.healthPort, ...w.scaling }));
   }
+  for (const j of d.jobs) workloads.set(j.id, new BatchJob(chart, j.id, { image: j.image, schedule: j.scheduled ? '0 3 * * *' : undefined }));
   for (const e of d.edges) {
     workloads.get(e.caller)!.connectTo(services.get(e.target)!, { env: e.env, format: e.format });
   }
@@ -150,6 +172,19 @@ const workerBodyArb = fc.record(
 const workerArb = (id: string): fc.Arbitrary<WorkerDesc> =>
   workerBodyArb.map(({ imageRef, ...rest }) => ({ id, image: `ghcr.io/acme/${id}${imageRef}`, ...rest }));
 
+const statefulArb = (id: string): fc.Arbitrary<StatefulDesc> => fc.record({
+  imageRef: imageRefArb,
+  protocol: fc.constantFrom('http' as const, 'grpc' as const, 'tcp' as const),
+  port: portArb,
+  replicas: fc.integer({ min: 0, max: 4 }),
+}).map(({ imageRef, ...rest }) => ({ id, image: `ghcr.io/acme/${id}${imageRef}`, ...rest }));
+
+const jobArb = (id: string): fc.Arbitrary<JobDesc> => fc.record({ imageRef: imageRefArb, scheduled: fc.boolean() })
+  .map(({ imageRef, scheduled }) => ({ id, image: `ghcr.io/acme/${id}${imageRef}`, scheduled }));
+
+/** Unique ids, none of them taken, none a stateful service's derived `<id>-headless`. */
+const freshIds = (taken: string[], max: number) => fc.uniqueArray(idArb.filter(id => !taken.includes(id) && !id.endsWith('-headless')), { maxLength: max });
+
 const domainArb = fc.tuple(
   fc.array(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/), { minLength: 1, maxLength: 3 }),
   fc.stringMatching(/^[a-z]{2,6}$/),
@@ -158,16 +193,23 @@ const domainArb = fc.tuple(
 const tlsSecretArb = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/).map(s => `${s}-tls`);
 
 /** A valid app description. */
-const rawAppDescArb: fc.Arbitrary<AppDesc> = fc.uniqueArray(idArb, { minLength: 1, maxLength: 6 }).chain(serviceIds => fc.record({
+const idsArb = fc.uniqueArray(idArb.filter(id => !id.endsWith('-headless')), { minLength: 1, maxLength: 6 }).chain(services =>
+  freshIds(services, 3).chain(workers =>
+    freshIds([...services, ...workers], 2).chain(stateful =>
+      freshIds([...services, ...workers, ...stateful], 2).map(jobs => ({ services, workers, stateful, jobs })))));
+
+const rawAppDescArb: fc.Arbitrary<AppDesc> = idsArb.chain(ids => fc.record({
   id: appIdArb,
-  services: fc.tuple(...serviceIds.map(serviceArb)),
-  workers: fc.uniqueArray(idArb.filter(id => !serviceIds.includes(id)), { maxLength: 3 })
-    .chain(ids => fc.tuple(...ids.map(workerArb))),
+  services: fc.tuple(...ids.services.map(serviceArb)),
+  workers: fc.tuple(...ids.workers.map(workerArb)),
+  stateful: fc.tuple(...ids.stateful.map(statefulArb)),
+  jobs: fc.tuple(...ids.jobs.map(jobArb)),
   tls: fc.option(fc.tuple(domainArb, fc.option(tlsSecretArb, { nil: undefined })), { nil: undefined }),
-}).chain(({ id, services, workers, tls }) => {
-  const callers = [...services, ...workers].map(w => w.id);
+}).chain(({ id, services, workers, stateful, jobs, tls }) => {
+  const callers = [...services, ...workers, ...stateful, ...jobs].map(w => w.id);
+  const targets = [...ids.services, ...ids.stateful];
   // every (caller, target) pair but self-edges, each used at most once
-  const pairs = callers.flatMap(caller => serviceIds.filter(target => target !== caller).map(target => ({ caller, target })));
+  const pairs = callers.flatMap(caller => targets.filter(target => target !== caller).map(target => ({ caller, target })));
   const edges = fc.shuffledSubarray(pairs, { maxLength: Math.min(10, pairs.length) }).chain(ps => fc.tuple(...ps.map(p => fc.record({
     caller: fc.constant(p.caller),
     target: fc.constant(p.target),
@@ -178,6 +220,8 @@ const rawAppDescArb: fc.Arbitrary<AppDesc> = fc.uniqueArray(idArb, { minLength: 
     id,
     services: [...services],
     workers: [...workers],
+    stateful: [...stateful],
+    jobs: [...jobs],
     edges: es.map((e, i) => ({ caller: e.caller, target: e.target, format: e.format, env: e.customEnv ? `DEP_${i}_ADDR` : undefined })),
     domain: tls?.[0],
     tlsSecretName: tls?.[1],
@@ -231,11 +275,24 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
-const podLabels = (d: Manifest): Record<string, string> => d.spec.template.metadata.labels;
+const CONTROLLERS = ['Deployment', 'StatefulSet', 'Job', 'CronJob'];
+/** The pod template of any controller kind. */
+const templateOf = (o: Manifest): any => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec.template);
+const podLabels = (d: Manifest): Record<string, string> => templateOf(d).metadata.labels;
+/** The workload a controller runs: its name label (a Job's object name ends in a content hash). */
+const workloadOf = (o: Manifest): string => podLabels(o)['app.kubernetes.io/name'];
+const controllers = (objects: Manifest[]) => objects.filter(o => CONTROLLERS.includes(o.kind));
 
-/** Names of the Deployments whose pods a selector picks. */
+/** The one controller (Deployment, StatefulSet, Job or CronJob) of a workload. */
+function controllerOf(objects: Manifest[], id: string): Manifest {
+  const hits = controllers(objects).filter(o => workloadOf(o) === id);
+  expect(hits.map(o => `${o.kind}/${workloadOf(o)}`)).toHaveLength(1);
+  return hits[0];
+}
+
+/** The workloads whose pods a selector picks. */
 function selected(objects: Manifest[], selector: Record<string, string> | undefined): string[] {
-  return ofKind(objects, 'Deployment').filter(d => selects(selector, podLabels(d))).map(d => d.metadata.name);
+  return controllers(objects).filter(d => selects(selector, podLabels(d))).map(workloadOf);
 }
 
 function one(objects: Manifest[], kind: string, name: string): Manifest {
@@ -263,7 +320,11 @@ describe('properties of random valid apps', () => {
     fc.assert(fc.property(appDescArb, d => {
       const objects = synthDesc(d);
       expect(ofKind(objects, 'Deployment')).toHaveLength(d.services.length + d.workers.length);
-      expect(ofKind(objects, 'Service')).toHaveLength(d.services.length);
+      expect(ofKind(objects, 'StatefulSet')).toHaveLength(d.stateful.length);
+      expect(ofKind(objects, 'CronJob')).toHaveLength(d.jobs.filter(j => j.scheduled).length);
+      expect(ofKind(objects, 'Job')).toHaveLength(d.jobs.filter(j => !j.scheduled).length);
+      // a stateful service has a client Service and a headless one
+      expect(ofKind(objects, 'Service')).toHaveLength(d.services.length + 2 * d.stateful.length);
     }), RUNS);
   });
 
@@ -272,9 +333,9 @@ describe('properties of random valid apps', () => {
       const objects = synthDesc(d);
       for (const s of ofKind(objects, 'Service')) {
         expect(Object.keys(s.spec.selector ?? {}).length).toBeGreaterThan(0);
-        expect(selected(objects, s.spec.selector)).toEqual([s.metadata.name]);
+        expect(selected(objects, s.spec.selector)).toEqual([s.metadata.labels!['app.kubernetes.io/name']]);
       }
-      for (const dep of ofKind(objects, 'Deployment')) {
+      for (const dep of [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')]) {
         const matchLabels = dep.spec.selector.matchLabels;
         expect(Object.keys(matchLabels).length).toBeGreaterThan(0);
         // the selector is a subset of its own pod labels, and claims no other Deployment's pods
@@ -321,7 +382,7 @@ describe('properties of random valid apps', () => {
         for (const p of o.kind === 'Service' ? o.spec.ports : []) {
           check(IANA_SVC_NAME.test(p.name) && p.name.length <= 15, `${where}: Service port name '${p.name}'`);
         }
-        for (const c of o.kind === 'Deployment' ? o.spec.template.spec.containers : []) {
+        for (const c of CONTROLLERS.includes(o.kind) ? [...templateOf(o).spec.containers, ...(templateOf(o).spec.initContainers ?? [])] : []) {
           check(DNS1123_LABEL.test(c.name) && c.name.length <= 63, `${where}: container name '${c.name}'`);
           for (const p of c.ports ?? []) check(IANA_SVC_NAME.test(p.name) && p.name.length <= 15, `${where}: container port name '${p.name}'`);
         }
@@ -373,14 +434,15 @@ describe('properties of random valid apps', () => {
       const namespace = d.id;
       const policies = ofKind(objects, 'NetworkPolicy');
       for (const e of d.edges) {
-        const callerPods = podLabels(one(objects, 'Deployment', e.caller));
-        const targetDeployment = one(objects, 'Deployment', e.target);
-        const targetPods = podLabels(targetDeployment);
+        const caller = controllerOf(objects, e.caller);
+        const callerPods = podLabels(caller);
+        const targetController = controllerOf(objects, e.target);
+        const targetPods = podLabels(targetController);
         const service = one(objects, 'Service', e.target);
-        const targetPort: { containerPort: number; name: string } = container(targetDeployment).ports[0];
-        expect(targetPort.containerPort).toBe(d.services.find(s => s.id === e.target)!.port);
+        const targetPort: { containerPort: number; name: string } = templateOf(targetController).spec.containers[0].ports[0];
+        expect(targetPort.containerPort).toBe([...d.services, ...d.stateful].find(s => s.id === e.target)!.port);
 
-        const env = (container(one(objects, 'Deployment', e.caller)).env ?? []) as Array<{ name: string; value?: string }>;
+        const env = (templateOf(caller).spec.containers[0].env ?? []) as Array<{ name: string; value?: string }>;
         const envName = e.env ?? defaultEnv(e.target);
         const v = env.find(x => x.name === envName);
         expect({ envName, value: v?.value }).toEqual({ envName, value: expect.stringContaining(`${service.metadata.name}:${service.spec.ports[0].port}`) });
@@ -402,8 +464,8 @@ describe('properties of random valid apps', () => {
   test('6. every workload is labelled and runs under Pod Security "restricted"', () => {
     fc.assert(fc.property(appDescArb, d => {
       const objects = synthDesc(d);
-      for (const w of [...d.services, ...d.workers]) {
-        const dep = one(objects, 'Deployment', w.id);
+      for (const w of [...d.services, ...d.workers, ...d.stateful, ...d.jobs]) {
+        const dep = controllerOf(objects, w.id);
         for (const labels of [dep.metadata.labels ?? {}, podLabels(dep)]) {
           expect(Object.keys(labels)).toEqual(expect.arrayContaining(STANDARD_LABELS));
           expect(labels).toMatchObject({
@@ -414,7 +476,7 @@ describe('properties of random valid apps', () => {
           });
           for (const k of STANDARD_LABELS) expect(labels[k]).not.toBe('');
         }
-        const pod = dep.spec.template.spec;
+        const pod = templateOf(dep).spec;
         expect(pod.securityContext.runAsNonRoot).toBe(true);
         for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
           expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
@@ -432,7 +494,7 @@ describe('properties of random valid apps', () => {
 describe('ids that look like derived names', () => {
   const service = (id: string, extra: Partial<ServiceDesc> = {}): ServiceDesc => ({ id, image: `x/${id}:1`, protocol: 'http', port: 8080, scaling: { replicas: 1 }, ...extra });
   const worker = (id: string): WorkerDesc => ({ id, image: `x/${id}:1`, scaling: { replicas: 1 } });
-  const app = (services: ServiceDesc[], workers: WorkerDesc[], edges: EdgeDesc[]): AppDesc => ({ id: 'shop', services, workers, edges });
+  const app = (services: ServiceDesc[], workers: WorkerDesc[], edges: EdgeDesc[]): AppDesc => ({ id: 'shop', services, workers, stateful: [], jobs: [], edges });
 
   const cases: Array<[string, AppDesc]> = [
     ['connectTo two services whose ids differ only in a run of "-"',

@@ -1,7 +1,7 @@
 // Inputs that would synthesize and then fail at `kubectl apply`, or be silently ignored by the
 // API server or a controller: each is refused at synth with the construct path, the prop, the
 // value and the fix (issue 12, item 9).
-import { MicroserviceConfigError, ObservedService, ObservedServiceProps, ScaledWorker } from '../lib';
+import { BatchJob, MicroserviceConfigError, ObservedService, ObservedServiceProps, ScaledWorker, StatefulService } from '../lib';
 import { nearestName } from '../lib/props/checks';
 import { validateManifests } from '../lib/tools';
 import { appEnv, find, synth, testApp } from './helpers';
@@ -27,6 +27,17 @@ describe('unknown props', () => {
     fails(service({ canary: { image: 'x/a:2', weight: 10, header: { name: 'x-canary', vaule: '1' } } } as any, { mesh: 'istio' }), "[shop/catalog] 'canary.header.vaule' is not a known prop: did you mean 'canary.header.value'?");
     // nothing near: the known names are listed
     fails(service({ route: { path: '/', xyzzy: 1 } } as any), "[shop/catalog] 'route.xyzzy' is not a known prop: use one of 'path', 'pathType', 'host'");
+  });
+
+  test('StatefulService, BatchJob and the pod\'s nested options refuse unknown props too', () => {
+    const db = (props: object) => () => new StatefulService(testApp().shop, 'db', { image: IMAGE, port: 5432, protocol: 'tcp', storage: { size: '1Gi', mountPath: '/data' }, ...props } as any);
+    fails(db({ peerPort: [5432] }), "[shop/db] 'peerPort' is not a known prop: did you mean 'peerPorts'?");
+    fails(db({ storage: { size: '1Gi', mountPath: '/data', storageClass: 'fast' } }), "[shop/db] 'storage.storageClass' is not a known prop: did you mean 'storage.storageClassName'?");
+    fails(db({ claimRetention: { whenDelete: 'Delete' } }), "[shop/db] 'claimRetention.whenDelete' is not a known prop: did you mean 'claimRetention.whenDeleted'?");
+    fails(() => new BatchJob(testApp().shop, 'report', { image: IMAGE, schedule: '0 3 * * *', timezone: 'Europe/Berlin' } as any), "[shop/report] 'timezone' is not a known prop: did you mean 'timeZone'?");
+    fails(service({ user: { uid: 1000, gdi: 1000 } } as any), "[shop/catalog] 'user.gdi' is not a known prop: did you mean 'user.gid'?");
+    fails(service({ sidecars: [{ name: 'exporter', image: IMAGE, port: 9187 }] } as any), "[shop/catalog] 'sidecars[0].port' is not a known prop: did you mean 'sidecars[0].ports'?");
+    fails(service({ claims: [{ claimName: 'cache', mountPath: '/cache', readonly: true }] } as any), "[shop/catalog] 'claims[0].readonly' is not a known prop: did you mean 'claims[0].readOnly'?");
   });
 
   test('the nearest name is only offered when it is near', () => {
@@ -69,8 +80,8 @@ describe('values the receiving system would refuse', () => {
     const { shop } = testApp();
     const web = new ObservedService(shop, 'web', { image: IMAGE });
     const mailer = new ScaledWorker(shop, 'mailer', { image: IMAGE });
-    fails(() => web.connectTo(mailer as any), "[shop/web] connectTo() needs an ObservedService (something with a Service to call), got 'mailer', a ScaledWorker with no Service: connect the other way round, or give it a queue or a Service");
-    fails(() => web.connectTo(undefined as any), '[shop/web] connectTo() needs an ObservedService (something with a Service to call), got undefined');
+    fails(() => web.connectTo(mailer as any), "[shop/web] connectTo() needs a workload with a Service to call (an ObservedService or a StatefulService), got 'mailer', a ScaledWorker with no Service: connect the other way round, or give it a queue or a Service");
+    fails(() => web.connectTo(undefined as any), '[shop/web] connectTo() needs a workload with a Service to call (an ObservedService or a StatefulService), got undefined');
   });
 
   test('the app may not live in a namespace of the cluster or of its infrastructure', () => {

@@ -464,3 +464,23 @@ describe('the cdk8s validation plugin', () => {
     }
   });
 });
+
+describe('StatefulSet claims', () => {
+  // GIVEN the clean bundle's Deployment turned into a StatefulSet whose container mounts a claim template
+  const asStatefulSet = (claimTemplate: string, mount: string) => withChange(objects => {
+    const d = byKind(objects, 'Deployment');
+    d.kind = 'StatefulSet';
+    delete d.spec.strategy;
+    d.spec.serviceName = 'web';
+    d.spec.volumeClaimTemplates = [{ metadata: { name: claimTemplate }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+    d.spec.template.spec.containers[0].volumeMounts = [...(d.spec.template.spec.containers[0].volumeMounts ?? []), { name: mount, mountPath: '/data' }];
+  }).findings.filter(f => f.rule === 'volume-mount');
+
+  test('a mount of a volumeClaimTemplate is a volume of the pod', () => {
+    expect(asStatefulSet('data', 'data')).toEqual([]);
+  });
+
+  test('a mount of neither a volume nor a claim template is still reported', () => {
+    expect(asStatefulSet('data', 'cache').map(f => f.message)).toEqual(["container 'web' mounts volume 'cache', which the pod does not have"]);
+  });
+});

@@ -6,6 +6,8 @@ import { resourceFileNames } from '../kustomize';
 import { VERSION } from '../labels';
 import { MicroserviceApp } from '../microservice-app';
 import { Workload } from '../workload';
+import { StatefulService } from '../stateful-service';
+import { helmHooks } from './hooks';
 import { imageValuesProblem } from './image';
 import { valuesSchema } from './schema';
 import { ObjectTemplate, escapeTemplateText, forEachMetadata } from './templates';
@@ -56,6 +58,11 @@ export function helmChart(app: MicroserviceApp, options: HelmChartOptions = {}):
     'templates/_helpers.tpl': helpers(chartName),
     'templates/NOTES.txt': notes(app, plans),
   };
+  const hooks = helmHooks(app, apiKey);
+  for (const object of objects) {
+    const hook = hooks.get(keyOf(object));
+    if (hook) object.metadata.annotations = { ...object.metadata.annotations, ...hook };
+  }
   const names = resourceFileNames(objects);
   objects.forEach((object, i) => {
     files[`templates/${names[i]}`] = templateOf(chartName, object, byObject.get(keyOf(object)));
@@ -98,7 +105,9 @@ function planWorkloads(app: MicroserviceApp, objects: any[]): Plan[] {
     const objectKeys = new Set(w.node.findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === app)
       .map(apiKey));
-    const deploymentKey = w.deployment ? apiKey(w.deployment) : undefined;
+    // the object whose pod template holds the image: a Job's stays literal (its name is a hash of its content)
+    const controller = w.deployment ?? (w instanceof StatefulService ? w.statefulSet : undefined);
+    const deploymentKey = controller ? apiKey(controller) : undefined;
     const autoscalerKey = w.autoscaler ? apiKey(w.autoscaler) : undefined;
     const deployment = deploymentKey ? byKey.get(deploymentKey) : undefined;
     const container = deployment?.spec?.template?.spec?.containers?.find((c: any) => c.name === w.name);
@@ -204,11 +213,22 @@ function notes(app: MicroserviceApp, plans: Plan[]): string {
     `The ${app.node.id} app runs in namespace ${ns} (the chart makes the Namespace; --namespace does not move it).`,
     '',
     'Workloads:',
-    ...plans.map(p => `  ${p.name}: kubectl --namespace ${ns} rollout status deployment/${p.name}`),
+    ...plans.map(p => `  ${p.name}: ${statusCommand(app, p.name)}`),
     '',
     `Everything: kubectl --namespace ${ns} get all,networkpolicies,poddisruptionbudgets,ingresses`,
   ];
   return `${escapeTemplateText(lines.join('\n'))}\n`;
+}
+
+function statusCommand(app: MicroserviceApp, name: string): string {
+  const kubectl = `kubectl --namespace ${app.namespaceName}`;
+  const w = app.node.findAll().find((c): c is Workload => c instanceof Workload && c.app === app && c.name === name);
+  const kinds = new Set(w?.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(o => o.kind));
+  if (kinds.has('StatefulSet')) return `${kubectl} rollout status statefulset/${name}`;
+  if (kinds.has('CronJob')) return `${kubectl} get cronjob/${name}`;
+  if (kinds.has('Job')) return `${kubectl} wait --for=condition=complete job -l app.kubernetes.io/name=${name}`;
+  if (kinds.has('Deployment')) return `${kubectl} rollout status deployment/${name}`;
+  return `${kubectl} get scaledjob/${name}`;
 }
 
 const HELMIGNORE = `# Patterns to ignore when building packages.

@@ -42,6 +42,11 @@ export interface WorkloadTelemetry {
   /** The Deployment (and Service) name. */
   readonly name: string;
   readonly kind: 'service' | 'worker';
+  /**
+   * The controller of the pods, for alerts on its kube-state-metrics series (a CronJob's pods
+   * are the Jobs it makes). @default 'Deployment'
+   */
+  readonly controller?: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
   /** Request metrics queries; undefined for workers and tcp services (no request metrics). */
   readonly queries?: RequestQueries;
   readonly slo?: ResolvedSlo;

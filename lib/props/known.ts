@@ -11,6 +11,9 @@ import type { PodsPeer } from '../policy/network-policy';
 import type { ProbeOptions } from '../probes';
 import type { ResourceLimits, ResourceOptions } from '../resources';
 import type { JobModeOptions, ScaledWorkerProps } from '../scaled-worker';
+import type { BatchJobProps } from '../batch-job';
+import type { ClaimMountOptions, ConfigMapEnvSource, ExtraContainerOptions, SecretFilesOptions, UserOptions } from '../pod/pod-props';
+import type { ClaimRetentionOptions, StatefulServiceProps, StorageOptions } from '../stateful-service';
 import type {
   AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
   RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps,
@@ -22,7 +25,14 @@ const WORKLOAD: PropNames<WorkloadProps> = {
   command: true, args: true, probes: true, rollingUpdate: true, revisionHistoryLimit: true, shutdown: true, nodeSelector: true,
   tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
   logging: true, runAsUser: true, runAsGroup: true,
+  // the pod (lib/pod)
+  user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true,
+  envFromConfigMaps: true, initContainers: true, sidecars: true, imagePullSecrets: true, priorityClassName: true,
+  podLabels: true, podAnnotations: true, serviceLabels: true, serviceAnnotations: true,
 };
+// the workload props a controller kind does not take, left out of its list
+const { autoscaling: _a, rollingUpdate: _r, ...STATEFUL_WORKLOAD } = WORKLOAD;
+const { replicas: _j1, autoscaling: _j2, rollingUpdate: _j3, revisionHistoryLimit: _j4, topologySpread: _j5, probes: _j6, ...JOB_WORKLOAD } = WORKLOAD;
 
 export const PROPS = {
   app: propNames<MicroserviceAppProps>({
@@ -42,6 +52,23 @@ export const PROPS = {
   }),
   worker: propNames<ScaledWorkerProps>({
     ...WORKLOAD, healthPort: true, metrics: true, queue: true, keda: true, maxProcessingTime: true, mode: true, job: true,
+  }),
+  stateful: propNames<StatefulServiceProps>({
+    ...STATEFUL_WORKLOAD, port: true, protocol: true, servicePort: true, storage: true, peerPorts: true, claimRetention: true, metrics: true,
+  }),
+  batchJob: propNames<BatchJobProps>({
+    ...JOB_WORKLOAD, schedule: true, timeZone: true, runBefore: true, backoffLimit: true, activeDeadlineSeconds: true,
+    ttlSecondsAfterFinished: true, concurrencyPolicy: true, startingDeadlineSeconds: true, successfulJobsHistoryLimit: true,
+    failedJobsHistoryLimit: true, suspend: true,
+  }),
+  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true }),
+  claimRetention: propNames<ClaimRetentionOptions>({ whenDeleted: true, whenScaled: true }),
+  user: propNames<UserOptions>({ uid: true, gid: true }),
+  claim: propNames<ClaimMountOptions>({ claimName: true, mountPath: true, readOnly: true, subPath: true }),
+  secretFiles: propNames<SecretFilesOptions>({ secretName: true, mountPath: true, keys: true, optional: true }),
+  configMapEnv: propNames<ConfigMapEnvSource>({ configMapName: true, key: true, optional: true }),
+  container: propNames<ExtraContainerOptions>({
+    name: true, image: true, command: true, args: true, env: true, resources: true, mountPaths: true, ports: true, probes: true,
   }),
   autoscaling: propNames<AutoscalingOptions>({ minReplicas: true, maxReplicas: true, targetCpuUtilization: true, targetMemoryUtilization: true }),
   resources: propNames<ResourceOptions>({ cpu: true, memory: true, ephemeralStorage: true, limits: true }),

@@ -24,6 +24,25 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
     [props.probes, PROPS.probes, 'probes.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(scope, value, known, prefix);
+  // the pod's volumes, files and extra containers (their values are checked by lib/pod)
+  checkKnownProps(scope, props.user, PROPS.user, 'user.');
+  const lists: Array<[unknown, readonly string[], string]> = [
+    [props.claims, PROPS.claim, 'claims'], [props.secretFiles, PROPS.secretFiles, 'secretFiles'],
+    [props.initContainers, PROPS.container, 'initContainers'], [props.sidecars, PROPS.container, 'sidecars'],
+  ];
+  for (const [list, known, prop] of lists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      checkKnownProps(scope, item, known, `${prop}[${i}].`);
+      if (known === PROPS.container && item && typeof item === 'object') {
+        checkKnownProps(scope, item.resources, PROPS.resources, `${prop}[${i}].resources.`);
+        checkKnownProps(scope, item.probes, ['readiness', 'liveness'], `${prop}[${i}].probes.`);
+      }
+    });
+  }
+  if (props.configMapEnv && typeof props.configMapEnv === 'object') {
+    for (const [name, source] of Object.entries(props.configMapEnv)) checkKnownProps(scope, source, PROPS.configMapEnv, `configMapEnv.${name}.`);
+  }
   for (const [name, source] of Object.entries(props.secretEnv ?? {})) {
     checkKnownProps(scope, source, PROPS.secretEnv, `secretEnv.${name}.`);
     if (!source || typeof source !== 'object') continue; // the workload's own check names it

@@ -168,7 +168,9 @@ function checkWorkload(m: Manifest, findings: FindingList): void {
     }
   }
   const containerNames = new Set<string>();
-  const volumes = new Set(arrayOf(spec.volumes).map(v => v?.name));
+  // a StatefulSet's volumeClaimTemplates are volumes of each of its pods (a claim per pod)
+  const claimTemplates = o.kind === 'StatefulSet' ? arrayOf(o.spec?.volumeClaimTemplates).map(t => t?.metadata?.name) : [];
+  const volumes = new Set([...arrayOf(spec.volumes).map(v => v?.name), ...claimTemplates]);
   for (const c of allContainersOf(spec).filter(isObject)) {
     if (!DNS1123_LABEL.test(c.name ?? '')) findings.add(R['container-name'], m, `container name '${c.name}' is not a DNS-1123 label`);
     if (containerNames.has(c.name)) findings.add(R['container-duplicate'], m, `two containers are named '${c.name}'`);

@@ -1,0 +1,131 @@
+import { k8s } from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { MicroserviceConfigError, show } from '../errors';
+import { checkEnvName } from '../names';
+import { SecurityOptions } from '../security';
+import { renderExtraContainers } from './containers';
+import { checkAnnotations, checkLabels } from './metadata';
+import type { ConfigMapEnvSource, PodProps } from './pod-props';
+import { resolveUser } from './user';
+import { PodVolumes, checkRefName } from './volumes';
+
+/** What the workload tells the pod assembly. */
+export interface PodContext {
+  readonly id: string;
+  /** The pod runs to completion (a Job): no sidecars. */
+  readonly job: boolean;
+  readonly hasService: boolean;
+  /** The main container's ports. */
+  readonly ports: readonly k8s.ContainerPort[];
+  /** Volumes the controller provides (volumeClaimTemplates). */
+  readonly claimTemplateMounts: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
+  readonly tmpSize: string;
+  /** The mount of the construct's own config ConfigMap, if any. */
+  readonly config?: { readonly mountPath: string };
+  /** The workload's own labels: user labels may not replace them. */
+  readonly labels: Record<string, string>;
+}
+
+/** Everything of the pod besides the main container's own fields. */
+export interface AssembledPod {
+  readonly security: SecurityOptions;
+  /** The pod mounts persistent volumes (claims or claim templates). */
+  readonly persistent: boolean;
+  readonly volumes: k8s.Volume[];
+  readonly mounts: k8s.VolumeMount[];
+  readonly initContainers?: k8s.Container[];
+  readonly sidecars: k8s.Container[];
+  readonly configMapEnv: Record<string, k8s.ConfigMapKeySelector>;
+  readonly envFrom?: k8s.EnvFromSource[];
+  readonly imagePullSecrets?: k8s.LocalObjectReference[];
+  readonly priorityClassName?: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
+}
+
+// annotations the library writes on pods: a user value would be silently replaced
+const RESERVED_POD_ANNOTATIONS = ['kubectl.kubernetes.io/default-container', 'checksum/config', 'proxy.istio.io/config', 'sidecar.istio.io/nativeSidecar', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path', 'fluentbit.io/parser'];
+
+/**
+ * Checks the pod props of a workload and renders them: the user, the volumes and mounts (the
+ * writable /tmp first), the init containers and sidecars, env from ConfigMaps, pull secrets,
+ * priority, and the extra pod and Service metadata. Every check runs before any object exists.
+ */
+export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions, ctx: PodContext): AssembledPod {
+  const security = resolveUser(scope, props.user, { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup });
+
+  const v = new PodVolumes(scope);
+  v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(ctx.tmpSize) } }, { mountPath: '/tmp' }, 'the writable /tmp');
+  if (ctx.config) v.add('config.mountPath', { name: 'config', configMap: { name: `${ctx.id}-config` } }, { mountPath: ctx.config.mountPath, readOnly: true });
+  for (const t of ctx.claimTemplateMounts) v.add(t.prop, { name: t.name }, { mountPath: t.mountPath });
+  v.addWritablePaths(props.writablePaths, props.writablePathSizeLimit);
+  v.addClaims(props.claims);
+  v.addSecretFiles(props.secretFiles);
+
+  if (ctx.job && props.sidecars?.length) {
+    throw new MicroserviceConfigError(scope, "'sidecars' cannot run in a Job's pod: a sidecar never exits, so the Job would never complete. Use 'initContainers' for work before the main container");
+  }
+  const names = new Set([ctx.id]);
+  const ports = new Map<string | number, string>();
+  for (const p of ctx.ports) {
+    if (p.name) ports.set(p.name, ctx.id);
+    ports.set(p.containerPort, ctx.id);
+  }
+  const shared = { security, mounts: v.mounts, names, ports };
+  const initContainers = renderExtraContainers(scope, 'initContainers', props.initContainers, shared);
+  const sidecars = renderExtraContainers(scope, 'sidecars', props.sidecars, shared) ?? [];
+
+  const configMapEnv: Record<string, k8s.ConfigMapKeySelector> = {};
+  for (const [name, s] of Object.entries(props.configMapEnv ?? {}) as Array<[string, ConfigMapEnvSource]>) {
+    checkEnvName(scope, 'configMapEnv', name);
+    if (!s || typeof s.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(s.key)) {
+      throw new MicroserviceConfigError(scope, `'configMapEnv.${name}' must name a ConfigMap and a key, got ${show(s)}: for example { configMapName: 'settings', key: 'region' }`);
+    }
+    checkRefName(scope, `configMapEnv.${name}.configMapName`, s.configMapName);
+    configMapEnv[name] = { name: s.configMapName, key: s.key, optional: s.optional };
+  }
+
+  const envFromList = props.envFromConfigMaps;
+  if (envFromList !== undefined && !Array.isArray(envFromList)) throw new MicroserviceConfigError(scope, `'envFromConfigMaps' must be a list of { configMapName, prefix? }, got ${show(envFromList)}`);
+  const envFrom = (envFromList ?? []).map((e, i) => {
+    checkRefName(scope, `envFromConfigMaps[${i}].configMapName`, e?.configMapName);
+    if (e.prefix !== undefined && (typeof e.prefix !== 'string' || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.prefix))) {
+      throw new MicroserviceConfigError(scope, `'envFromConfigMaps[${i}].prefix' must start an environment variable name (letters, digits, '_', '-', '.'), got ${show(e.prefix)}: for example 'SETTINGS_'`);
+    }
+    return { configMapRef: { name: e.configMapName, optional: e.optional }, prefix: e.prefix };
+  });
+
+  const pullSecrets = props.imagePullSecrets;
+  if (pullSecrets !== undefined && !Array.isArray(pullSecrets)) throw new MicroserviceConfigError(scope, `'imagePullSecrets' must be a list of Secret names, got ${show(pullSecrets)}`);
+  (pullSecrets ?? []).forEach((n, i) => checkRefName(scope, `imagePullSecrets[${i}]`, n));
+  if (props.priorityClassName !== undefined) checkRefName(scope, 'priorityClassName', props.priorityClassName);
+
+  const reservedLabels = Object.keys(ctx.labels);
+  const labels = checkLabels(scope, 'podLabels', props.podLabels, reservedLabels);
+  const annotations = checkAnnotations(scope, 'podAnnotations', props.podAnnotations, RESERVED_POD_ANNOTATIONS);
+  if (!ctx.hasService && (props.serviceLabels !== undefined || props.serviceAnnotations !== undefined)) {
+    throw new MicroserviceConfigError(scope, `'${props.serviceLabels !== undefined ? 'serviceLabels' : 'serviceAnnotations'}' has no Service to go on: this workload has none; drop it`);
+  }
+  const serviceLabels = checkLabels(scope, 'serviceLabels', props.serviceLabels, reservedLabels);
+  const serviceAnnotations = checkAnnotations(scope, 'serviceAnnotations', props.serviceAnnotations, []);
+
+  return {
+    security,
+    persistent: ctx.claimTemplateMounts.length > 0 || (props.claims ?? []).length > 0,
+    volumes: v.volumes,
+    mounts: v.mounts,
+    initContainers,
+    sidecars,
+    configMapEnv,
+    envFrom: envFrom.length ? envFrom : undefined,
+    imagePullSecrets: pullSecrets?.length ? pullSecrets.map(name => ({ name })) : undefined,
+    priorityClassName: props.priorityClassName,
+    labels,
+    annotations,
+    serviceMetadata: {
+      labels: { ...ctx.labels, ...serviceLabels },
+      annotations: Object.keys(serviceAnnotations).length ? serviceAnnotations : undefined,
+    },
+  };
+}
