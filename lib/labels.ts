@@ -1,3 +1,5 @@
+import { IConstruct } from 'constructs';
+import { MicroserviceConfigError, show } from './errors';
 /** The `app.kubernetes.io/managed-by` value of everything this library makes. */
 export const MANAGED_BY = 'cdk8s-microservices';
 
@@ -46,4 +48,19 @@ export function serviceSelector(name: string, partOf: string): Record<string, st
  */
 export function workloadSelector(name: string, instance: string): Record<string, string> {
   return { [NAME]: name, [INSTANCE]: instance };
+}
+
+/** Labels as the API server takes them: qualified names, values of at most 63 safe characters. */
+export function checkLabels(scope: IConstruct, prop: string, labels: Record<string, string>): Record<string, string> {
+  if (labels === null || typeof labels !== 'object') throw new MicroserviceConfigError(scope, `'${prop}' must be an object of labels such as { release: 'kube-prometheus-stack' }, got ${show(labels)}`);
+  for (const [k, v] of Object.entries(labels)) {
+    const [prefix, name] = k.includes('/') ? [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)] : [undefined, k];
+    const validName = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) && name.length <= 63;
+    const validPrefix = prefix === undefined || (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix) && prefix.length <= 253);
+    if (!validName || !validPrefix) throw new MicroserviceConfigError(scope, `'${prop}' has the label key ${show(k)}, which is not a qualified name (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')`);
+    if (typeof v !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v) || v.length > 63) {
+      throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit), got ${show(v)}`);
+    }
+  }
+  return labels;
 }

@@ -14,7 +14,12 @@ import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
 import type { ObservedService } from './observed-service';
 import type { RequestQueries } from './observability/metrics-source';
-import type { WorkloadTelemetry } from './observability/model';
+import type { AlertOptions, ResolvedSlo, WorkloadTelemetry } from './observability/model';
+import { checkAlertOptions } from './observability/alert-options';
+import { dashboardConfigMapData, dashboardUid, grafanaDashboard } from './observability/dashboard';
+import { dashboardConfigMap, prometheusRule } from './observability/monitors';
+import { libraryAlertNames, prometheusRuleGroups } from './observability/rules';
+import type { PrometheusRule } from '../imports/monitoring.coreos.com';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
 export interface AutoscalingOptions {
@@ -176,6 +181,8 @@ export interface WorkloadSpec {
   readonly metricsPath: string;
   /** Request metrics of a service; undefined for workers and tcp services. */
   readonly queries?: RequestQueries;
+  /** The service level objectives, checked against `queries`. @default - none */
+  readonly slo?: ResolvedSlo;
 }
 
 const DEFAULT_MAX_SURGE = '25%';
@@ -225,6 +232,17 @@ export abstract class Workload extends Construct {
   public readonly autoscalingRange?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** The container's requests and limits after defaults. */
   public readonly resources: k8s.ResourceRequirements;
+  /** The service level objectives after defaults, when `slo` is set. */
+  public readonly slo?: ResolvedSlo;
+  /**
+   * The alerts and SLO rules of this workload, when the app's monitoring is on (for a worker in
+   * `mode: 'job'`, only once `addAlert()` gives it one).
+   */
+  public get prometheusRule(): PrometheusRule | undefined {
+    return this.rule;
+  }
+  /** The workload's Grafana dashboard ConfigMap, when the app's dashboards are on. */
+  public readonly dashboard?: k8s.KubeConfigMap;
 
   private readonly env: k8s.EnvVar[] = [];
   // what a second Deployment of the same pods (a canary) is built from
@@ -232,6 +250,8 @@ export abstract class Workload extends Construct {
   private readonly connected = new Set<ObservedService>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
+  private readonly customAlerts: AlertOptions[] = [];
+  private rule?: PrometheusRule;
 
   protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
     super(scope, id);
@@ -250,6 +270,10 @@ export abstract class Workload extends Construct {
 
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
     const replicas = this.checkScaling(props, spec);
+    if (spec.slo && !(this.app.monitoring?.rules || this.app.monitoring?.dashboards)) {
+      throw new MicroserviceConfigError(this, "'slo' needs the app's monitoring (its alerts are PrometheusRules, its error budget is on the dashboard), and the app has it off: turn monitoring on, or drop 'slo'");
+    }
+    this.slo = spec.slo;
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
     this.addTelemetryEnv(id);
@@ -344,6 +368,12 @@ export abstract class Workload extends Construct {
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
+    const monitoring = this.app.monitoring;
+    if (monitoring?.rules && !job) this.ensureRule();
+    if (monitoring?.dashboards && !job) {
+      this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
+        () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
+    }
     if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
@@ -406,18 +436,54 @@ export abstract class Workload extends Construct {
 
   /** What alert, SLO and dashboard generators know about this workload. */
   public telemetry(): WorkloadTelemetry {
+    const monitoring = this.app.monitoring;
+    const job = this.spec.controller === 'job';
     return {
       app: this.app.node.id,
       namespace: this.app.namespaceName,
       name: this.name,
       kind: this.spec.component === 'worker' ? 'worker' : 'service',
       queries: this.spec.queries,
+      slo: this.slo,
       replicas: this.replicas,
       autoscaling: this.autoscalingRange,
       container: this.name,
-      runbookBaseUrl: this.app.monitoring?.runbookBaseUrl ?? '',
-      customAlerts: [],
+      runbookBaseUrl: monitoring?.runbookBaseUrl ?? '',
+      customAlerts: [...this.customAlerts],
+      controller: this.spec.controller,
+      dashboardUrl: monitoring?.dashboards && !job ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
     };
+  }
+
+  /**
+   * Adds an alert of your own to the workload's PrometheusRule, with the labels every alert of
+   * the library carries (`severity`, `namespace`, `service` or `workload`) and the runbook and
+   * dashboard links. Checked at once: the name (UpperCamelCase, not one of the library's alerts
+   * or one added before), the PromQL, `for` and the annotation templates.
+   */
+  public addAlert(options: AlertOptions): this {
+    const monitoring = this.app.monitoring;
+    if (!monitoring?.rules) {
+      throw new MicroserviceConfigError(this, `addAlert(${show(options?.name)}): the app makes no PrometheusRules (${monitoring ? 'monitoring.rules is false' : 'monitoring is off'}), so the alert would go nowhere: turn them on, or drop the alert`);
+    }
+    const taken = new Set([...libraryAlertNames(this.telemetry()), ...this.customAlerts.map(a => a.name)]);
+    this.customAlerts.push(checkAlertOptions(this, options, taken));
+    this.ensureRule();
+    return this;
+  }
+
+  /** The uid of the workload's Grafana dashboard: `<namespace>_<name>` (a DNS label has no '_', so no two clash). */
+  private get dashboardUid(): string {
+    return dashboardUid(`${this.app.namespaceName}_${this.name}`);
+  }
+
+  // one PrometheusRule per workload, named after it: its size does not grow with the app, and
+  // removing the workload removes its alerts
+  private ensureRule(): void {
+    if (this.rule) return;
+    const monitoring = this.app.monitoring!;
+    this.rule = prometheusRule(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.ruleLabels } },
+      () => prometheusRuleGroups(this.telemetry()));
   }
 
   /** The services this workload calls, in the order connectTo() first named them. */

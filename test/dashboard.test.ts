@@ -200,18 +200,18 @@ describe('grafanaDashboard', () => {
 });
 
 describe('dashboardUid', () => {
-  test('is the app, or app and namespace, when it fits in 40 characters', () => {
-    expect(dashboardUid('shop', 'shop')).toBe('shop');
-    expect(dashboardUid('shop', 'shop-staging')).toBe('shop-shop-staging');
+  test('is the name when it fits in 40 characters', () => {
+    expect(dashboardUid('shop')).toBe('shop');
+    expect(dashboardUid('shop_catalog')).toBe('shop_catalog');
   });
 
   test('shortens long names to 40 characters, stably and distinctly', () => {
-    const a = dashboardUid('a'.repeat(50) + '-one', 'ns');
-    const b = dashboardUid('a'.repeat(50) + '-two', 'ns');
+    const a = dashboardUid('a'.repeat(50) + '-one');
+    const b = dashboardUid('a'.repeat(50) + '-two');
     expect(a).toMatch(/^[A-Za-z0-9_-]{40}$/);
     expect(b).toHaveLength(40);
     expect(a).not.toBe(b);
-    expect(dashboardUid('a'.repeat(50) + '-one', 'ns')).toBe(a);
+    expect(dashboardUid('a'.repeat(50) + '-one')).toBe(a);
   });
 });
 

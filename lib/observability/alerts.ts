@@ -95,7 +95,11 @@ export function alertRule(t: WorkloadTelemetry, a: AlertSpec): Rule {
     expr: a.expr,
     for: a.for,
     labels: { severity: a.severity, ...ownerLabels(t), ...a.extraLabels },
-    annotations: { summary: a.summary, description: a.description, runbook_url: a.runbookUrl },
+    annotations: {
+      summary: a.summary, description: a.description, runbook_url: a.runbookUrl,
+      // where on-call sees the workload's signals and SLOs: the first click after the page
+      ...(t.dashboardUrl ? { dashboard_url: t.dashboardUrl } : {}),
+    },
   };
 }
 
@@ -161,6 +165,8 @@ export function goldenSignalAlerts(t: WorkloadTelemetry): Rule[] {
 
 /** Alerts on the Deployment, its pods and its autoscaler, from kube-state-metrics. */
 export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
+  // a worker whose pods are Jobs has no Deployment, and its pods end by design
+  if (t.controller === 'job') return [];
   const who = displayName(t);
   const ns = `namespace=${promqlString(t.namespace)}`;
   const pods = `${ns}, pod=~${promqlString(podNamePattern(t.name))}`;

@@ -54,6 +54,10 @@ export interface WorkloadTelemetry {
   readonly runbookBaseUrl: string;
   /** The user's own alerts. */
   readonly customAlerts: readonly AlertOptions[];
+  /** `deployment` (default), or `job` for a worker whose pods are Jobs: no Deployment to watch. */
+  readonly controller?: 'deployment' | 'job';
+  /** The workload's Grafana dashboard (`<grafanaUrl>/d/<uid>`), linked from its alerts. @default - no link */
+  readonly dashboardUrl?: string;
 }
 
 /** One Prometheus rule (recording or alerting), as PrometheusRule `spec.groups[].rules[]` holds it. */

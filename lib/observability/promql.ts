@@ -27,8 +27,11 @@ const SAFE_CHAR = '[bcdfghjklmnpqrstvwxz2456789]';
  * `<name>-migrate` (or `<name>-api`) never match.
  */
 export function podNamePattern(name: string): string {
-  return `${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${SAFE_CHAR}{1,10}-${SAFE_CHAR}{5}`;
+  return `${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${POD_SUFFIX}`;
 }
+
+/** What follows `<deployment>-` in the name of its pods: the pod-template-hash and the pod's own suffix. */
+export const POD_SUFFIX = `${SAFE_CHAR}{1,10}-${SAFE_CHAR}{5}`;
 
 /** A PromQL double-quoted string literal. */
 export function promqlString(value: string): string {
