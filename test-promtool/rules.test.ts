@@ -7,7 +7,7 @@ import { MetricsSource, RequestQueries } from '../lib/observability/metrics-sour
 import type { AlertOptions, Rule, RuleGroup, SloOptions, WorkloadTelemetry } from '../lib/observability/model';
 import { prometheusRuleGroups } from '../lib/observability/rules';
 import { resolveSlo } from '../lib/observability/slo';
-import { checkRulesWithPromtool, ExpectedAlert, InputSeries, testRulesWithPromtool } from './promtool';
+import { checkRulesWithPromtool, ExpectedAlert, InputSeries, firing, testRulesWithPromtool } from './promtool';
 
 const RUNBOOKS = 'https://runbooks.example.com/shop';
 
@@ -92,24 +92,6 @@ describe('promtool check rules', () => {
 });
 
 // ---- promtool test rules: synthetic series ----------------------------------------------------
-
-/** Fills a rule's annotation templates the way Prometheus would for an alert with `labels` and a `$value` printed as `value`. */
-function render(text: string, labels: Record<string, string>, value: string): string {
-  return text
-    .replace(/\{\{ \$value( \| [a-zA-Z]+)? \}\}/g, () => value)
-    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, l: string) => labels[l] ?? '');
-}
-
-/** The expected firing alert `name` of `groups`, with the rule's labels plus `exprLabels`, annotations rendered with `value`. */
-function firing(groups: RuleGroup[], name: string, exprLabels: Record<string, string>, value: string): ExpectedAlert {
-  const rule = groups.flatMap(g => g.rules).find(r => r.alert === name);
-  if (!rule) throw new Error(`no alert ${name}`);
-  const labels = { ...exprLabels, ...rule.labels };
-  return {
-    exp_labels: labels,
-    exp_annotations: Object.fromEntries(Object.entries(rule.annotations ?? {}).map(([k, v]) => [k, render(v, labels, value)])),
-  };
-}
 
 const OTEL = 'http_server_request_duration_seconds';
 const SEL = 'namespace="shop", service="catalog"';
