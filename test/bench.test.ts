@@ -19,7 +19,7 @@ describe.each([true, false])('the benchmark with dashboards %s', dashboards => {
     // THEN both are the same objects
     expect(keyDifference(ours, helm)).toEqual({ onlyOurs: [], onlyTheirs: [] });
     expect(ours).toEqual(helm);
-    expect(ours).toHaveLength(dashboards ? 40 : 39);
+    expect(ours).toHaveLength(dashboards ? 52 : 45);
   });
 });
 
