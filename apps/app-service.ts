@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService } from '../lib';
+import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';
 
 /** A Flask-style HTTP service: 3 replicas on container port 5000, a cloud load balancer on port 80. */
 export function buildAppService(scope: Construct): MicroserviceApp {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService } from '../lib';
+import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';
 
 // nginx answering the two probe paths; nginx-unprivileged listens on 8080 and keeps its pid
 // and temp files under /tmp, so it runs as a non-root user on a read-only root filesystem

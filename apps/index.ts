@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AppContext, MicroserviceApp } from '../lib';
+import { AppContext, MicroserviceApp } from 'cdk8s-microservices';
 import { buildAppService } from './app-service';
 import { buildHelloWorld } from './hello-world';
 import { buildMyapp } from './myapp';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService } from '../lib';
+import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';
 
 /** `myimage:v2` on port 5000, rolled out one extra pod at a time without losing capacity. */
 export function buildMyapp(scope: Construct): MicroserviceApp {

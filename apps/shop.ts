@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AppContext, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
+import { AppContext, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from 'cdk8s-microservices';
 
 /** What differs between environments: the default (no env) is production, as in dist/. */
 interface ShopEnvironment {

@@ -3,7 +3,7 @@
 // synthesizes it with `cdk8s-ms synth --app bench/app.ts`, N from BENCH_SERVICES, and
 // BENCH_DASHBOARDS=false for the variant without Grafana dashboards.
 import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService } from '../lib';
+import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';
 
 export interface BenchAppOptions {
   /** How many services: svc-0 .. svc-<services-1>. */

@@ -1,17 +1,27 @@
 #!/usr/bin/env node
-// The cdk8s-ms command. The library and the user's app files are TypeScript: they are
-// transpiled on load (type checking is the test step's job, not synthesis') and the output is
-// cached by content hash, so only the first run after a change pays for transpiling.
-const os = require('node:os');
+// The cdk8s-ms command: runs the compiled package (build/, made by `npm run build`, which
+// `prepare` runs on install and pack). A user's .ts app file is transpiled on load with the
+// project's own TypeScript (lib/cli/transpile-cache.ts).
+'use strict';
 const path = require('node:path');
-const root = path.join(__dirname, '..');
-const cacheDir = process.env.CDK8S_MS_CACHE_DIR ?? path.join(root, 'node_modules', '.cache', 'cdk8s-microservices', 'ts');
+
+const entry = path.join(__dirname, '..', 'build', 'lib', 'cli', 'main.js');
+const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
+let cli;
 try {
-  require('node:fs').mkdirSync(cacheDir, { recursive: true });
-  require('../lib/cli/transpile-cache.js').register(cacheDir);
-} catch {
-  // a read-only install: cache in the temporary folder instead
-  require('../lib/cli/transpile-cache.js').register(path.join(os.tmpdir(), 'cdk8s-microservices-ts'));
+  cli = require(entry);
+} catch (e) {
+  if (e && e.code === 'MODULE_NOT_FOUND') {
+    const missing = (/Cannot find module '([^']+)'/.exec(e.message) || [])[1];
+    if (missing === entry) {
+      console.error(`error: cdk8s-ms is not built (${path.relative(process.cwd(), entry)} is missing): run 'npm run build' in ${path.join(__dirname, '..')}`);
+      process.exit(2);
+    }
+    if (PEERS.includes(missing)) {
+      console.error(`error: cdk8s-ms needs '${missing}' in your project (a peer dependency): npm install ${PEERS.join(' ')}`);
+      process.exit(2);
+    }
+  }
+  throw e;
 }
-const { main } = require('../lib/cli/main.ts');
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = cli.main(process.argv.slice(2));

@@ -14,6 +14,7 @@ import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
 import { allowNothing, strictMtls } from './mesh/istio';
 import { addWarning } from './warnings';
+import { checkOneCdk8s } from './peer-check';
 
 
 /** An http(s) URL without a trailing '/'. */
@@ -293,6 +294,7 @@ export class MicroserviceApp extends Chart {
   constructor(scope: Construct, id: string, props: MicroserviceAppProps = {}) {
     // checked before super(): a bad prop must not leave a half-built chart in the app
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    checkOneCdk8s(path, scope);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63) {
       throw new MicroserviceConfigError(path, `the id ${show(id)} is not a valid app name (it names the Ingress and the 'app.kubernetes.io/part-of' label): use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (for example 'shop')`);
     }

@@ -76,7 +76,7 @@ test('cdk8s synth fails when the app synthesizes manifests the plugin rejects', 
   expect(only.violations[0].ruleName).toMatch(/\(error\)$/);
 });
 
-test('the plugin entry loads from plain node, registering ts-node itself', () => {
+test('the plugin entry loads the compiled package from plain node', () => {
   const run = spawnSync(process.execPath, ['-e', "const m = require('./validation-plugin'); console.log(typeof m.ManifestValidation, typeof new m.ManifestValidation({}).validate)"], { cwd: ROOT, encoding: 'utf8' });
   expect(run.stderr).toBe('');
   expect(run.stdout.trim()).toBe('function function');

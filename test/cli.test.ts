@@ -238,4 +238,28 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
     expect(r.status).toBe(EXIT.FINDINGS);
     expect(r.stdout).toContain('shop/namespace/shop: added');
   });
+
+  test('an app file in this repository may import \'cdk8s-microservices\' as the README does (the package refers to itself)', () => {
+    // GIVEN an app file in a folder of the repository, importing the package by name
+    const dir = fs.mkdtempSync(path.join(ROOT, 'myapps-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'three-tier.ts'), [
+        "import { Construct } from 'constructs';",
+        "import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';",
+        "export function build(scope: Construct): void {",
+        "  const app = new MicroserviceApp(scope, 'three-tier');",
+        "  const api = new ObservedService(app, 'api', { image: 'ghcr.io/acme/api:2.0.0' });",
+        "  new ObservedService(app, 'web', { image: 'ghcr.io/acme/web:2.0.0' }).connectTo(api);",
+        '}',
+      ].join('\n'));
+      // WHEN the installed bin synthesizes it
+      const r = spawnSync(path.join(ROOT, 'bin', 'cdk8s-ms.js'), ['synth', '--app', path.join(path.basename(dir), 'three-tier.ts'), '--out', path.join(tmp, 'out')], { cwd: ROOT, encoding: 'utf8' });
+      // THEN one copy of the library ran: the app README lists both services
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(EXIT.OK);
+      expect(fs.readFileSync(path.join(tmp, 'out', 'three-tier', 'README.md'), 'utf8')).toContain('n_web --> n_api');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { ObservedService } from '../lib';
+import { MicroserviceApp, ObservedService } from '../lib';
 import { find, ofKind, synth, testApp } from './helpers';
 
 describe('MicroserviceApp', () => {
@@ -117,5 +117,14 @@ describe('MicroserviceApp', () => {
     expect(find(synth(shop), 'NetworkPolicy', 'web.allow-prometheus').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { app: 'prom' } } },
     ]);
+  });
+
+  test('fails with the cause when the App comes from another copy of cdk8s (a peer dependency installed twice)', () => {
+    // GIVEN a second copy of cdk8s, as npm nests one when the project's version does not fit
+    let OtherApp: typeof import('cdk8s').App | undefined;
+    jest.isolateModules(() => { OtherApp = require('cdk8s').App; });
+    const app = new OtherApp!();
+    // THEN the error names the cause and the fix, instead of failing later inside cdk8s
+    expect(() => new MicroserviceApp(app, 'shop')).toThrow(/^\[shop\] the cdk8s App comes from another copy of cdk8s than the one cdk8s-microservices loads \(.*\): cdk8s is a peer dependency, so the project must have exactly one; 'npm ls cdk8s' shows the copies/);
   });
 });

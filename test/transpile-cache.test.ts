@@ -3,15 +3,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// The CLI's TypeScript loader, in a fresh node process as the bin uses it (jest has its own loader).
-const LOADER = path.join(__dirname, '..', 'lib', 'cli', 'transpile-cache.js');
+// The CLI's TypeScript loader, compiled, in a fresh node process as the bin uses it (jest has its own loader).
+const LOADER = path.join(__dirname, '..', 'build', 'lib', 'cli', 'transpile-cache.js');
+const TYPESCRIPT = require.resolve('typescript');
 
 let tmp: string;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-cache-')); });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function load(file: string, cache: string): string {
-  const script = `require(${JSON.stringify(LOADER)}).register(${JSON.stringify(cache)}); console.log(JSON.stringify(require(${JSON.stringify(file)})));`;
+  const options = { cacheDir: cache, typescript: TYPESCRIPT };
+  const script = `require(${JSON.stringify(LOADER)}).registerTranspiler(${JSON.stringify(options)}); console.log(JSON.stringify(require(${JSON.stringify(file)})));`;
   return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') }).trim();
 }
 

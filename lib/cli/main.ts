@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { MicroserviceConfigError } from '../errors';
-import { DEFAULT_APP_FILE, UsageError } from './load-app';
+import { DEFAULT_APP_FILES, appFileOf, userFrame } from './load-app';
 
 // Each command's module loads only when that command runs: `synth` need not load the
 // validator's schemas or the chart generator (and the CLI transpiles TypeScript on start).
@@ -39,7 +38,15 @@ Exit codes:
   1  validate found problems, or diff found differences
   2  bad usage, unreadable input, or an invalid app (the message names the construct and prop)`;
 
-const appOption = () => new Option('--app <file>', 'the app file: exports build(scope, { env })').default(DEFAULT_APP_FILE);
+const appOption = () => new Option('--app <file>', `the app file: exports build(scope, { env }) (default: ${DEFAULT_APP_FILES.join(', then ')})`);
+const typeCheckOption = () => new Option('--type-check', "type-check the app file with the project's TypeScript and tsconfig first (like tsc --noEmit)");
+
+/** The app file of a command's options, type-checked first when asked. */
+function appOf(o: { app?: string; typeCheck?: boolean }): string {
+  const file = appFileOf(o.app);
+  if (o.typeCheck) (require('./type-check') as typeof import('./type-check')).typeCheck(file);
+  return file;
+}
 const envOption = () => new Option('--env <name>', 'the environment passed to build()');
 
 function program(io: Io, setCode: (c: number) => void): Command {
@@ -52,11 +59,12 @@ function program(io: Io, setCode: (c: number) => void): Command {
   p.command('synth')
     .description('write the manifests of every app, plus a Kustomization and a README.md per app')
     .addOption(appOption())
+    .addOption(typeCheckOption())
     .addOption(new Option('--env <name...>', 'environments to synthesize into <out>/<env>/ (repeatable)'))
     .option('--out <dir>', 'output directory', 'dist')
     .addOption(new Option('--layout <layout>', 'app: one manifests.yaml per app; resource: one file per object').choices(['app', 'resource']).default('app'))
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(commands.synth()({ app: o.app, envs: o.env, out: o.out, layout: o.layout }, io)));
+    .action(o => setCode(commands.synth()({ app: appOf(o), envs: o.env, out: o.out, layout: o.layout }, io)));
   p.command('validate')
     .description('check synthesized YAML: strict schema, cross-object references, security and best-practice policy')
     .argument('[dir...]', 'files or folders of YAML', ['dist'])
@@ -68,24 +76,27 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .description('synthesize in memory and compare object by object with a manifest folder (a GitOps checkout)')
     .argument('<dir>', 'the folder to compare with')
     .addOption(appOption())
+    .addOption(typeCheckOption())
     .addOption(envOption())
     .option('--summary', 'print only the one-line summaries', false)
     .addHelpText('after', EXIT_HELP)
-    .action((dir, o) => setCode(commands.diff()({ dir, app: o.app, env: o.env, summaryOnly: o.summary }, io)));
+    .action((dir, o) => setCode(commands.diff()({ dir, app: appOf(o), env: o.env, summaryOnly: o.summary }, io)));
   p.command('graph')
     .description('print the services, workers, routes and connections of each app')
     .addOption(appOption())
+    .addOption(typeCheckOption())
     .addOption(envOption())
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(commands.graph()({ app: o.app, env: o.env, format: o.format }, io)));
+    .action(o => setCode(commands.graph()({ app: appOf(o), env: o.env, format: o.format }, io)));
   p.command('helm')
     .description('write a Helm chart of each app (values: image tags and replica counts)')
     .addOption(appOption())
+    .addOption(typeCheckOption())
     .addOption(envOption())
     .option('--out <dir>', 'output directory', 'charts')
     .addHelpText('after', EXIT_HELP)
-    .action(o => setCode(commands.helm()({ app: o.app, env: o.env, out: o.out }, io)));
+    .action(o => setCode(commands.helm()({ app: appOf(o), env: o.env, out: o.out }, io)));
   return p;
 }
 
@@ -100,12 +111,16 @@ export function main(argv: string[], io: Io = PROCESS_IO): number {
       // --help and --version end here too, with exit code 0
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (e instanceof UsageError || e instanceof MicroserviceConfigError) {
-      io.err(`error: ${e.message}\n`);
+    // by name, not instanceof: an app file may load another copy of this package (buildApps says so)
+    const name = (e as Error | undefined)?.name;
+    if (name === 'UsageError' || name === 'MicroserviceConfigError') {
+      io.err(`error: ${(e as Error).message}\n`);
       return EXIT.USAGE;
     }
-    // an error from inside cdk8s or node is still one line; the stack is for CDK8S_MS_DEBUG
-    io.err(`error: ${(e as Error).message ?? e}\n`);
+    // anything else was thrown by the user's code, cdk8s or node: one line, and where in the
+    // user's files it happened; the whole stack is for CDK8S_MS_DEBUG
+    const at = userFrame(e);
+    io.err(`error: ${(e as Error).message ?? e}\n${at ? `    at ${at}\n` : ''}`);
     if (process.env.CDK8S_MS_DEBUG) io.err(`${(e as Error).stack}\n`);
     return EXIT.USAGE;
   }

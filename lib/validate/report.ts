@@ -1,8 +1,8 @@
 // What validation found, and the three ways to print it: text for people, JSON for scripts,
 // SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDEs) that annotate the files.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Rule } from './rules';
+import { packageVersion } from '../package-root';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -111,12 +111,4 @@ export function formatSarif(result: ValidationResult, rules: readonly Rule[]): s
     }],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
-}
-
-function packageVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
-  } catch {
-    return '0.0.0';
-  }
 }

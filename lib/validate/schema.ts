@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Doc, Manifest } from './manifests';
 import { FindingList, ruleSet } from './rules';
+import { PACKAGE_ROOT } from '../package-root';
 
 export const SCHEMA_RULES = ruleSet({
   'unknown-kind': {
@@ -31,7 +32,7 @@ export const SCHEMA_RULES = ruleSet({
 });
 
 /** Where the vendored schemas are: the Kubernetes definitions, and crds/<group>_<version>_<kind>.json. */
-export const DEFAULT_SCHEMA_DIR = path.join(__dirname, '..', '..', 'imports', 'schemas');
+export const DEFAULT_SCHEMA_DIR = path.join(PACKAGE_ROOT, 'imports', 'schemas');
 const K8S_DEFINITIONS = 'k8s-v1.28.0-definitions.json';
 const OBJECT_META = 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
