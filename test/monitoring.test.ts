@@ -66,11 +66,20 @@ describe('monitoring', () => {
     expect(overview.panels.find((p: any) => p.type === 'row')).toMatchObject({ repeat: 'workload', title: '$workload' });
   });
 
-  test('makes no monitors, dashboards or scrape policy when monitoring is off', () => {
+  test('the app overview is the same whatever the number of workloads', () => {
+    const overviewOf = (services: number) => {
+      const { shop } = testApp();
+      for (let i = 0; i < services; i++) new ObservedService(shop, `svc-${i}`, { image: 'x/svc:1' });
+      return find(synth(shop), 'ConfigMap', 'shop-overview-dashboard').data;
+    };
+    expect(overviewOf(50)).toEqual(overviewOf(1));
+  });
+
+  test('makes no monitors, rules, dashboards or scrape policy when monitoring is off', () => {
     const { shop } = testApp('shop', { monitoring: { enabled: false } });
     new ObservedService(shop, 'web', { image: 'x/web:1' });
     const objects = synth(shop);
-    expect(objects.filter(o => ['ServiceMonitor', 'PodMonitor'].includes(o.kind) || o.metadata.name.endsWith('-dashboard') || o.metadata.name.endsWith('.allow-prometheus'))).toEqual([]);
+    expect(objects.filter(o => ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.name.endsWith('-dashboard') || o.metadata.name.endsWith('.allow-prometheus'))).toEqual([]);
   });
 
   test('gives every pod its OpenTelemetry identity from the downward API', () => {
