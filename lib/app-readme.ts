@@ -16,6 +16,22 @@ function ports(w: Workload): string {
   return '';
 }
 
+/** `99.9% succeed, 99% within 250ms (30d); own alerts: CheckoutQueueBacklog`. */
+function objectives(w: Workload): string {
+  const slo = w.slo;
+  const parts: string[] = [];
+  if (slo) {
+    const promises = [
+      ...(slo.availability !== undefined ? [`${slo.availability}% succeed`] : []),
+      ...(slo.latency ? [`${slo.latency.percentile}% within ${slo.latency.threshold}`] : []),
+    ];
+    parts.push(`${promises.join(', ')} (${slo.window})`);
+  }
+  const own = w.telemetry().customAlerts.map(a => a.name);
+  if (own.length) parts.push(`own alerts: ${own.join(', ')}`);
+  return parts.join('; ') || '-';
+}
+
 function resources(w: Workload): string {
   const r = w.resources as { requests: Record<string, { value: string }>; limits: Record<string, { value: string }> };
   const pair = (k: string) => `${r.requests[k].value}/${r.limits[k].value}`;
@@ -33,7 +49,7 @@ export function appReadme(app: MicroserviceApp): string {
     const canary = w instanceof ObservedService && w.canary
       ? ` + canary \`${w.canary.image}\` (${w.canary.replicas} pods, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
       : '';
-    return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
+    return `| ${[w.name, w instanceof ObservedService ? 'service' : 'worker', `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w), objectives(w)].map(cell).join(' | ')} |`;
   });
   return [
     `# ${app.node.id}`,
@@ -44,8 +60,8 @@ export function appReadme(app: MicroserviceApp): string {
     toMermaid(appGraph(app)).trimEnd(),
     '```',
     '',
-    '| workload | kind | image | replicas | ports (service -> container) | routes | cpu, memory, ephemeral (request/limit) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| workload | kind | image | replicas | ports (service -> container) | routes | cpu, memory, ephemeral (request/limit) | SLO, own alerts |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');

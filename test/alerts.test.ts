@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { MetricsSource, MicroserviceApp, MicroserviceConfigError, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
 import { LAST_APPLIED_LIMIT, CONFIGMAP_DATA_LIMIT } from '../lib/validate/objects';
 import { validateManifests } from '../lib/validate';
+import { appReadme } from '../lib/app-readme';
 import { Manifest, find, ofKind, synth, testApp } from './helpers';
 
 const alertsOf = (rule: Manifest): any[] => rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);
@@ -101,6 +102,16 @@ describe('PrometheusRules', () => {
       annotations: { summary: '{{ $value }} orders wait', description: '{{ $value }} orders wait', runbook_url: 'https://runbooks.example.com/shop/CheckoutQueueBacklog', dashboard_url: '/d/shop_checkout' },
     });
   });
+});
+
+test("the app's README shows each workload's SLO and own alerts to reviewers", () => {
+  const { shop } = testApp();
+  new ObservedService(shop, 'checkout', { image: 'x/checkout:1', slo: { availability: 99.5, latency: { threshold: '1s', percentile: 95 }, window: '28d' } })
+    .addAlert({ name: 'QueueBacklog', expr: 'queue_depth > 100', summary: 'Orders wait' });
+  new ObservedService(shop, 'web', { image: 'x/web:1' });
+  const readme = appReadme(shop);
+  expect(readme).toMatch(/\| checkout \| .* \| 99\.5% succeed, 95% within 1s \(28d\); own alerts: QueueBacklog \|\n/);
+  expect(readme).toMatch(/\| web \| .* \| - \|\n/);
 });
 
 describe('addAlert() and slo are checked at synth', () => {
