@@ -270,8 +270,9 @@ export abstract class Workload extends Construct {
 
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
     const replicas = this.checkScaling(props, spec);
-    if (spec.slo && !(this.app.monitoring?.rules || this.app.monitoring?.dashboards)) {
-      throw new MicroserviceConfigError(this, "'slo' needs the app's monitoring (its alerts are PrometheusRules, its error budget is on the dashboard), and the app has it off: turn monitoring on, or drop 'slo'");
+    const monitoring = this.app.monitoring;
+    if (spec.slo && !(monitoring?.rules || monitoring?.dashboards)) {
+      throw new MicroserviceConfigError(this, `'slo' needs the app's PrometheusRules (its alerts) or dashboards (its error budget), and the app makes neither (${monitoring ? 'monitoring.rules and monitoring.dashboards are false' : 'monitoring is off'}): turn them on, or drop 'slo'`);
     }
     this.slo = spec.slo;
     this.addLiteralEnv(props.env ?? {});
@@ -368,7 +369,6 @@ export abstract class Workload extends Construct {
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
-    const monitoring = this.app.monitoring;
     if (monitoring?.rules && !job) this.ensureRule();
     if (monitoring?.dashboards && !job) {
       this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },

@@ -160,13 +160,21 @@ describe('addAlert() and slo are checked at synth', () => {
     expectConfigError(() => new ObservedService(shop, 'checkout', { image: 'x/checkout:1', slo: slo as any }), P + message);
   });
 
-  test('slo fails on a tcp service (no request metrics) and when monitoring is off', () => {
+  test('slo fails on a tcp service (no request metrics) and when the app makes neither rules nor dashboards', () => {
     const { shop } = testApp();
     expectConfigError(() => new ObservedService(shop, 'checkout', { image: 'x/checkout:1', protocol: 'tcp', slo: { availability: 99.9 } }),
       `${P}'slo' needs the service's request metrics, and it has none (a tcp service reports no requests): remove 'slo', or serve 'http' or 'grpc'`);
     const off = testApp('shop', { monitoring: { enabled: false } }).shop;
     expectConfigError(() => new ObservedService(off, 'checkout', { image: 'x/checkout:1', slo: { availability: 99.9 } }),
-      `${P}'slo' needs the app's monitoring (its alerts are PrometheusRules, its error budget is on the dashboard), and the app has it off: turn monitoring on, or drop 'slo'`);
+      `${P}'slo' needs the app's PrometheusRules (its alerts) or dashboards (its error budget), and the app makes neither (monitoring is off): turn them on, or drop 'slo'`);
+    const neither = testApp('shop', { monitoring: { rules: false, dashboards: false } }).shop;
+    expectConfigError(() => new ObservedService(neither, 'checkout', { image: 'x/checkout:1', slo: { availability: 99.9 } }),
+      `${P}'slo' needs the app's PrometheusRules (its alerts) or dashboards (its error budget), and the app makes neither (monitoring.rules and monitoring.dashboards are false): turn them on, or drop 'slo'`);
+    // with dashboards alone, the SLO is on the dashboard
+    const dashboardsOnly = testApp('shop', { monitoring: { rules: false } }).shop;
+    new ObservedService(dashboardsOnly, 'checkout', { image: 'x/checkout:1', slo: { availability: 99.9 } });
+    const data = find(synth(dashboardsOnly), 'ConfigMap', 'checkout-dashboard').data['shop-checkout-dashboard.json'];
+    expect(data).toContain('Availability error budget left (30d)');
   });
 
   test.each<[string, Record<string, unknown>, string]>([
