@@ -100,11 +100,12 @@ export function grafanaDashboard(app: string, namespace: string, workloads: read
  */
 export function appOverviewDashboard(app: string, namespace: string, options: { readonly sloRecords: boolean }): Record<string, unknown> {
   const ns = `namespace=${str(namespace)}`;
-  const top: PanelSpec[] = [
-    stat('Alerts firing', `Alerts of namespace ${namespace} firing now, by alert and workload.`, options.sloRecords ? 12 : 24, 'none', [
-      { expr: `sum by (alertname, service, workload, severity) (ALERTS{${ns}, alertstate="firing"})`, legendFormat: '{{alertname}} {{service}}{{workload}} ({{severity}})' },
-    ], [{ color: 'green', value: null }, { color: 'red', value: 1 }], 0),
-  ];
+  const firing = stat('Alerts firing', `Alerts of namespace ${namespace} firing now, by alert and workload.`, options.sloRecords ? 12 : 24, 'none', [
+    { expr: `sum by (alertname, service, workload, severity) (ALERTS{${ns}, alertstate="firing"})`, legendFormat: '{{alertname}} {{service}}{{workload}} ({{severity}})' },
+  ], [{ color: 'green', value: null }, { color: 'red', value: 1 }], 0);
+  // no series is the good case here: say so instead of Grafana's "No data"
+  (firing.body.fieldConfig as { defaults: Record<string, unknown> }).defaults.noValue = 'none';
+  const top: PanelSpec[] = [firing];
   if (options.sloRecords) {
     top.push(stat('SLO error budget left', `Share of each SLO's error budget not yet spent over its window (${ERROR_BUDGET_REMAINING_RECORD}); below 0 the SLO is missed.`, 12, 'percentunit', [
       { expr: `${ERROR_BUDGET_REMAINING_RECORD}{${ns}}`, legendFormat: '{{slo}}' },
