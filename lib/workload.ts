@@ -369,8 +369,10 @@ export abstract class Workload extends Construct {
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
-    if (monitoring?.rules && !job) this.ensureRule();
-    if (monitoring?.dashboards && !job) {
+    // the library's alerts and dashboard panels watch a Deployment and its pods
+    const watched = this.deployment !== undefined;
+    if (monitoring?.rules && watched) this.ensureRule();
+    if (monitoring?.dashboards && watched) {
       this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
         () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
     }
@@ -437,7 +439,6 @@ export abstract class Workload extends Construct {
   /** What alert, SLO and dashboard generators know about this workload. */
   public telemetry(): WorkloadTelemetry {
     const monitoring = this.app.monitoring;
-    const job = this.spec.controller === 'job';
     return {
       app: this.app.node.id,
       namespace: this.app.namespaceName,
@@ -451,7 +452,7 @@ export abstract class Workload extends Construct {
       runbookBaseUrl: monitoring?.runbookBaseUrl ?? '',
       customAlerts: [...this.customAlerts],
       controller: this.spec.controller,
-      dashboardUrl: monitoring?.dashboards && !job ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
+      dashboardUrl: monitoring?.dashboards && this.deployment ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
     };
   }
 

@@ -165,8 +165,8 @@ export function goldenSignalAlerts(t: WorkloadTelemetry): Rule[] {
 
 /** Alerts on the Deployment, its pods and its autoscaler, from kube-state-metrics. */
 export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
-  // a worker whose pods are Jobs has no Deployment, and its pods end by design
-  if (t.controller === 'job') return [];
+  // these watch a Deployment: a worker whose pods are Jobs has none (and its pods end by design)
+  if ((t.controller ?? 'deployment') !== 'deployment') return [];
   const who = displayName(t);
   const ns = `namespace=${promqlString(t.namespace)}`;
   const pods = `${ns}, pod=~${promqlString(podNamePattern(t.name))}`;
