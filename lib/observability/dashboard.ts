@@ -114,25 +114,8 @@ export function appOverviewDashboard(app: string, namespace: string, options: { 
   // a Deployment's pods and main container, whichever Deployment the repeated row stands for
   const c = `${ns}, pod=~"$workload-${POD_SUFFIX}", container="$workload"`;
   const deployment = `${ns}, deployment="$workload"`;
-  const resources: PanelSpec[] = [
-    resourcePanel('CPU', 'CPU cores used by each pod\'s main container, against its request and limit.', 'none', 'cores', [
-      { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${c}}[${RATE}]))`, legendFormat: '{{pod}}' },
-      { expr: `max(kube_pod_container_resource_requests{${c}, resource="cpu"})`, legendFormat: 'request' },
-      { expr: `max(kube_pod_container_resource_limits{${c}, resource="cpu"})`, legendFormat: 'limit' },
-    ]),
-    resourcePanel('Memory', 'Working set of each pod\'s main container (what the OOM killer counts), against its request and limit.', 'bytes', undefined, [
-      { expr: `sum by (pod) (container_memory_working_set_bytes{${c}})`, legendFormat: '{{pod}}' },
-      { expr: `max(kube_pod_container_resource_requests{${c}, resource="memory"})`, legendFormat: 'request' },
-      { expr: `max(kube_pod_container_resource_limits{${c}, resource="memory"})`, legendFormat: 'limit' },
-    ]),
-    withOverrides(timeseries('Replicas', "Available pods against the Deployment's desired count.", 6, 'none', [
-      { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' },
-      { expr: `max(kube_deployment_spec_replicas{${deployment}})`, legendFormat: 'desired' },
-    ]), [dashed('desired', 'blue')]),
-    stat('Restarts', "Restarts of the main containers over the dashboard's time range.", 6, 'none', [
-      { expr: `sum(increase(kube_pod_container_status_restarts_total{${c}}[$__range])) or vector(0)`, legendFormat: 'restarts' },
-    ], [{ color: 'green', value: null }, { color: 'orange', value: 1 }, { color: 'red', value: 5 }], 0),
-  ];
+  // Grafana fills in $workload in queries and descriptions of each repeated row
+  const resources = [cpuPanel(c, '$workload'), memoryPanel(c, '$workload'), deploymentReplicasPanel(deployment, ''), restartsPanel(c, '$workload')];
   const panels: Panel[] = [];
   let id = 0;
   let x = 0;
@@ -253,7 +236,8 @@ const RATE = '$__rate_interval';
 function workloadLines(w: WorkloadTelemetry): Line[] {
   const lines: Line[] = [];
   if (w.queries) lines.push({ h: 8, panels: requestPanels(w, w.queries) });
-  lines.push({ h: 8, panels: [cpuPanel(w), memoryPanel(w), replicasPanel(w), restartsPanel(w)] });
+  const c = containerSelector(w);
+  lines.push({ h: 8, panels: [cpuPanel(c, w.container), memoryPanel(c, w.container), replicasPanel(w), restartsPanel(c, w.container)] });
   const slo = w.queries ? sloPanels(w, w.queries) : [];
   if (slo.length > 0) lines.push({ h: 6, panels: slo });
   return lines;
@@ -280,18 +264,17 @@ function requestPanels(w: WorkloadTelemetry, q: RequestQueries): PanelSpec[] {
   return panels;
 }
 
-function cpuPanel(w: WorkloadTelemetry): PanelSpec {
-  const c = containerSelector(w);
-  return resourcePanel('CPU', `CPU cores used by each ${w.container} container, against its request and limit.`, 'none', 'cores', [
+// `c` selects the workload's main containers, named `container`
+function cpuPanel(c: string, container: string): PanelSpec {
+  return resourcePanel('CPU', `CPU cores used by each ${container} container, against its request and limit.`, 'none', 'cores', [
     { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${c}}[${RATE}]))`, legendFormat: '{{pod}}' },
     { expr: `max(kube_pod_container_resource_requests{${c}, resource="cpu"})`, legendFormat: 'request' },
     { expr: `max(kube_pod_container_resource_limits{${c}, resource="cpu"})`, legendFormat: 'limit' },
   ]);
 }
 
-function memoryPanel(w: WorkloadTelemetry): PanelSpec {
-  const c = containerSelector(w);
-  return resourcePanel('Memory', `Working set of each ${w.container} container (what the OOM killer counts), against its request and limit.`, 'bytes', undefined, [
+function memoryPanel(c: string, container: string): PanelSpec {
+  return resourcePanel('Memory', `Working set of each ${container} container (what the OOM killer counts), against its request and limit.`, 'bytes', undefined, [
     { expr: `sum by (pod) (container_memory_working_set_bytes{${c}})`, legendFormat: '{{pod}}' },
     { expr: `max(kube_pod_container_resource_requests{${c}, resource="memory"})`, legendFormat: 'request' },
     { expr: `max(kube_pod_container_resource_limits{${c}, resource="memory"})`, legendFormat: 'limit' },
@@ -312,17 +295,21 @@ function replicasPanel(w: WorkloadTelemetry): PanelSpec {
     ]);
     return withOverrides(spec, [dashed('min', 'blue'), dashed('max', 'red')]);
   }
-  const fixed = w.replicas !== undefined ? ` (${w.replicas})` : '';
+  return deploymentReplicasPanel(deployment, w.replicas !== undefined ? ` (${w.replicas})` : '');
+}
+
+// `deployment` selects the Deployment's kube-state-metrics series
+function deploymentReplicasPanel(deployment: string, fixed: string): PanelSpec {
   const spec = timeseries('Replicas', `Available pods against the Deployment's replicas${fixed}.`, 6, 'none', [
-    available,
+    { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' },
     { expr: `max(kube_deployment_spec_replicas{${deployment}})`, legendFormat: 'desired' },
   ]);
   return withOverrides(spec, [dashed('desired', 'blue')]);
 }
 
-function restartsPanel(w: WorkloadTelemetry): PanelSpec {
-  return stat('Restarts', `Restarts of the ${w.container} containers over the dashboard's time range.`, 6, 'none', [
-    { expr: `sum(increase(kube_pod_container_status_restarts_total{${containerSelector(w)}}[$__range])) or vector(0)`, legendFormat: 'restarts' },
+function restartsPanel(c: string, container: string): PanelSpec {
+  return stat('Restarts', `Restarts of the ${container} containers over the dashboard's time range.`, 6, 'none', [
+    { expr: `sum(increase(kube_pod_container_status_restarts_total{${c}}[$__range])) or vector(0)`, legendFormat: 'restarts' },
   ], [{ color: 'green', value: null }, { color: 'orange', value: 1 }, { color: 'red', value: 5 }], 0);
 }
 
