@@ -185,3 +185,16 @@ test('errors name the missing module, and the file and line where user code thre
   expect(thrown.status).toBe(2);
   expect(thrown.stderr).toBe('error: no image for web\n    at throws.ts:5:26\n');
 });
+
+test('a .ts app file in a project without typescript is one line with the fix', () => {
+  // GIVEN the project's typescript moved away (a JavaScript project)
+  const ts = path.join(project, 'node_modules', 'typescript');
+  fs.renameSync(ts, `${ts}.away`);
+  try {
+    const r = npx('cdk8s-ms', 'synth', '--app', 'apps.ts', '--out', 'no-ts');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("error: app file apps.ts is TypeScript and the project has no 'typescript' package: npm install --save-dev typescript (or compile the app file and pass the .js)\n");
+  } finally {
+    fs.renameSync(`${ts}.away`, ts);
+  }
+});
