@@ -251,6 +251,8 @@ export abstract class Workload extends Construct {
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
   private readonly customAlerts: AlertOptions[] = [];
+  // the Deployments of addTrack() (a canary), watched with the workload's own
+  private readonly tracks: string[] = [];
   private rule?: PrometheusRule;
 
   protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
@@ -405,6 +407,7 @@ export abstract class Workload extends Construct {
     const labels = { ...this.labels, [INSTANCE]: instance, [VERSION]: version };
     const metadata = { name: instance, namespace: this.app.namespaceName, labels };
     const scope = new Construct(this, `Track-${suffix}`);
+    this.tracks.push(instance);
     const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
       metadata,
       spec: {
@@ -451,6 +454,7 @@ export abstract class Workload extends Construct {
       container: this.name,
       runbookBaseUrl: monitoring?.runbookBaseUrl ?? '',
       customAlerts: [...this.customAlerts],
+      tracks: [...this.tracks],
       controller: this.spec.controller,
       dashboardUrl: monitoring?.dashboards && this.deployment ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
     };

@@ -338,6 +338,24 @@ describe('promtool test rules: workload health', () => {
     }]);
   });
 
+  test("a canary's Deployment with no available replica pages, named in the alert; its crash-looping pods warn", () => {
+    const canary = prometheusRuleGroups({ ...telemetry({ name: 'catalog' }), tracks: ['catalog-canary'] });
+    const CANARY_POD = 'catalog-canary-5c4f7-bq8wn';
+    testRulesWithPromtool(canary, [{
+      input_series: [
+        { series: `kube_deployment_spec_replicas{${KSM}, namespace="shop", deployment="catalog"}`, values: '3x30' },
+        { series: `kube_deployment_status_replicas_available{${KSM}, namespace="shop", deployment="catalog"}`, values: '3x30' },
+        { series: `kube_deployment_spec_replicas{${KSM}, namespace="shop", deployment="catalog-canary"}`, values: '2x30' },
+        { series: `kube_deployment_status_replicas_available{${KSM}, namespace="shop", deployment="catalog-canary"}`, values: '0x30' },
+        { series: `kube_pod_container_status_waiting_reason{${KSM}, namespace="shop", pod="${CANARY_POD}", container="catalog", reason="CrashLoopBackOff"}`, values: '1x30' },
+      ],
+      alert_rule_test: [
+        { eval_time: '7m', alertname: 'DeploymentUnavailable', exp_alerts: [firing(canary, 'DeploymentUnavailable', { namespace: 'shop', deployment: 'catalog-canary' }, '0')] },
+        { eval_time: '20m', alertname: 'PodCrashLooping', exp_alerts: [firing(canary, 'PodCrashLooping', { namespace: 'shop', pod: CANARY_POD, container: 'catalog' }, '1')] },
+      ],
+    }]);
+  });
+
   test('the autoscaler pinned at its maximum for 15 minutes warns', () => {
     const hpa = { namespace: 'shop', horizontalpodautoscaler: 'catalog' };
     testRulesWithPromtool(groups, [{

@@ -91,6 +91,15 @@ describe('PrometheusRules', () => {
     expect(alertNames(find(objects, 'PrometheusRule', 'reports'))).toEqual(['ReportsFailing']);
   });
 
+  test("a canary's Deployment is watched by the service's rule and shown on its dashboard", () => {
+    const { shop } = testApp('shop', { mesh: 'istio' });
+    new ObservedService(shop, 'catalog', { image: 'x/catalog:1.4.2', canary: { image: 'x/catalog:1.5.0', weight: 10 } });
+    const objects = synth(shop);
+    const exprs = alertsOf(find(objects, 'PrometheusRule', 'catalog')).map(a => a.expr).join('\n');
+    expect(exprs).toContain('deployment=~"catalog|catalog-canary"');
+    expect(find(objects, 'ConfigMap', 'catalog-dashboard').data['shop-catalog-dashboard.json']).toContain('(?:catalog|catalog-canary)-');
+  });
+
   test('an alert added after the construct is in its rule, with the defaults and labels of the library', () => {
     const { shop } = testApp();
     const checkout = new ObservedService(shop, 'checkout', { image: 'x/checkout:1' });

@@ -397,7 +397,7 @@ function closingParen(e: string, open: number): number {
 
 /** The workload's main container in its Deployment's pods (`<name>-<replicaset hash>-<pod hash>`). */
 function containerSelector(w: WorkloadTelemetry): string {
-  return `namespace=${str(w.namespace)}, pod=~${str(podNamePattern(w.name))}, container=${str(w.container)}`;
+  return `namespace=${str(w.namespace)}, pod=~${str(podNamePattern(w.name, ...(w.tracks ?? [])))}, container=${str(w.container)}`;
 }
 
 const str = promqlString;

@@ -54,6 +54,11 @@ export interface WorkloadTelemetry {
   readonly runbookBaseUrl: string;
   /** The user's own alerts. */
   readonly customAlerts: readonly AlertOptions[];
+  /**
+   * Deployments beside the main one that run the workload's pods (a canary, `<name>-canary`):
+   * the workload-health alerts and the dashboard watch them too. @default - none
+   */
+  readonly tracks?: readonly string[];
   /** `deployment` (default), or `job` for a worker whose pods are Jobs: no Deployment to watch. */
   readonly controller?: 'deployment' | 'job';
   /** The workload's Grafana dashboard (`<grafanaUrl>/d/<uid>`), linked from its alerts. @default - no link */
