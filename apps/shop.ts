@@ -56,6 +56,8 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     resources: { cpu: '250m', memory: env.catalogMemory, limits: { cpu: '500m', memory: '512Mi' } },
     env: { LOG_LEVEL: 'info' },
     logging: { format: 'json' },
+    // 99.9% of calls succeed and 99% finish within 250ms, over 30 days
+    slo: { availability: 99.9, latency: { threshold: '250ms' } },
     // promote: set image to the canary's and remove this; roll back: remove this
     canary: mesh ? { image: 'ghcr.io/acme/catalog:1.5.0', weight: 10, header: { name: 'x-canary', value: 'always' } } : undefined,
   });
@@ -81,6 +83,15 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     image: 'ghcr.io/acme/checkout:1.0.3',
     port: 5050,
     protocol: 'grpc',
+    slo: { availability: 99.5, window: '28d' },
+  });
+  // an alert of the app's own, beside the library's: orders waiting for payment
+  checkout.addAlert({
+    name: 'CheckoutQueueBacklog',
+    expr: 'sum(checkout_pending_orders{namespace="' + shop.namespaceName + '"}) > 100',
+    for: '10m',
+    summary: 'More than 100 orders wait for checkout',
+    description: '{{ $value }} orders are waiting: payments may be slow or failing.',
   });
 
   checkout.connectTo(payments);

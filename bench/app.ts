@@ -1,14 +1,14 @@
 // The benchmark app: N ObservedServices with full defaults (image only) in one MicroserviceApp,
 // as an organization that keeps many services in one namespace writes it. `npm run bench`
 // synthesizes it with `cdk8s-ms synth --app bench/app.ts`, N from BENCH_SERVICES, and
-// BENCH_DASHBOARDS=false for the variant without the app's Grafana dashboard.
+// BENCH_DASHBOARDS=false for the variant without Grafana dashboards.
 import { Construct } from 'constructs';
 import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';
 
 export interface BenchAppOptions {
   /** How many services: svc-0 .. svc-<services-1>. */
   readonly services: number;
-  /** The app's Grafana dashboard ConfigMap. @default true */
+  /** The Grafana dashboard ConfigMaps (one per service and the overview). @default true */
   readonly dashboards?: boolean;
 }
 

@@ -26,6 +26,22 @@ function kindOf(w: Workload): string {
   return 'worker';
 }
 
+/** `99.9% succeed, 99% within 250ms (30d); own alerts: CheckoutQueueBacklog`. */
+function objectives(w: Workload): string {
+  const slo = w.slo;
+  const parts: string[] = [];
+  if (slo) {
+    const promises = [
+      ...(slo.availability !== undefined ? [`${slo.availability}% succeed`] : []),
+      ...(slo.latency ? [`${slo.latency.percentile}% within ${slo.latency.threshold}`] : []),
+    ];
+    parts.push(`${promises.join(', ')} (${slo.window})`);
+  }
+  const own = w.telemetry().customAlerts.map(a => a.name);
+  if (own.length) parts.push(`own alerts: ${own.join(', ')}`);
+  return parts.join('; ') || '-';
+}
+
 function resources(w: Workload): string {
   const r = w.resources as { requests: Record<string, { value: string }>; limits: Record<string, { value: string }> };
   const pair = (k: string) => `${r.requests[k].value}/${r.limits[k].value}`;
@@ -43,7 +59,7 @@ export function appReadme(app: MicroserviceApp): string {
     const canary = w instanceof ObservedService && w.canary
       ? ` + canary \`${w.canary.image}\` (${w.canary.autoscaling ? `${w.canary.autoscaling.minReplicas}-${w.canary.autoscaling.maxReplicas} pods, autoscaled` : `${w.canary.replicas} pods`}, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
       : '';
-    return `| ${[w.name, kindOf(w), `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w)].map(cell).join(' | ')} |`;
+    return `| ${[w.name, kindOf(w), `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w), objectives(w)].map(cell).join(' | ')} |`;
   });
   return [
     `# ${app.node.id}`,
@@ -54,8 +70,8 @@ export function appReadme(app: MicroserviceApp): string {
     toMermaid(appGraph(app)).trimEnd(),
     '```',
     '',
-    '| workload | kind | image | replicas | ports (service -> container) | routes | cpu, memory, ephemeral (request/limit) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| workload | kind | image | replicas | ports (service -> container) | routes | cpu, memory, ephemeral (request/limit) | SLO, own alerts |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     ...deploySection(app),

@@ -9,7 +9,7 @@ import { checkHostname, checkNamespace } from './names';
 import { sortManifests } from './ordering';
 import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from './policy/network-policy';
 import { GatewayOptions, httpRoute } from './gateway';
-import { dashboardConfigMapData, grafanaDashboard } from './observability/dashboard';
+import { appOverviewDashboard, dashboardConfigMapData } from './observability/dashboard';
 import { dashboardConfigMap } from './observability/monitors';
 import type { ObservedService } from './observed-service';
 import type { Workload } from './workload';
@@ -23,6 +23,14 @@ import { checkOneCdk8s } from './peer-check';
 
 // `<service>.<namespace>`, optionally with `.svc` or `.svc.cluster.local`
 const IN_CLUSTER_HOST = /^[a-z]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.svc(\.cluster\.local)?)?$/;
+
+/** An http(s) URL without a trailing '/'. */
+function checkUrl(scope: IConstruct, prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be an http(s) URL, got ${show(value)}: for example 'https://grafana.example.com'`);
+  }
+  return value.replace(/\/+$/, '');
+}
 
 function checkOtlp(scope: IConstruct, o: OpenTelemetryOptions): { endpoint: string; protocol: 'grpc' | 'http/protobuf' } {
   let url: URL | undefined;
@@ -116,6 +124,8 @@ function checkAppProps(path: string, props: MicroserviceAppProps): void {
   checkBoolean(path, 'monitoring.dashboards', m.dashboards);
   checkLabels(path, 'monitoring.prometheusLabels', m.prometheusLabels);
   checkLabels(path, 'monitoring.prometheusPodLabels', m.prometheusPodLabels);
+  checkLabels(path, 'monitoring.ruleLabels', m.ruleLabels);
+  checkBoolean(path, 'monitoring.rules', m.rules);
   if (m.prometheusNamespace !== undefined) checkDnsLabel(path, 'monitoring.prometheusNamespace', m.prometheusNamespace, 'monitoring');
   if (m.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(String(m.runbookBaseUrl))) {
     throw new MicroserviceConfigError(path, `'monitoring.runbookBaseUrl' must be an http(s) URL, got ${show(m.runbookBaseUrl)}: for example 'https://runbooks.example.com/shop'`);
@@ -164,11 +174,30 @@ export interface MonitoringOptions {
    * @default { release: 'kube-prometheus-stack' }
    */
   readonly prometheusLabels?: Record<string, string>;
+  /**
+   * A PrometheusRule per workload: golden-signal, workload-health and SLO alerts, SLO recording
+   * rules and the alerts of `addAlert()`. @default true
+   */
+  readonly rules?: boolean;
+  /**
+   * Labels on the PrometheusRules, for a Prometheus whose `ruleSelector` differs from its
+   * `serviceMonitorSelector` (kube-prometheus-stack uses `release: <release>` for both).
+   * @default - the prometheusLabels
+   */
+  readonly ruleLabels?: Record<string, string>;
+  /**
+   * Grafana's URL, so that every alert's `dashboard_url` annotation is a link.
+   * @default - the annotation is the path in Grafana (`/d/<uid>`)
+   */
+  readonly grafanaUrl?: string;
   /** How often Prometheus scrapes. @default '30s' */
   readonly scrapeInterval?: string;
   /** Runbook links of the library's service alerts are `<runbookBaseUrl>/<AlertName>`. @default 'https://runbooks.example.com/<app id>' */
   readonly runbookBaseUrl?: string;
-  /** A Grafana dashboard ConfigMap for the app (label `grafana_dashboard: "1"`). @default true */
+  /**
+   * Grafana dashboards in ConfigMaps the Grafana sidecar loads (label `grafana_dashboard: "1"`):
+   * one per workload and an app overview. @default true
+   */
   readonly dashboards?: boolean;
   /** The namespace Prometheus runs in. @default 'monitoring' */
   readonly prometheusNamespace?: string;
@@ -290,6 +319,9 @@ export interface ResolvedMonitoring {
   readonly scrapeInterval: string;
   readonly runbookBaseUrl: string;
   readonly dashboards: boolean;
+  readonly rules: boolean;
+  readonly ruleLabels: Record<string, string>;
+  readonly grafanaUrl?: string;
 }
 
 /** A path on the app's Ingress that leads to a service. */
@@ -372,7 +404,10 @@ export class MicroserviceApp extends Chart {
   public readonly monitoring?: ResolvedMonitoring;
   /** The OTLP endpoint and protocol the pods export to, if any. */
   public readonly otlp?: { readonly endpoint: string; readonly protocol: 'grpc' | 'http/protobuf' };
-  /** The Grafana dashboard ConfigMap, when monitoring and dashboards are on. */
+  /**
+   * The app's overview dashboard ConfigMap (`<app>-overview-dashboard`), when monitoring and
+   * dashboards are on; each workload has its own (`dashboard` of the workload).
+   */
   public readonly dashboard?: k8s.KubeConfigMap;
   /** `app.kubernetes.io/version` of the app-wide objects. */
   public readonly version: string;
@@ -440,12 +475,17 @@ export class MicroserviceApp extends Chart {
         namespace: monitoring.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace,
         podLabels: monitoring.prometheusPodLabels ?? DEFAULT_PROMETHEUS.podLabels,
       };
+      // checked with the other props, before super()
+      const labels = monitoring.prometheusLabels ?? { release: 'kube-prometheus-stack' };
       this.monitoring = {
         prometheus: this.prometheus,
-        labels: monitoring.prometheusLabels ?? { release: 'kube-prometheus-stack' },
+        labels,
         scrapeInterval: checkDuration(this, 'monitoring.scrapeInterval', monitoring.scrapeInterval ?? '30s'),
-        runbookBaseUrl: (monitoring.runbookBaseUrl ?? `https://runbooks.example.com/${id}`).replace(/\/+$/, ''),
+        runbookBaseUrl: checkUrl(this, 'monitoring.runbookBaseUrl', monitoring.runbookBaseUrl ?? `https://runbooks.example.com/${id}`),
         dashboards: monitoring.dashboards ?? true,
+        rules: monitoring.rules ?? true,
+        ruleLabels: monitoring.ruleLabels ?? labels,
+        grafanaUrl: monitoring.grafanaUrl === undefined ? undefined : checkUrl(this, 'monitoring.grafanaUrl', monitoring.grafanaUrl),
       };
     }
     if (props.openTelemetry) this.otlp = checkOtlp(this, props.openTelemetry);
@@ -491,8 +531,10 @@ export class MicroserviceApp extends Chart {
       });
     }
     if (this.monitoring?.dashboards) {
-      this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } },
-        () => dashboardConfigMapData(id, grafanaDashboard(id, namespace, this.workloads.map(w => w.telemetry()))));
+      // the same size whatever the number of workloads: the API server keeps a ConfigMap under
+      // 1 MiB and `kubectl apply` an object under 256 KiB (see Workload.dashboard for the rest)
+      const overview = dashboardConfigMapData(`${namespace}-overview`, appOverviewDashboard(id, namespace, { sloRecords: this.monitoring.rules }));
+      this.dashboard = dashboardConfigMap(this, { name: `${id}-overview-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } }, () => overview);
     }
     this.node.addValidation({
       validate: () => {

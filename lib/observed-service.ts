@@ -10,6 +10,8 @@ import { MicroserviceApp } from './microservice-app';
 import { MetricsSource, RequestQueries, ServiceSelector } from './observability/metrics-source';
 import { checkMetricsPath, serviceMonitor } from './observability/monitors';
 import { promqlError } from './observability/promql';
+import type { SloOptions } from './observability/model';
+import { resolveSlo } from './observability/slo';
 import { defaultProbes } from './probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
@@ -45,11 +47,22 @@ export interface ObservedServiceProps extends WorkloadProps {
   readonly traffic?: TrafficOptions;
   /** Run a new image beside the stable one and send it a share of the traffic. @default - no canary */
   readonly canary?: CanaryOptions;
+  /**
+   * Service level objectives, measured on the request metrics of `metrics.source`: SLI
+   * recording rules, error budget and multi-window multi-burn-rate alerts (page at 14.4x/6x,
+   * ticket at 3x/1x) in the service's PrometheusRule, and the budget and burn rate on its
+   * dashboard. A latency threshold must be a bucket boundary of the source's histogram.
+   * @default - no SLO
+   */
+  readonly slo?: SloOptions;
 }
 
 /** Scraping and request metrics of a service. */
 export interface ServiceMetricsOptions extends MetricsOptions {
-  /** The request metrics alerts, SLOs and dashboards are written against. @default MetricsSource.openTelemetry() */
+  /**
+   * The request metrics alerts, SLOs and dashboards are written against.
+   * @default - MetricsSource.istio() in an app with `mesh: 'istio'` (every sidecar reports them), else MetricsSource.openTelemetry()
+   */
   readonly source?: MetricsSource;
 }
 
@@ -61,8 +74,9 @@ const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
 const METRICS_SERVICE_PORT = 'http-metrics';
 
 /** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
-export function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector): RequestQueries {
-  const q = (source ?? MetricsSource.openTelemetry()).queries(s);
+export function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector, meshed: boolean): RequestQueries {
+  // in a mesh the sidecars report every request, whether or not the app is instrumented
+  const q = (source ?? (meshed ? MetricsSource.istio() : MetricsSource.openTelemetry())).queries(s);
   // the built-in sources write PromQL from checked names: only a custom source's is parsed
   if (source?.kind !== 'custom') return q;
   const samples: Array<[string, string | undefined]> = [
@@ -158,7 +172,8 @@ export class ObservedService extends Workload {
     const port = checkPort(path, 'port', props.port ?? 8080);
     const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT));
     const app = MicroserviceApp.of(scope, id, 'ObservedService');
-    const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol });
+    const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined);
+    const slo = props.slo === undefined ? undefined : resolveSlo(path, props.slo, queries);
     const separateMetrics = metricsPort !== port;
     const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
     if (separateMetrics && metricsPort === servicePort) {
@@ -193,6 +208,7 @@ export class ObservedService extends Workload {
       metricsPort,
       metricsPath: checkMetricsPath(path, props.metrics?.path),
       queries,
+      slo,
     });
     this.protocol = protocol;
     this.port = port;

@@ -150,7 +150,7 @@ export class StatefulService extends Workload implements ServiceTarget {
       defaultProbes: defaultProbes(protocol),
       metricsPort,
       metricsPath: checkMetricsPath(path, metrics.path),
-      queries: protocol === 'tcp' ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }),
+      queries: protocol === 'tcp' ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined),
       claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath }],
     });
     this.protocol = protocol;

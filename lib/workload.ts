@@ -20,7 +20,12 @@ import type { ScrapeEndpoint } from './observability/monitors';
 import { checkKnownProps, isCidr } from './props/checks';
 import { PROPS } from './props/known';
 import { checkPodProps } from './props/pod-props';
-import type { WorkloadTelemetry } from './observability/model';
+import type { AlertOptions, ResolvedSlo, WorkloadTelemetry } from './observability/model';
+import { checkAlertOptions } from './observability/alert-options';
+import { dashboardConfigMapData, dashboardUid, grafanaDashboard } from './observability/dashboard';
+import { dashboardConfigMap, prometheusRule } from './observability/monitors';
+import { libraryAlertNames, prometheusRuleGroups } from './observability/rules';
+import type { PrometheusRule } from '../imports/monitoring.coreos.com';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
 export interface AutoscalingOptions {
@@ -206,6 +211,8 @@ export interface WorkloadSpec {
   readonly metricsPath: string;
   /** Request metrics of a service; undefined for workers and tcp services. */
   readonly queries?: RequestQueries;
+  /** The service level objectives, checked against `queries`. @default - none */
+  readonly slo?: ResolvedSlo;
 }
 
 const DEFAULT_MAX_SURGE = '25%';
@@ -261,6 +268,17 @@ export abstract class Workload extends Construct {
   public readonly resources: k8s.ResourceRequirements;
   /** Labels and annotations of the workload's Services, with `serviceLabels`/`serviceAnnotations`. */
   public readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
+  /** The service level objectives after defaults, when `slo` is set. */
+  public readonly slo?: ResolvedSlo;
+  /**
+   * The alerts and SLO rules of this workload, when the app's monitoring is on (for a worker in
+   * `mode: 'job'`, only once `addAlert()` gives it one).
+   */
+  public get prometheusRule(): PrometheusRule | undefined {
+    return this.rule;
+  }
+  /** The workload's Grafana dashboard ConfigMap, when the app's dashboards are on. */
+  public readonly dashboard?: k8s.KubeConfigMap;
 
   private readonly env: k8s.EnvVar[] = [];
   // env names the user declared not secret, and the pod annotations that record them
@@ -271,6 +289,10 @@ export abstract class Workload extends Construct {
   private readonly connected = new Set<ServiceTarget>();
   private readonly metricsPort: number;
   private readonly spec: WorkloadSpec;
+  private readonly customAlerts: AlertOptions[] = [];
+  // the Deployments of addTrack() (a canary), watched with the workload's own
+  private readonly tracks: string[] = [];
+  private rule?: PrometheusRule;
 
   protected constructor(scope: Construct, id: string, props: WorkloadProps, spec: WorkloadSpec) {
     super(scope, id);
@@ -291,6 +313,11 @@ export abstract class Workload extends Construct {
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
     const replicas = this.checkScaling(props, spec);
     this.notSecret = new Set(props.envNotSecret ?? []);
+    const monitoring = this.app.monitoring;
+    if (spec.slo && !(monitoring?.rules || monitoring?.dashboards)) {
+      throw new MicroserviceConfigError(this, `'slo' needs the app's PrometheusRules (its alerts) or dashboards (its error budget), and the app makes neither (${monitoring ? 'monitoring.rules and monitoring.dashboards are false' : 'monitoring is off'}): turn them on, or drop 'slo'`);
+    }
+    this.slo = spec.slo;
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
     this.addTelemetryEnv(id);
@@ -395,6 +422,13 @@ export abstract class Workload extends Construct {
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(this, metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
+    // the library's alerts and dashboard panels watch a Deployment and its pods
+    const watched = this.deployment !== undefined;
+    if (monitoring?.rules && watched) this.ensureRule();
+    if (monitoring?.dashboards && watched) {
+      this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
+        () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
+    }
     if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
@@ -439,6 +473,7 @@ export abstract class Workload extends Construct {
     const autoscaled = typeof scaling !== 'number';
     if (autoscaled && !this.track.autoscaling) throw new Error(`addTrack: bounds need an autoscaled workload (${this.node.path})`);
     const manyPods = autoscaled || scaling >= 2;
+    this.tracks.push(instance);
     const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
       metadata,
       spec: {
@@ -480,6 +515,7 @@ export abstract class Workload extends Construct {
 
   /** What alert, SLO and dashboard generators know about this workload. */
   public telemetry(): WorkloadTelemetry {
+    const monitoring = this.app.monitoring;
     return {
       app: this.app.node.id,
       namespace: this.app.namespaceName,
@@ -487,12 +523,46 @@ export abstract class Workload extends Construct {
       kind: this.spec.component === 'worker' || this.spec.controller === 'job' ? 'worker' : 'service',
       controller: this.controllerKind,
       queries: this.spec.queries,
+      slo: this.slo,
       replicas: this.replicas,
       autoscaling: this.autoscalingRange,
       container: this.name,
-      runbookBaseUrl: this.app.monitoring?.runbookBaseUrl ?? '',
-      customAlerts: [],
+      runbookBaseUrl: monitoring?.runbookBaseUrl ?? '',
+      customAlerts: [...this.customAlerts],
+      tracks: [...this.tracks],
+      dashboardUrl: monitoring?.dashboards && this.deployment ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
     };
+  }
+
+  /**
+   * Adds an alert of your own to the workload's PrometheusRule, with the labels every alert of
+   * the library carries (`severity`, `namespace`, `service` or `workload`) and the runbook and
+   * dashboard links. Checked at once: the name (UpperCamelCase, not one of the library's alerts
+   * or one added before), the PromQL, `for` and the annotation templates.
+   */
+  public addAlert(options: AlertOptions): this {
+    const monitoring = this.app.monitoring;
+    if (!monitoring?.rules) {
+      throw new MicroserviceConfigError(this, `addAlert(${show(options?.name)}): the app makes no PrometheusRules (${monitoring ? 'monitoring.rules is false' : 'monitoring is off'}), so the alert would go nowhere: turn them on, or drop the alert`);
+    }
+    const taken = new Set([...libraryAlertNames(this.telemetry()), ...this.customAlerts.map(a => a.name)]);
+    this.customAlerts.push(checkAlertOptions(this, options, taken));
+    this.ensureRule();
+    return this;
+  }
+
+  /** The uid of the workload's Grafana dashboard: `<namespace>_<name>` (a DNS label has no '_', so no two clash). */
+  private get dashboardUid(): string {
+    return dashboardUid(`${this.app.namespaceName}_${this.name}`);
+  }
+
+  // one PrometheusRule per workload, named after it: its size does not grow with the app, and
+  // removing the workload removes its alerts
+  private ensureRule(): void {
+    if (this.rule) return;
+    const monitoring = this.app.monitoring!;
+    this.rule = prometheusRule(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.ruleLabels } },
+      () => prometheusRuleGroups(this.telemetry()));
   }
 
   /** The services this workload calls, in the order connectTo() first named them. */

@@ -44,7 +44,7 @@ describe('grafanaDashboard with promtool', () => {
     expect(promtoolCheck(['sum(rate(x[5m])']).ok).toBe(false);
   });
 
-  test('error budget panels compute 1 - bad ratio / allowed ratio (promtool test rules on synthetic series)', () => {
+  test('error budget panels compute 1 - bad ratio / allowed ratio, burn rate panels bad ratio / allowed ratio (promtool test rules on synthetic series)', () => {
     // GIVEN a service with 99.5% availability and 98% within 250ms over a 1h window,
     // serving 1000 requests a minute of which 1 fails and 10 are slower than 250ms
     const w = telemetry('web', {
@@ -53,11 +53,16 @@ describe('grafanaDashboard with promtool', () => {
     });
     const budgets = allPanels(dashboard([w])).filter(p => /error budget/.test(p.title)).map(p => p.targets![0].expr);
     expect(budgets).toHaveLength(2);
+    const burns = allPanels(dashboard([w])).filter(p => /burn rate/.test(p.title)).map(p => p.targets![0].expr);
+    expect(burns).toHaveLength(2);
     const series = (labels: string, perMinute: number) => ({ series: `http_server_request_duration_seconds_${labels}`, values: `0+${perMinute}x120` });
     const sel = 'namespace="shop", service="web"';
     const result = inTempDir(dir => {
       fs.writeFileSync(path.join(dir, 'rules.yaml'), YAML.stringify({
-        groups: [{ name: 'budget', rules: [{ record: 'availability_budget', expr: budgets[0] }, { record: 'latency_budget', expr: budgets[1] }] }],
+        groups: [{ name: 'budget', rules: [
+          { record: 'availability_budget', expr: budgets[0] }, { record: 'latency_budget', expr: budgets[1] },
+          { record: 'availability_burn_1h', expr: burns[0] }, { record: 'latency_burn_1h', expr: burns[1] },
+        ] }],
       }));
       fs.writeFileSync(path.join(dir, 'test.yaml'), YAML.stringify({
         rule_files: ['rules.yaml'],
@@ -74,6 +79,9 @@ describe('grafanaDashboard with promtool', () => {
             // errors 0.1% of a 0.5% budget: 80% left; slow 1% of a 2% budget: 50% left
             { expr: 'round(availability_budget * 1000)', eval_time: '90m', exp_samples: [{ labels: '{}', value: 800 }] },
             { expr: 'round(latency_budget * 1000)', eval_time: '90m', exp_samples: [{ labels: '{}', value: 500 }] },
+            // over the last hour the same: 0.1% of a 0.5% budget burns at 0.2x, 1% of 2% at 0.5x
+            { expr: 'round(availability_burn_1h * 1000)', eval_time: '90m', exp_samples: [{ labels: '{}', value: 200 }] },
+            { expr: 'round(latency_burn_1h * 1000)', eval_time: '90m', exp_samples: [{ labels: '{}', value: 500 }] },
           ],
         }],
       }));

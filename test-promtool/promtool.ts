@@ -92,3 +92,21 @@ export function testRulesWithPromtool(groups: readonly RuleGroup[], tests: reado
   const { status, output } = withTempDir({ 'rules.yaml': rules, 'tests.yaml': unit }, dir => promtool(['test', 'rules', 'tests.yaml'], dir));
   if (status !== 0) throw new Error(`promtool test rules failed (exit ${status}):\n${output}\n--- tests.yaml ---\n${numbered(unit)}`);
 }
+
+/** Fills a rule's annotation templates the way Prometheus would for an alert with `labels` and a `$value` printed as `value`. */
+function render(text: string, labels: Record<string, string>, value: string): string {
+  return text
+    .replace(/\{\{ \$value( \| [a-zA-Z]+)? \}\}/g, () => value)
+    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, l: string) => labels[l] ?? '');
+}
+
+/** The expected firing alert `name` of `groups`, with the rule's labels plus `exprLabels`, annotations rendered with `value`. */
+export function firing(groups: RuleGroup[], name: string, exprLabels: Record<string, string>, value: string): ExpectedAlert {
+  const rule = groups.flatMap(g => g.rules).find(r => r.alert === name);
+  if (!rule) throw new Error(`no alert ${name}`);
+  const labels = { ...exprLabels, ...rule.labels };
+  return {
+    exp_labels: labels,
+    exp_annotations: Object.fromEntries(Object.entries(rule.annotations ?? {}).map(([k, v]) => [k, render(v, labels, value)])),
+  };
+}

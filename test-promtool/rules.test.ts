@@ -7,7 +7,7 @@ import { MetricsSource, RequestQueries } from '../lib/observability/metrics-sour
 import type { AlertOptions, Rule, RuleGroup, SloOptions, WorkloadTelemetry } from '../lib/observability/model';
 import { prometheusRuleGroups } from '../lib/observability/rules';
 import { resolveSlo } from '../lib/observability/slo';
-import { checkRulesWithPromtool, ExpectedAlert, InputSeries, testRulesWithPromtool } from './promtool';
+import { checkRulesWithPromtool, ExpectedAlert, InputSeries, firing, testRulesWithPromtool } from './promtool';
 
 const RUNBOOKS = 'https://runbooks.example.com/shop';
 
@@ -92,24 +92,6 @@ describe('promtool check rules', () => {
 });
 
 // ---- promtool test rules: synthetic series ----------------------------------------------------
-
-/** Fills a rule's annotation templates the way Prometheus would for an alert with `labels` and a `$value` printed as `value`. */
-function render(text: string, labels: Record<string, string>, value: string): string {
-  return text
-    .replace(/\{\{ \$value( \| [a-zA-Z]+)? \}\}/g, () => value)
-    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, l: string) => labels[l] ?? '');
-}
-
-/** The expected firing alert `name` of `groups`, with the rule's labels plus `exprLabels`, annotations rendered with `value`. */
-function firing(groups: RuleGroup[], name: string, exprLabels: Record<string, string>, value: string): ExpectedAlert {
-  const rule = groups.flatMap(g => g.rules).find(r => r.alert === name);
-  if (!rule) throw new Error(`no alert ${name}`);
-  const labels = { ...exprLabels, ...rule.labels };
-  return {
-    exp_labels: labels,
-    exp_annotations: Object.fromEntries(Object.entries(rule.annotations ?? {}).map(([k, v]) => [k, render(v, labels, value)])),
-  };
-}
 
 const OTEL = 'http_server_request_duration_seconds';
 const SEL = 'namespace="shop", service="catalog"';
@@ -352,6 +334,24 @@ describe('promtool test rules: workload health', () => {
         { eval_time: '52m', alertname: 'ContainerOOMKilled', exp_alerts: [firing(groups, 'ContainerOOMKilled', pod, '1')] },
         { eval_time: '35m', alertname: 'ContainerRestartsFrequent', exp_alerts: [] },
         { eval_time: '59m', alertname: 'ContainerRestartsFrequent', exp_alerts: [firing(groups, 'ContainerRestartsFrequent', pod, '5')] },
+      ],
+    }]);
+  });
+
+  test("a canary's Deployment with no available replica pages, named in the alert; its crash-looping pods warn", () => {
+    const canary = prometheusRuleGroups({ ...telemetry({ name: 'catalog' }), tracks: ['catalog-canary'] });
+    const CANARY_POD = 'catalog-canary-5c4f7-bq8wn';
+    testRulesWithPromtool(canary, [{
+      input_series: [
+        { series: `kube_deployment_spec_replicas{${KSM}, namespace="shop", deployment="catalog"}`, values: '3x30' },
+        { series: `kube_deployment_status_replicas_available{${KSM}, namespace="shop", deployment="catalog"}`, values: '3x30' },
+        { series: `kube_deployment_spec_replicas{${KSM}, namespace="shop", deployment="catalog-canary"}`, values: '2x30' },
+        { series: `kube_deployment_status_replicas_available{${KSM}, namespace="shop", deployment="catalog-canary"}`, values: '0x30' },
+        { series: `kube_pod_container_status_waiting_reason{${KSM}, namespace="shop", pod="${CANARY_POD}", container="catalog", reason="CrashLoopBackOff"}`, values: '1x30' },
+      ],
+      alert_rule_test: [
+        { eval_time: '7m', alertname: 'DeploymentUnavailable', exp_alerts: [firing(canary, 'DeploymentUnavailable', { namespace: 'shop', deployment: 'catalog-canary' }, '0')] },
+        { eval_time: '20m', alertname: 'PodCrashLooping', exp_alerts: [firing(canary, 'PodCrashLooping', { namespace: 'shop', pod: CANARY_POD, container: 'catalog' }, '1')] },
       ],
     }]);
   });

@@ -127,7 +127,8 @@ describe('grafanaDashboard', () => {
     expect(catalog.panels.map(p => [p.type, p.title])).toEqual([
       ['timeseries', 'Request rate'], ['timeseries', 'Error ratio'], ['timeseries', 'Latency'],
       ['timeseries', 'CPU'], ['timeseries', 'Memory'], ['timeseries', 'Replicas'], ['stat', 'Restarts'],
-      ['stat', 'Availability error budget left (30d)'], ['stat', 'Latency error budget left (30d)'],
+      ['stat', 'Availability error budget left (30d)'], ['timeseries', 'Availability budget burn rate'],
+      ['stat', 'Latency error budget left (30d)'], ['timeseries', 'Latency budget burn rate'],
     ]);
     const latency = catalog.panels.find(p => p.title === 'Latency')!;
     expect(latency.targets!.map(t => t.expr.slice(0, 'histogram_quantile(0.99'.length))).toEqual(['histogram_quantile(0.5,', 'histogram_quantile(0.9,', 'histogram_quantile(0.99']);
@@ -137,7 +138,7 @@ describe('grafanaDashboard', () => {
 
   test('shows no latency panel where the source has no histogram, and no request panels for a worker', () => {
     const [, , cart, mailer] = rows(dashboard());
-    expect(cart.panels.map(p => p.title)).toEqual(['Request rate', 'Error ratio', 'CPU', 'Memory', 'Replicas', 'Restarts', 'Availability error budget left (7d)']);
+    expect(cart.panels.map(p => p.title)).toEqual(['Request rate', 'Error ratio', 'CPU', 'Memory', 'Replicas', 'Restarts', 'Availability error budget left (7d)', 'Availability budget burn rate']);
     expect(mailer.panels.map(p => p.title)).toEqual(['CPU', 'Memory', 'Replicas', 'Restarts']);
   });
 
@@ -149,6 +150,18 @@ describe('grafanaDashboard', () => {
       ['Availability error budget left (7d)'],
       [],
     ]);
+  });
+
+  test('shows the burn rate of each objective over 1h and 6h, with the page thresholds drawn', () => {
+    const [catalog] = rows(dashboard());
+    const burn = catalog.panels.find(p => p.title === 'Availability budget burn rate')!;
+    expect(burn.targets!.map(t => t.expr)).toEqual([
+      expect.stringMatching(/\[1h\].*\) \/ 0\.001$/s),
+      expect.stringMatching(/\[6h\].*\) \/ 0\.001$/s),
+    ]);
+    expect(burn.fieldConfig.defaults.thresholds.steps.map((s: { value: number | null }) => s.value)).toEqual([null, 6, 14.4]);
+    // an objective's budget and burn rate share its half of the line
+    expect(catalog.panels.filter(p => /budget/.test(p.title)).map(p => p.gridPos.w)).toEqual([4, 8, 4, 8]);
   });
 
   test('uses the units Grafana formats: reqps, percentunit, s, bytes', () => {
@@ -200,18 +213,18 @@ describe('grafanaDashboard', () => {
 });
 
 describe('dashboardUid', () => {
-  test('is the app, or app and namespace, when it fits in 40 characters', () => {
-    expect(dashboardUid('shop', 'shop')).toBe('shop');
-    expect(dashboardUid('shop', 'shop-staging')).toBe('shop-shop-staging');
+  test('is the name when it fits in 40 characters', () => {
+    expect(dashboardUid('shop')).toBe('shop');
+    expect(dashboardUid('shop_catalog')).toBe('shop_catalog');
   });
 
   test('shortens long names to 40 characters, stably and distinctly', () => {
-    const a = dashboardUid('a'.repeat(50) + '-one', 'ns');
-    const b = dashboardUid('a'.repeat(50) + '-two', 'ns');
+    const a = dashboardUid('a'.repeat(50) + '-one');
+    const b = dashboardUid('a'.repeat(50) + '-two');
     expect(a).toMatch(/^[A-Za-z0-9_-]{40}$/);
     expect(b).toHaveLength(40);
     expect(a).not.toBe(b);
-    expect(dashboardUid('a'.repeat(50) + '-one', 'ns')).toBe(a);
+    expect(dashboardUid('a'.repeat(50) + '-one')).toBe(a);
   });
 });
 

@@ -46,22 +46,40 @@ describe('monitoring', () => {
     expect(mailer.podMonitor).toBeDefined();
   });
 
-  test('puts a Grafana dashboard of every workload in a ConfigMap the sidecar loads', () => {
+  test('puts a Grafana dashboard of each workload, and an app overview, in ConfigMaps the sidecar loads', () => {
     const { shop } = testApp();
-    new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
     new ScaledWorker(shop, 'mailer', { image: 'x/m:1' });
-    const cm = find(synth(shop), 'ConfigMap', 'shop-dashboard');
-    expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1', release: 'kube-prometheus-stack' });
-    const dashboard = JSON.parse(cm.data['shop-dashboard.json']);
-    expect(dashboard.title).toBe('shop services');
-    expect(dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['web (service)', 'mailer (worker)']);
+    const objects = synth(shop);
+    const cm = find(objects, 'ConfigMap', 'web-dashboard');
+    expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1', release: 'kube-prometheus-stack', 'app.kubernetes.io/name': 'web' });
+    const dashboard = JSON.parse(cm.data['shop-web-dashboard.json']);
+    expect(dashboard).toMatchObject({ title: 'shop/web', uid: 'shop_web', tags: ['cdk8s-microservices', 'shop'] });
+    expect(dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['web (service)']);
+    expect(web.dashboard).toBeDefined();
+    const mailer = JSON.parse(find(objects, 'ConfigMap', 'mailer-dashboard').data['shop-mailer-dashboard.json']);
+    expect(mailer.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title)).toEqual(['mailer (worker)']);
+    // the overview lists every Deployment through a variable, and links the workloads' dashboards by tag
+    const overview = JSON.parse(find(objects, 'ConfigMap', 'shop-overview-dashboard').data['shop-overview-dashboard.json']);
+    expect(overview).toMatchObject({ title: 'shop overview', uid: 'shop', links: [{ type: 'dashboards', tags: ['cdk8s-microservices', 'shop'], asDropdown: true }] });
+    expect(overview.templating.list.map((v: any) => v.name)).toEqual(['datasource', 'workload']);
+    expect(overview.panels.find((p: any) => p.type === 'row')).toMatchObject({ repeat: 'workload', title: '$workload' });
   });
 
-  test('makes no monitors, dashboards or scrape policy when monitoring is off', () => {
+  test('the app overview is the same whatever the number of workloads', () => {
+    const overviewOf = (services: number) => {
+      const { shop } = testApp();
+      for (let i = 0; i < services; i++) new ObservedService(shop, `svc-${i}`, { image: 'x/svc:1' });
+      return find(synth(shop), 'ConfigMap', 'shop-overview-dashboard').data;
+    };
+    expect(overviewOf(50)).toEqual(overviewOf(1));
+  });
+
+  test('makes no monitors, rules, dashboards or scrape policy when monitoring is off', () => {
     const { shop } = testApp('shop', { monitoring: { enabled: false } });
     new ObservedService(shop, 'web', { image: 'x/web:1' });
     const objects = synth(shop);
-    expect(objects.filter(o => ['ServiceMonitor', 'PodMonitor'].includes(o.kind) || o.metadata.name.endsWith('-dashboard') || o.metadata.name.endsWith('.allow-prometheus'))).toEqual([]);
+    expect(objects.filter(o => ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.name.endsWith('-dashboard') || o.metadata.name.endsWith('.allow-prometheus'))).toEqual([]);
   });
 
   test('gives every pod its OpenTelemetry identity from the downward API', () => {

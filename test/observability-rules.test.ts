@@ -274,6 +274,18 @@ describe('workload-health alerts', () => {
     expect(alert(groups, 'DeploymentUnavailable').labels?.severity).toBe('critical');
   });
 
+  test("a canary's Deployment and pods are watched too, and its alerts name the Deployment that fires", () => {
+    const groups = serviceAlertGroups(telemetry({ tracks: ['catalog-canary'] }));
+    expect(alert(groups, 'DeploymentUnavailable').expr).toContain('kube_deployment_status_replicas_available{namespace="shop", deployment=~"catalog|catalog-canary"}');
+    expect(alert(groups, 'DeploymentUnavailable').annotations?.summary).toBe('shop/{{ $labels.deployment }} has no available replica');
+    const re = new RegExp(`^${podNamePattern('catalog', 'catalog-canary')}$`);
+    for (const pod of ['catalog-7d9f8b6c5d-x2x4z', 'catalog-canary-5c4f7-bq8wn']) expect(pod).toMatch(re);
+    for (const other of ['catalog-migrate-x2x4z', 'catalog-canaryx-5c4f7-bq8wn', 'catalog-canary-x2x4z']) expect(other).not.toMatch(re);
+    expect(alert(groups, 'PodCrashLooping').expr).toContain(`pod=~"${podNamePattern('catalog', 'catalog-canary')}"`);
+    // without a canary, the alerts name the Deployment literally
+    expect(alert(serviceAlertGroups(telemetry()), 'DeploymentUnavailable').annotations?.summary).toBe('shop/catalog has no available replica');
+  });
+
   test('the autoscaler alert exists only when autoscaled with room to scale', () => {
     expect(alertNames(serviceAlertGroups(telemetry()))).not.toContain('AutoscalerAtMaxReplicas');
     expect(alertNames(serviceAlertGroups(telemetry({ autoscaling: { minReplicas: 4, maxReplicas: 4 } })))).not.toContain('AutoscalerAtMaxReplicas');

@@ -31,9 +31,12 @@ describe('ObservedService', () => {
     };
     const objects = synth(shop).filter(o => o.metadata.labels?.['app.kubernetes.io/name'] === 'catalog');
     expect(objects.length).toBeGreaterThanOrEqual(5);
-    // monitoring objects also carry the label the Prometheus release selects them by
+    // monitoring objects also carry the label the Prometheus release selects them by, the
+    // dashboard the one the Grafana sidecar loads by
     const selectedBy = { release: 'kube-prometheus-stack' };
-    for (const o of objects) expect(o.metadata.labels).toEqual(o.kind === 'ServiceMonitor' ? { ...expected, ...selectedBy } : expected);
+    const extra = (o: { kind: string; metadata: { name: string } }) => (['ServiceMonitor', 'PrometheusRule'].includes(o.kind) ? selectedBy
+      : o.metadata.name === 'catalog-dashboard' ? { ...selectedBy, grafana_dashboard: '1' } : {});
+    for (const o of objects) expect(o.metadata.labels).toEqual({ ...expected, ...extra(o) });
     expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.labels).toEqual({ ...expected, 'cdk8s-microservices.io/log-format': 'text' });
   });
 

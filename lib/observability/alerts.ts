@@ -9,7 +9,7 @@
  * Annotations name the workload literally: `{{ $labels.x }}` only sees the labels the
  * expression returns, not the rule's own, so it is used only for `pod` and `container`.
  */
-import { podNamePattern, promqlString } from './promql';
+import { anyOf, podNamePattern, promqlString } from './promql';
 import { MicroserviceConfigError } from '../errors';
 import type { AlertOptions, Rule, RuleGroup, WorkloadTelemetry } from './model';
 
@@ -95,7 +95,11 @@ export function alertRule(t: WorkloadTelemetry, a: AlertSpec): Rule {
     expr: a.expr,
     for: a.for,
     labels: { severity: a.severity, ...ownerLabels(t), ...a.extraLabels },
-    annotations: { summary: a.summary, description: a.description, runbook_url: a.runbookUrl },
+    annotations: {
+      summary: a.summary, description: a.description, runbook_url: a.runbookUrl,
+      // where on-call sees the workload's signals and SLOs: the first click after the page
+      ...(t.dashboardUrl ? { dashboard_url: t.dashboardUrl } : {}),
+    },
   };
 }
 
@@ -161,12 +165,20 @@ export function goldenSignalAlerts(t: WorkloadTelemetry): Rule[] {
 
 /** Alerts on the Deployment, its pods and its autoscaler, from kube-state-metrics. */
 export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
+  // these watch a Deployment: a worker whose pods are Jobs has none (and its pods end by design)
+  // the kube-state-metrics series below are the Deployment's; other controllers have none of these yet
+  if ((t.controller ?? 'Deployment') !== 'Deployment') return [];
   const who = displayName(t);
   const ns = `namespace=${promqlString(t.namespace)}`;
-  const pods = `${ns}, pod=~${promqlString(podNamePattern(t.name))}`;
-  const deployment = `${ns}, deployment=${promqlString(t.name)}`;
+  // a canary's Deployment and pods too, each its own alert: the Deployment in the alert's labels
+  const deployments = [t.name, ...(t.tracks ?? [])];
+  const pods = `${ns}, pod=~${promqlString(podNamePattern(...deployments))}`;
+  const deployment = `${ns}, ${anyOf('deployment', deployments)}`;
   const byDeployment = (metric: string) => `max by (namespace, deployment) (${metric}{${deployment}})`;
   const kubectl = `kubectl -n ${t.namespace}`;
+  // what the Deployment alerts name: the one that fires, when there are several
+  const name = deployments.length > 1 ? '{{ $labels.deployment }}' : t.name;
+  const whose = deployments.length > 1 ? `${t.namespace}/${name}` : who;
   const rules: Rule[] = [];
 
   rules.push(alertRule(t, {
@@ -174,9 +186,9 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
     expr: `${byDeployment('kube_deployment_status_replicas_available')} == 0\nand on (namespace, deployment)\n${byDeployment('kube_deployment_spec_replicas')} > 0`,
     for: '5m',
     severity: 'critical',
-    summary: `${who} has no available replica`,
-    description: `No pod of ${who} has been available for 5 minutes: the ${t.kind} is down. `
-      + `See why the pods are not ready: ${kubectl} describe deployment/${t.name}; ${kubectl} get pods; and roll back a bad release: ${kubectl} rollout undo deployment/${t.name}`,
+    summary: `${whose} has no available replica`,
+    description: `No pod of ${whose} has been available for 5 minutes: the ${t.kind} is down. `
+      + `See why the pods are not ready: ${kubectl} describe deployment/${name}; ${kubectl} get pods; and roll back a bad release: ${kubectl} rollout undo deployment/${name}`,
     runbookUrl: `${t.runbookBaseUrl}/DeploymentUnavailable`,
   }));
 
@@ -187,9 +199,9 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
       + `and on (namespace, deployment)\nmax by (namespace, deployment) (changes(kube_deployment_status_replicas_updated{${deployment}}[10m])) == 0`,
     for: '15m',
     severity: 'warning',
-    summary: `${who} runs fewer replicas than it should`,
-    description: `{{ $value }} replica(s) of ${who} have been unavailable for 15 minutes, outside any rollout: pods that do not get ready, are pending (no room on the nodes) or are evicted. `
-      + `${kubectl} get pods; ${kubectl} describe deployment/${t.name}`,
+    summary: `${whose} runs fewer replicas than it should`,
+    description: `{{ $value }} replica(s) of ${whose} have been unavailable for 15 minutes, outside any rollout: pods that do not get ready, are pending (no room on the nodes) or are evicted. `
+      + `${kubectl} get pods; ${kubectl} describe deployment/${name}`,
     runbookUrl: `${MIXIN_RUNBOOKS}/kubedeploymentreplicasmismatch`,
   }));
 
@@ -198,9 +210,9 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
     expr: `max by (namespace, deployment) (kube_deployment_status_condition{${deployment}, condition="Progressing", status="false"}) == 1`,
     for: '5m',
     severity: 'warning',
-    summary: `The rollout of ${who} is stuck`,
-    description: `The Deployment ${who} has not progressed within its progress deadline: new pods do not get ready (image pull, crash, failing readiness probe, no room on the nodes). `
-      + `${kubectl} rollout status deployment/${t.name}; roll back with ${kubectl} rollout undo deployment/${t.name}`,
+    summary: `The rollout of ${whose} is stuck`,
+    description: `The Deployment ${whose} has not progressed within its progress deadline: new pods do not get ready (image pull, crash, failing readiness probe, no room on the nodes). `
+      + `${kubectl} rollout status deployment/${name}; roll back with ${kubectl} rollout undo deployment/${name}`,
     runbookUrl: `${t.runbookBaseUrl}/DeploymentRolloutStuck`,
   }));
 
@@ -209,8 +221,8 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
     expr: `${byDeployment('kube_deployment_status_observed_generation')}\n!=\n${byDeployment('kube_deployment_metadata_generation')}`,
     for: '15m',
     severity: 'warning',
-    summary: `The Deployment controller has not seen the latest spec of ${who}`,
-    description: `The observed generation of ${who} has lagged its spec for 15 minutes: the change last applied has not been rolled out (the rollout is paused, or kube-controller-manager is unwell).`,
+    summary: `The Deployment controller has not seen the latest spec of ${whose}`,
+    description: `The observed generation of ${whose} has lagged its spec for 15 minutes: the change last applied has not been rolled out (the rollout is paused, or kube-controller-manager is unwell).`,
     runbookUrl: `${MIXIN_RUNBOOKS}/kubedeploymentgenerationmismatch`,
   }));
 

@@ -59,6 +59,13 @@ export interface WorkloadTelemetry {
   readonly runbookBaseUrl: string;
   /** The user's own alerts. */
   readonly customAlerts: readonly AlertOptions[];
+  /**
+   * Deployments beside the main one that run the workload's pods (a canary, `<name>-canary`):
+   * the workload-health alerts and the dashboard watch them too. @default - none
+   */
+  readonly tracks?: readonly string[];
+  /** The workload's Grafana dashboard (`<grafanaUrl>/d/<uid>`), linked from its alerts. @default - no link */
+  readonly dashboardUrl?: string;
 }
 
 /** One Prometheus rule (recording or alerting), as PrometheusRule `spec.groups[].rules[]` holds it. */

@@ -22,13 +22,26 @@ export function promqlError(expr: string): string | undefined {
 const SAFE_CHAR = '[bcdfghjklmnpqrstvwxz2456789]';
 
 /**
- * A regular expression matching exactly the pods of Deployment `name`: `<name>-<pod-template-hash>-<5 chars>`.
- * The hash and suffix use an alphabet without vowels, so the pods of a Job or Deployment named
- * `<name>-migrate` (or `<name>-api`) never match.
+ * A regular expression matching exactly the pods of Deployment `name` (or of any of `names`):
+ * `<name>-<pod-template-hash>-<5 chars>`. The hash and suffix use an alphabet without vowels, so
+ * the pods of a Job or Deployment named `<name>-migrate` (or `<name>-api`) never match.
  */
-export function podNamePattern(name: string): string {
-  return `${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${SAFE_CHAR}{1,10}-${SAFE_CHAR}{5}`;
+export function podNamePattern(...names: string[]): string {
+  const escaped = names.map(regexLiteral);
+  return `${escaped.length === 1 ? escaped[0] : `(?:${escaped.join('|')})`}-${POD_SUFFIX}`;
 }
+
+/** A label matcher for any of `names`: `label="a"`, or `label=~"a|b"` for several. */
+export function anyOf(label: string, names: readonly string[]): string {
+  return names.length === 1 ? `${label}=${promqlString(names[0])}` : `${label}=~${promqlString(names.map(regexLiteral).join('|'))}`;
+}
+
+function regexLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** What follows `<deployment>-` in the name of its pods: the pod-template-hash and the pod's own suffix. */
+export const POD_SUFFIX = `${SAFE_CHAR}{1,10}-${SAFE_CHAR}{5}`;
 
 /** A PromQL double-quoted string literal. */
 export function promqlString(value: string): string {

@@ -41,6 +41,7 @@ export const PROPS = {
   }),
   monitoring: propNames<MonitoringOptions>({
     enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,
+    rules: true, ruleLabels: true, grafanaUrl: true,
   }),
   istio: propNames<IstioOptions>({ trustDomain: true, revision: true, controlPlane: true, ingressPrincipals: true }),
   openTelemetry: propNames<OpenTelemetryOptions>({ endpoint: true, protocol: true, collector: true }),
@@ -48,7 +49,7 @@ export const PROPS = {
   podsPeer: propNames<PodsPeer>({ namespace: true, podLabels: true }),
   route: propNames<RouteOptions>({ path: true, pathType: true, host: true }),
   service: propNames<ObservedServiceProps>({
-    ...WORKLOAD, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true,
+    ...WORKLOAD, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true, slo: true,
   }),
   worker: propNames<ScaledWorkerProps>({
     ...WORKLOAD, healthPort: true, metrics: true, queue: true, keda: true, maxProcessingTime: true, mode: true, job: true,

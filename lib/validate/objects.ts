@@ -41,6 +41,9 @@ export const OBJECT_RULES = ruleSet({
   'pdb-budget': { severity: 'error', summary: 'A PodDisruptionBudget needs exactly one of minAvailable and maxUnavailable.', fix: 'Keep one of them (maxUnavailable: 1 lets nodes drain).' },
   'ingress-path-type': { severity: 'error', summary: 'An Ingress path has no pathType.', fix: 'Set pathType: Prefix (or Exact).' },
   'ingress-path': { severity: 'error', summary: 'An Ingress path does not start with \'/\'.', fix: 'Start the path with \'/\'.' },
+  // size
+  'object-too-large-to-apply': { severity: 'error', summary: 'The object is over the 262144 bytes that client-side `kubectl apply` (and Argo CD by default) can keep in its last-applied-configuration annotation: the apply fails.', fix: 'Split the object (for a dashboard: one per workload), or apply it server-side (`kubectl apply --server-side`).' },
+  'configmap-too-large': { severity: 'error', summary: 'The ConfigMap or Secret holds more than 1 MiB, which the API server refuses.', fix: 'Split the data over several objects, or keep it outside the cluster.' },
 });
 const R = OBJECT_RULES;
 
@@ -101,7 +104,32 @@ export function checkObjects(objects: readonly Manifest[], findings: FindingList
     else if (o.kind === 'HorizontalPodAutoscaler') checkAutoscalerRange(m, findings);
     else if (o.kind === 'PodDisruptionBudget') checkDisruptionBudget(m, findings);
     else if (o.kind === 'Ingress') checkIngressPaths(m, findings);
+    checkSize(m, findings);
   }
+}
+
+/** What `kubectl apply` keeps of an object: its JSON in an annotation limited to 256 KiB (all annotations together). */
+export const LAST_APPLIED_LIMIT = 262144;
+/** The data an API server accepts in one ConfigMap or Secret (core.MaxSecretSize). */
+export const CONFIGMAP_DATA_LIMIT = 1048576;
+
+// Client-side apply stores the object as JSON in kubectl.kubernetes.io/last-applied-configuration;
+// the API server sums the keys and values of a ConfigMap's data and binaryData (ValidateConfigMap)
+function checkSize(m: Manifest, findings: FindingList): void {
+  const o = m.object;
+  const bytes = Buffer.byteLength(JSON.stringify(o));
+  if (bytes > LAST_APPLIED_LIMIT) {
+    findings.add(R['object-too-large-to-apply'], m, `${o.kind} '${o.metadata?.name}' is ${bytes} bytes as JSON, over the ${LAST_APPLIED_LIMIT} bytes \`kubectl apply\` can keep in its last-applied-configuration annotation`);
+  }
+  if (o.kind !== 'ConfigMap' && o.kind !== 'Secret') return;
+  let data = 0;
+  for (const field of ['data', 'stringData', 'binaryData']) {
+    const entries = isObject(o[field]) ? Object.entries(o[field] as Record<string, unknown>) : [];
+    // a Secret's data and any binaryData are base64 in the manifest: the API server counts the decoded bytes
+    const decoded = field === 'binaryData' || (o.kind === 'Secret' && field === 'data');
+    for (const [k, v] of entries) data += Buffer.byteLength(k) + (decoded ? Math.floor(String(v).length * 3 / 4) : Buffer.byteLength(String(v)));
+  }
+  if (data > CONFIGMAP_DATA_LIMIT) findings.add(R['configmap-too-large'], m, `${o.kind} '${o.metadata?.name}' holds ${data} bytes of data, over the API server's limit of ${CONFIGMAP_DATA_LIMIT} (1 MiB)`, '/data');
 }
 
 function checkNames(m: Manifest, findings: FindingList): void {
