@@ -11,7 +11,7 @@ import { MetricsSource, RequestQueries, ServiceSelector } from './observability/
 import { checkMetricsPath, serviceMonitor } from './observability/monitors';
 import { promqlError } from './observability/promql';
 import type { SloOptions } from './observability/model';
-import { resolveSlo } from './observability/slo';
+import { interpolationWarning, resolveSlo } from './observability/slo';
 import { defaultProbes } from './probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
@@ -210,6 +210,8 @@ export class ObservedService extends Workload {
       queries,
       slo,
     });
+    const approximate = slo?.latency && interpolationWarning(slo.latency);
+    if (approximate) addWarning(this, approximate);
     this.protocol = protocol;
     this.port = port;
     this.portName = protocol;

@@ -240,6 +240,30 @@ describe('promtool test rules: latency SLO 99% within 250ms (budget 1%)', () => 
   });
 });
 
+describe('promtool test rules: latency SLO 99% within 300ms, between the 250ms and 500ms buckets (interpolated)', () => {
+  const groups = groupsOf({ name: 'catalog', slo: { latency: { threshold: '300ms' } } });
+  const labels = { severity: 'critical', namespace: 'shop', service: 'catalog', slo: 'catalog-latency' };
+  const page = (exp: ExpectedAlert[]) => [{ eval_time: '380m', alertname: 'LatencyBudgetBurnFast', exp_alerts: exp }];
+  // per minute: requests within 250ms and within 500ms, before and during the last hour, of 1,000
+  const series = (within250: [number, number], within500: [number, number]): InputSeries[] => [
+    { series: `${OTEL}_bucket{${SEL}, le="0.25"}`, values: counter(...within250) },
+    { series: `${OTEL}_bucket{${SEL}, le="0.5"}`, values: counter(...within500) },
+    { series: `${OTEL}_count{${SEL}}`, values: counter(1000, 1000) },
+  ];
+
+  test('requests between the boundaries count a fifth as within 300ms: 20% there is 16% slow (16x), and the page fires', () => {
+    testRulesWithPromtool(groups, [{ input_series: series([1000, 800], [1000, 1000]), alert_rule_test: page([firing(groups, 'LatencyBudgetBurnFast', labels, '16%')]) }]);
+  });
+
+  test('70% within 250ms and 80% within 500ms is 28% slow (28x): requests over 500ms count as slow in full', () => {
+    testRulesWithPromtool(groups, [{ input_series: series([1000, 700], [1000, 800]), alert_rule_test: page([firing(groups, 'LatencyBudgetBurnFast', labels, '28%')]) }]);
+  });
+
+  test('the page stays silent at 1x (1% over 500ms, all the time)', () => {
+    testRulesWithPromtool(groups, [{ input_series: series([990, 990], [990, 990]), alert_rule_test: page([]) }]);
+  });
+});
+
 describe('promtool test rules: golden signals', () => {
   const groups = groupsOf({ name: 'catalog' });
 

@@ -162,7 +162,7 @@ describe('addAlert() and slo are checked at synth', () => {
   test.each<[string, Record<string, unknown>, string]>([
     ['the objective is 100', { availability: 100 }, "'slo.availability' must be a percentage between 0 and 100 (both excluded), got 100: for example 99.9 (at most 0.1% of requests fail)"],
     ['the threshold has no unit', { latency: { threshold: '300' } }, "'slo.latency.threshold' must be a duration such as '300ms', '1s' or '1.5s', got '300'"],
-    ['the threshold is not a bucket boundary', { latency: { threshold: '300ms' } }, "'slo.latency.threshold' '300ms' is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: use '250ms' or '500ms' (the nearest boundaries)"],
+    ['the threshold is beyond the histogram', { latency: { threshold: '30s' } }, "'slo.latency.threshold' '30s' is outside the buckets of the service's latency histogram, so no series counts the requests within it: use '10s' (the largest boundary)"],
     ['the window is shorter than the slow alert needs', { availability: 99.9, window: '2d' }, "'slo.window' must be a Prometheus duration of at least 7d, such as '30d' or '4w', got '2d'"],
   ])('slo fails when %s', (_why, slo, message) => {
     const { shop } = testApp();

@@ -5,7 +5,7 @@ import { podNamePattern } from '../lib/observability/promql';
 import { MetricsSource, RequestQueries } from '../lib/observability/metrics-source';
 import type { AlertOptions, ResolvedSlo, Rule, RuleGroup, SloOptions, WorkloadTelemetry } from '../lib/observability/model';
 import { libraryAlertNames, prometheusRuleGroups } from '../lib/observability/rules';
-import { resolveSlo, SLI_WINDOWS, sloRuleGroups } from '../lib/observability/slo';
+import { interpolationWarning, resolveSlo, SLI_WINDOWS, sloRuleGroups, withinThreshold } from '../lib/observability/slo';
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
@@ -415,6 +415,21 @@ describe('resolveSlo', () => {
     expect(resolveSlo('shop/catalog', { latency: { threshold } }, q).latency?.thresholdSeconds).toBe(seconds);
   });
 
+  test('a threshold between two boundaries is interpolated inside its bucket, and says so', () => {
+    // GIVEN 300ms, between the 250ms and 500ms buckets of OpenTelemetry's HTTP histogram
+    const slo = resolveSlo('shop/catalog', { latency: { threshold: '300ms' } }, http);
+    expect(slo.latency).toEqual({ threshold: '300ms', thresholdSeconds: 0.3, percentile: 99, between: [0.25, 0.5] });
+    // THEN the requests within it are the 250ms bucket plus a fifth of those between 250ms and 500ms
+    const within = withinThreshold(http, slo.latency!, '5m');
+    const b = (le: string) => `sum(rate(http_server_request_duration_seconds_bucket{namespace="shop", service="catalog", ${le}}[5m]))`;
+    expect(within).toBe(`(${b('le="0.25"')} + (${b('le="0.5"')} - ${b('le="0.25"')}) * 0.2)`);
+    expect(interpolationWarning(slo.latency!)).toBe("'slo.latency.threshold' '300ms' is not a bucket boundary of the service's latency histogram: the requests within it are interpolated between the '250ms' and '500ms' buckets (as histogram_quantile does), an estimate; use '250ms' or '500ms' for an exact SLI, or add the boundary to the histogram and declare it with a custom metrics source");
+    // AND a boundary is counted exactly, with no warning
+    const exact = resolveSlo('shop/catalog', { latency: { threshold: '250ms' } }, http).latency!;
+    expect(withinThreshold(http, exact, '5m')).toBe(b('le="0.25"'));
+    expect(interpolationWarning(exact)).toBeUndefined();
+  });
+
   test('accepts any threshold from a custom source (its buckets are unknown)', () => {
     expect(resolveSlo('shop/catalog', { latency: { threshold: '300ms' } }, CUSTOM.queries(SELECTOR)).latency?.thresholdSeconds).toBe(0.3);
   });
@@ -441,14 +456,10 @@ describe('resolveSlo', () => {
       "'slo.latency.threshold' must be a duration such as '300ms', '1s' or '1.5s', got '0ms'"],
     ['the threshold is a number', { latency: { threshold: 0.3 as unknown as string } }, http,
       "'slo.latency.threshold' must be a duration such as '300ms', '1s' or '1.5s', got 0.3"],
-    ['the threshold is not a bucket boundary', { latency: { threshold: '300ms' } }, http,
-      "'slo.latency.threshold' '300ms' is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: use '250ms' or '500ms' (the nearest boundaries)"],
-    ['the threshold is between gRPC boundaries', { latency: { threshold: '1.5s' } }, grpc,
-      "'slo.latency.threshold' '1.5s' is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: use '1s' or '2.5s' (the nearest boundaries)"],
     ['the threshold is below the smallest boundary', { latency: { threshold: '1ms' } }, http,
-      "'slo.latency.threshold' '1ms' is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: use '5ms' (the smallest boundary)"],
+      "'slo.latency.threshold' '1ms' is outside the buckets of the service's latency histogram, so no series counts the requests within it: use '5ms' (the smallest boundary)"],
     ['the threshold is above the largest boundary', { latency: { threshold: '30s' } }, http,
-      "'slo.latency.threshold' '30s' is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: use '10s' (the largest boundary)"],
+      "'slo.latency.threshold' '30s' is outside the buckets of the service's latency histogram, so no series counts the requests within it: use '10s' (the largest boundary)"],
     ['the percentile is 100', { latency: { threshold: '250ms', percentile: 100 } }, http,
       "'slo.latency.percentile' must be a percentage between 0 and 100 (both excluded), got 100: for example 99 (99% of requests finish within the threshold)"],
     ['the percentile is 0', { latency: { threshold: '250ms', percentile: 0 } }, http,

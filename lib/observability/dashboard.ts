@@ -16,7 +16,7 @@ import { POD_SUFFIX, podNamePattern, promqlString } from './promql';
 import { createHash } from 'node:crypto';
 import type { RequestQueries } from './metrics-source';
 import type { WorkloadTelemetry } from './model';
-import { ERROR_BUDGET_REMAINING_RECORD } from './slo';
+import { ERROR_BUDGET_REMAINING_RECORD, withinThreshold } from './slo';
 
 /** The dashboard JSON schema version written (Grafana 10.4 / 11.x). */
 export const DASHBOARD_SCHEMA_VERSION = 39;
@@ -326,10 +326,9 @@ function sloPanels(w: WorkloadTelemetry, q: RequestQueries): PanelSpec[] {
   }
   if (slo.latency && q.fastRequestRate) {
     const l = slo.latency;
-    const fast = q.fastRequestRate;
     objectives.push({
       kind: 'Latency', budget: round(1 - l.percentile / 100), what: `share of requests slower than ${l.threshold} over ${slo.window}) / (1 - ${l.percentile}%`,
-      ratio: window => `1 - ${group(fast(l.thresholdSeconds, window))} / ${group(q.requestRate(window))}`,
+      ratio: window => `1 - ${group(withinThreshold(q, l, window))} / ${group(q.requestRate(window))}`,
     });
   }
   // each objective: its budget left (a third of its share of the line) and its burn rates

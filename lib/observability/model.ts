@@ -30,7 +30,17 @@ export interface AlertOptions {
 /** An SLO after defaults, with the threshold in seconds. */
 export interface ResolvedSlo {
   readonly availability?: number;
-  readonly latency?: { readonly thresholdSeconds: number; readonly threshold: string; readonly percentile: number };
+  readonly latency?: {
+    readonly thresholdSeconds: number;
+    readonly threshold: string;
+    readonly percentile: number;
+    /**
+     * The histogram's bucket boundaries (seconds) around a threshold that is none: the requests
+     * within it are interpolated linearly inside that bucket, as histogram_quantile() does.
+     * @default - the threshold is a boundary: counted exactly
+     */
+    readonly between?: readonly [number, number];
+  };
   /** A PromQL duration (`30d`). */
   readonly window: string;
 }

@@ -119,12 +119,19 @@ export function resolveSlo(scopePath: string, slo: SloOptions, queries?: Request
       fail("'slo.latency' needs a latency histogram, and the service's metrics source has none: give MetricsSource.custom() a 'fastRequestRate', or remove 'slo.latency'");
     }
     const buckets = queries!.latencyBuckets?.filter(b => b > 0);
+    let between: [number, number] | undefined;
     if (buckets) {
       const match = buckets.find(b => Math.abs(b - seconds!) <= 1e-9 * Math.max(b, seconds!));
-      if (match === undefined) fail(`'slo.latency.threshold' ${show(threshold)} is not a bucket boundary of the service's latency histogram, so no series counts the requests within it: ${nearestBuckets(buckets, seconds!)}`);
-      seconds = match;
+      if (match === undefined) {
+        // inside the histogram's range, the bucket around the threshold is interpolated (and
+        // cdk8s-ms synth warns); outside it there is nothing to interpolate from
+        between = bucketAround(buckets, seconds!);
+        if (!between) fail(`'slo.latency.threshold' ${show(threshold)} is outside the buckets of the service's latency histogram, so no series counts the requests within it: ${nearestBuckets(buckets, seconds!)}`);
+      } else {
+        seconds = match;
+      }
     }
-    latency = { threshold: threshold as string, thresholdSeconds: seconds!, percentile };
+    latency = { threshold: threshold as string, thresholdSeconds: seconds!, percentile, ...(between ? { between } : {}) };
   }
 
   const window = slo.window ?? DEFAULT_WINDOW;
@@ -133,6 +140,35 @@ export function resolveSlo(scopePath: string, slo: SloOptions, queries?: Request
     fail(`'slo.window' must be a Prometheus duration of at least 7d, such as '30d' or '4w', got ${showValue(window)}`);
   }
   return { availability: slo.availability, latency, window };
+}
+
+/** The boundaries of the bucket a threshold falls in, or undefined outside the histogram's range. */
+function bucketAround(buckets: readonly number[], seconds: number): [number, number] | undefined {
+  const sorted = [...buckets].sort((a, b) => a - b);
+  const below = sorted.filter(b => b < seconds).pop();
+  const above = sorted.find(b => b > seconds);
+  return below === undefined || above === undefined ? undefined : [below, above];
+}
+
+/** The synth warning for a threshold between two boundaries: what is approximate, and the fix. */
+export function interpolationWarning(latency: NonNullable<ResolvedSlo['latency']>): string | undefined {
+  if (!latency.between) return undefined;
+  const [below, above] = latency.between;
+  return `'slo.latency.threshold' ${show(latency.threshold)} is not a bucket boundary of the service's latency histogram: the requests within it are interpolated between the '${formatLatency(below)}' and '${formatLatency(above)}' buckets (as histogram_quantile does), an estimate; use '${formatLatency(below)}' or '${formatLatency(above)}' for an exact SLI, or add the boundary to the histogram and declare it with a custom metrics source`;
+}
+
+/**
+ * Requests per second that finished within the objective's threshold: the bucket at the
+ * threshold, or, between two boundaries, the lower bucket plus the threshold's linear share of
+ * the requests in between (histogram_quantile's own assumption of an even spread in a bucket).
+ */
+export function withinThreshold(q: RequestQueries, latency: NonNullable<ResolvedSlo['latency']>, window: string): string {
+  const fast = q.fastRequestRate!;
+  if (!latency.between) return fast(latency.thresholdSeconds, window);
+  const [below, above] = latency.between;
+  const share = round((latency.thresholdSeconds - below) / (above - below));
+  const lower = fast(below, window);
+  return `(${lower} + (${fast(above, window)} - ${lower}) * ${share})`;
 }
 
 /** `use '250ms' or '500ms'`: the boundaries around a threshold that is none. */
@@ -192,7 +228,7 @@ export function objectives(t: WorkloadTelemetry): Objective[] {
       kind: 'latency',
       slo: `${t.name}-latency`,
       budget: round(1 - l.percentile / 100),
-      errorRatio: w => `1 - (\n  ${sumOf(fast(l.thresholdSeconds, w))}\n/\n  ${total(w)}\n)`,
+      errorRatio: w => `1 - (\n  ${sumOf(withinThreshold(q, l, w))}\n/\n  ${total(w)}\n)`,
       promise: `${l.percentile}% of requests finish within ${l.threshold}`,
       bad: `took longer than ${l.threshold}`,
     });
