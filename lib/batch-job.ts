@@ -92,6 +92,7 @@ export class BatchJob extends Workload {
   public readonly runBefore: readonly Workload[];
   /** The cron schedule, if any. */
   public readonly schedule?: string;
+  private readonly deadlines: { readonly active: number; readonly starting: number };
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -137,6 +138,7 @@ export class BatchJob extends Workload {
     });
     this.runBefore = runBefore;
     this.schedule = schedule;
+    this.deadlines = { active: activeDeadlineSeconds, starting: startingDeadlineSeconds };
     const metadata = { name: id, namespace: this.app.namespaceName, labels: this.labels };
     const jobSpec = { backoffLimit, activeDeadlineSeconds, template: this.podTemplate };
 
@@ -175,6 +177,10 @@ export class BatchJob extends Workload {
 
   protected get controllerKind(): 'Job' | 'CronJob' {
     return this.schedule === undefined ? 'Job' : 'CronJob';
+  }
+
+  protected get jobDeadlines(): { activeDeadlineSeconds: number; startingDeadlineSeconds?: number } {
+    return { activeDeadlineSeconds: this.deadlines.active, startingDeadlineSeconds: this.schedule === undefined ? undefined : this.deadlines.starting };
   }
 
   /** The sync wave (Argo CD) and hook weight (Helm) of the Job: above every Job that runs before it. */

@@ -90,6 +90,8 @@ export class ScaledWorker extends Workload {
   public readonly scaledObject?: ScaledObject;
   /** The TriggerAuthentications of triggers that read Secrets. */
   public readonly triggerAuthentications: TriggerAuthentication[] = [];
+  // each Job's activeDeadlineSeconds in `mode: 'job'` (maxProcessingTime), for its alerts
+  private jobDeadline?: number;
 
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -161,9 +163,10 @@ export class ScaledWorker extends Workload {
     this.healthPort = healthPort;
     if (jobMode) {
       const range = this.autoscalingRange!;
+      this.jobDeadline = props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime);
       const made = scaledJob(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
         triggers, template: this.podTemplate, maxReplicas: range.maxReplicas, minReplicas: range.minReplicas,
-        activeDeadlineSeconds: props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime),
+        activeDeadlineSeconds: this.jobDeadline,
         backoffLimit: props.job?.backoffLimit ?? 3,
         successfulJobsHistoryLimit: props.job?.successfulJobsHistoryLimit ?? 5,
         failedJobsHistoryLimit: props.job?.failedJobsHistoryLimit ?? 5,
@@ -201,6 +204,15 @@ export class ScaledWorker extends Workload {
         interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
       });
     }
+  }
+
+  /** A worker in `mode: 'job'` runs its pods as the Jobs of a KEDA ScaledJob. */
+  protected get controllerKind(): 'Deployment' | 'ScaledJob' {
+    return this.scaledJob ? 'ScaledJob' : 'Deployment';
+  }
+
+  protected get jobDeadlines(): { activeDeadlineSeconds?: number } {
+    return this.scaledJob ? { activeDeadlineSeconds: this.jobDeadline } : {};
   }
 }
 

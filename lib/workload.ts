@@ -270,10 +270,7 @@ export abstract class Workload extends Construct {
   public readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
   /** The service level objectives after defaults, when `slo` is set. */
   public readonly slo?: ResolvedSlo;
-  /**
-   * The alerts and SLO rules of this workload, when the app's monitoring is on (for a worker in
-   * `mode: 'job'`, only once `addAlert()` gives it one).
-   */
+  /** The alerts and SLO rules of this workload, when the app's monitoring and rules are on. */
   public get prometheusRule(): PrometheusRule | undefined {
     return this.rule;
   }
@@ -422,10 +419,9 @@ export abstract class Workload extends Construct {
     if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(this, metadata, props.autoscaling);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
-    // the library's alerts and dashboard panels watch a Deployment and its pods
-    const watched = this.deployment !== undefined;
-    if (monitoring?.rules && watched) this.ensureRule();
-    if (monitoring?.dashboards && watched) {
+    // every controller has its alerts and panels: a Deployment's, a StatefulSet's, Jobs'
+    if (monitoring?.rules) this.ensureRule();
+    if (monitoring?.dashboards) {
       this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
         () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
     }
@@ -438,8 +434,13 @@ export abstract class Workload extends Construct {
   }
 
   /** The kind of the object that runs the pods: what kube-state-metrics reports them under. */
-  protected get controllerKind(): 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' {
+  protected get controllerKind(): NonNullable<WorkloadTelemetry['controller']> {
     return this.spec.controller === 'statefulset' ? 'StatefulSet' : this.spec.controller === 'job' ? 'Job' : 'Deployment';
+  }
+
+  /** What the alerts and panels of a Job's workload know of its deadlines. @default - none */
+  protected get jobDeadlines(): Pick<WorkloadTelemetry, 'activeDeadlineSeconds' | 'startingDeadlineSeconds'> {
+    return {};
   }
 
   /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
@@ -530,7 +531,9 @@ export abstract class Workload extends Construct {
       runbookBaseUrl: monitoring?.runbookBaseUrl ?? '',
       customAlerts: [...this.customAlerts],
       tracks: [...this.tracks],
-      dashboardUrl: monitoring?.dashboards && this.deployment ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
+      claimTemplates: this.spec.claimTemplateMounts?.map(m => m.name),
+      ...this.jobDeadlines,
+      dashboardUrl: monitoring?.dashboards ? `${monitoring.grafanaUrl ?? ''}/d/${this.dashboardUid}` : undefined,
     };
   }
 

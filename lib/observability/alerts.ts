@@ -9,11 +9,19 @@
  * Annotations name the workload literally: `{{ $labels.x }}` only sees the labels the
  * expression returns, not the rule's own, so it is used only for `pod` and `container`.
  */
-import { anyOf, podNamePattern, promqlString } from './promql';
+import { anyOf, promqlString } from './promql';
+import { controllerOf } from './controllers';
+import { restartingPodAlerts } from './pod-alerts';
+import { jobAlerts } from './job-alerts';
+import { statefulSetAlerts } from './stateful-alerts';
 import { MicroserviceConfigError } from '../errors';
 import type { AlertOptions, Rule, RuleGroup, WorkloadTelemetry } from './model';
+import { MIXIN_RUNBOOKS, alertRule, displayName, sumOf, workloadPath } from './alert-rule';
 
-export type Severity = 'critical' | 'warning' | 'info';
+// the building blocks, where they were first exported from
+export { MIXIN_RUNBOOKS, alertRule, displayName, ownerLabels, sumOf, workloadPath } from './alert-rule';
+export type { AlertSpec, Severity } from './alert-rule';
+export { MAX_RESTARTS_PER_HOUR } from './pod-alerts';
 
 /** Errors above this share of requests (over 5m) are an incident. */
 export const ERROR_RATIO_THRESHOLD = 0.05;
@@ -23,85 +31,6 @@ export const MIN_REQUEST_RATE = 1;
 export const TRAFFIC_STOPPED_MIN_RATE = 0.1;
 /** The latency alert's threshold when the service has no latency SLO. */
 export const DEFAULT_LATENCY_THRESHOLD = { text: '1s', seconds: 1 } as const;
-/** Restarts of one container in an hour above which the restarts alert fires. */
-export const MAX_RESTARTS_PER_HOUR = 3;
-
-/** The prometheus-operator runbooks of the kubernetes-mixin alerts. */
-const MIXIN_RUNBOOKS = 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes';
-
-// ---- building blocks shared with slo.ts -------------------------------------------------------
-
-/** The construct path of a workload, for error messages: `shop/catalog`. */
-export function workloadPath(t: WorkloadTelemetry): string {
-  return `${t.app}/${t.name}`;
-}
-
-/** The workload as people on call know it: `shop/catalog` (namespace/name). */
-export function displayName(t: WorkloadTelemetry): string {
-  return `${t.namespace}/${t.name}`;
-}
-
-/** `namespace` and `service` (or `workload` for a worker): the labels that route an alert to its owner. */
-export function ownerLabels(t: WorkloadTelemetry): Record<string, string> {
-  return { namespace: t.namespace, [t.kind === 'service' ? 'service' : 'workload']: t.name };
-}
-
-
-/**
- * `expr` as one series without labels: as is when it already is a plain `sum(...)`, else
- * wrapped in one, so that `/`, `or vector(0)` and `and on ()` match whatever a custom source returns.
- */
-export function sumOf(expr: string): string {
-  const e = expr.trim();
-  if (!e.startsWith('sum(')) return `sum(${e})`;
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 3; i < e.length; i++) {
-    const c = e[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'" || c === '`') {
-      quote = c;
-    } else if (c === '(') {
-      depth++;
-    } else if (c === ')' && --depth === 0) {
-      return i === e.length - 1 ? e : `sum(${e})`;
-    }
-  }
-  return `sum(${e})`;
-}
-
-/** The safe alphabet of the pod-template-hash and of generated name suffixes (k8s.io/apimachinery rand). */
-
-
-/** What an alert says, before the common labels are added. */
-export interface AlertSpec {
-  readonly name: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly severity: Severity;
-  readonly summary: string;
-  readonly description: string;
-  readonly runbookUrl: string;
-  /** Labels beyond severity, namespace and service/workload. */
-  readonly extraLabels?: Record<string, string>;
-}
-
-/** An alerting rule with the labels and annotations every alert of the library carries. */
-export function alertRule(t: WorkloadTelemetry, a: AlertSpec): Rule {
-  return {
-    alert: a.name,
-    expr: a.expr,
-    for: a.for,
-    labels: { severity: a.severity, ...ownerLabels(t), ...a.extraLabels },
-    annotations: {
-      summary: a.summary, description: a.description, runbook_url: a.runbookUrl,
-      // where on-call sees the workload's signals and SLOs: the first click after the page
-      ...(t.dashboardUrl ? { dashboard_url: t.dashboardUrl } : {}),
-    },
-  };
-}
 
 // ---- golden signals ---------------------------------------------------------------------------
 
@@ -163,16 +92,25 @@ export function goldenSignalAlerts(t: WorkloadTelemetry): Rule[] {
 
 // ---- workload health --------------------------------------------------------------------------
 
-/** Alerts on the Deployment, its pods and its autoscaler, from kube-state-metrics. */
+/**
+ * Alerts on the controller of a workload's pods and on the pods, from kube-state-metrics (and,
+ * for a StatefulSet's claims, the kubelet's volume stats): a Deployment and its autoscaler here,
+ * a StatefulSet in stateful-alerts.ts, Jobs (of a Job, CronJob or KEDA ScaledJob) in job-alerts.ts.
+ */
 export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
-  // these watch a Deployment: a worker whose pods are Jobs has none (and its pods end by design)
-  // the kube-state-metrics series below are the Deployment's; other controllers have none of these yet
-  if ((t.controller ?? 'Deployment') !== 'Deployment') return [];
+  switch (controllerOf(t)) {
+    case 'StatefulSet': return statefulSetAlerts(t);
+    case 'Job': case 'CronJob': case 'ScaledJob': return jobAlerts(t);
+    default: return deploymentAlerts(t);
+  }
+}
+
+/** Alerts on the Deployment, its pods and its autoscaler, from kube-state-metrics. */
+function deploymentAlerts(t: WorkloadTelemetry): Rule[] {
   const who = displayName(t);
   const ns = `namespace=${promqlString(t.namespace)}`;
   // a canary's Deployment and pods too, each its own alert: the Deployment in the alert's labels
   const deployments = [t.name, ...(t.tracks ?? [])];
-  const pods = `${ns}, pod=~${promqlString(podNamePattern(...deployments))}`;
   const deployment = `${ns}, ${anyOf('deployment', deployments)}`;
   const byDeployment = (metric: string) => `max by (namespace, deployment) (${metric}{${deployment}})`;
   const kubectl = `kubectl -n ${t.namespace}`;
@@ -226,40 +164,7 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
     runbookUrl: `${MIXIN_RUNBOOKS}/kubedeploymentgenerationmismatch`,
   }));
 
-  rules.push(alertRule(t, {
-    name: 'PodCrashLooping',
-    expr: `max by (namespace, pod, container) (\n  max_over_time(kube_pod_container_status_waiting_reason{${pods}, reason="CrashLoopBackOff"}[5m])\n) >= 1`,
-    for: '15m',
-    severity: 'warning',
-    summary: `A container of ${who} is crash looping`,
-    description: `Container {{ $labels.container }} of pod {{ $labels.pod }} (${who}) has been in CrashLoopBackOff for 15 minutes: it keeps exiting soon after it starts. `
-      + `Read why: ${kubectl} logs {{ $labels.pod }} -c {{ $labels.container }} --previous`,
-    runbookUrl: `${MIXIN_RUNBOOKS}/kubepodcrashlooping`,
-  }));
-
-  rules.push(alertRule(t, {
-    name: 'ContainerOOMKilled',
-    expr: `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{${pods}, reason="OOMKilled"}) == 1\n`
-      + `and on (namespace, pod, container)\nmax by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${pods}}[15m])) > 0`,
-    for: '1m',
-    severity: 'warning',
-    summary: `A container of ${who} was killed for running out of memory`,
-    description: `Container {{ $labels.container }} of pod {{ $labels.pod }} (${who}) exceeded its memory limit and was OOM-killed in the last 15 minutes. `
-      + 'Raise resources.limits.memory, or find the leak.',
-    runbookUrl: `${t.runbookBaseUrl}/ContainerOOMKilled`,
-  }));
-
-  // round(): increase() extrapolates, so 3 restarts can read 3.05
-  rules.push(alertRule(t, {
-    name: 'ContainerRestartsFrequent',
-    expr: `max by (namespace, pod, container) (round(increase(kube_pod_container_status_restarts_total{${pods}}[1h]))) > ${MAX_RESTARTS_PER_HOUR}`,
-    for: '5m',
-    severity: 'warning',
-    summary: `A container of ${who} restarts often`,
-    description: `Container {{ $labels.container }} of pod {{ $labels.pod }} (${who}) restarted {{ $value }} times in the last hour: crashes, OOM kills or a failing liveness probe. `
-      + `${kubectl} describe pod {{ $labels.pod }}; ${kubectl} logs {{ $labels.pod }} -c {{ $labels.container }} --previous`,
-    runbookUrl: `${t.runbookBaseUrl}/ContainerRestartsFrequent`,
-  }));
+  rules.push(...restartingPodAlerts(t));
 
   // an autoscaler with min = max is always "at max": nothing to say then
   const a = t.autoscaling;

@@ -12,7 +12,9 @@
  * `container_memory_working_set_bytes`) and kube-state-metrics, as kube-prometheus-stack
  * scrapes them (`namespace`, `pod`, `container` labels).
  */
-import { POD_SUFFIX, podNamePattern, promqlString } from './promql';
+import { POD_SUFFIX, promqlString } from './promql';
+import { claimPattern, controllerOf, isJobController, podSelector, workloadJobs } from './controllers';
+import { VOLUME_FREE_CRITICAL, VOLUME_FREE_WARNING } from './stateful-alerts';
 import { createHash } from 'node:crypto';
 import type { RequestQueries } from './metrics-source';
 import type { WorkloadTelemetry } from './model';
@@ -238,7 +240,14 @@ function workloadLines(w: WorkloadTelemetry): Line[] {
   const lines: Line[] = [];
   if (w.queries) lines.push({ h: 8, panels: requestPanels(w, w.queries) });
   const c = containerSelector(w);
-  lines.push({ h: 8, panels: [cpuPanel(c, w.container), memoryPanel(c, w.container), replicasPanel(w), restartsPanel(c, w.container)] });
+  if (isJobController(w)) {
+    // pods that end: their runs and how long they take, instead of replicas and restarts
+    lines.push({ h: 8, panels: [cpuPanel(c, w.container), memoryPanel(c, w.container), jobRunsPanel(w), jobDurationPanel(w)] });
+    if (controllerOf(w) === 'CronJob') lines.push({ h: 5, panels: cronJobPanels(w) });
+  } else {
+    lines.push({ h: 8, panels: [cpuPanel(c, w.container), memoryPanel(c, w.container), replicasPanel(w), restartsPanel(c, w.container)] });
+  }
+  if (claimPattern(w) !== undefined) lines.push({ h: 8, panels: volumePanels(w) });
   const slo = w.queries ? sloPanels(w, w.queries) : [];
   if (slo.length > 0) lines.push({ h: 6, panels: slo });
   return lines;
@@ -283,6 +292,15 @@ function memoryPanel(c: string, container: string): PanelSpec {
 }
 
 function replicasPanel(w: WorkloadTelemetry): PanelSpec {
+  if (controllerOf(w) === 'StatefulSet') {
+    const set = `namespace=${str(w.namespace)}, statefulset=${str(w.name)}`;
+    const spec = timeseries('Replicas', `Ready pods against the StatefulSet's replicas${w.replicas !== undefined ? ` (${w.replicas})` : ''}; during an update, the pods already on the new revision.`, 6, 'none', [
+      { expr: `max(kube_statefulset_status_replicas_ready{${set}})`, legendFormat: 'ready' },
+      { expr: `max(kube_statefulset_status_replicas_updated{${set}})`, legendFormat: 'updated' },
+      { expr: `max(kube_statefulset_replicas{${set}})`, legendFormat: 'desired' },
+    ]);
+    return withOverrides(spec, [dashed('desired', 'blue')]);
+  }
   const deployment = `namespace=${str(w.namespace)}, deployment=${str(w.name)}`;
   const hpa = `namespace=${str(w.namespace)}, horizontalpodautoscaler=${str(w.name)}`;
   const available = { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' };
@@ -312,6 +330,55 @@ function restartsPanel(c: string, container: string): PanelSpec {
   return stat('Restarts', `Restarts of the ${container} containers over the dashboard's time range.`, 6, 'none', [
     { expr: `sum(increase(kube_pod_container_status_restarts_total{${c}}[$__range])) or vector(0)`, legendFormat: 'restarts' },
   ], [{ color: 'green', value: null }, { color: 'orange', value: 1 }, { color: 'red', value: 5 }], 0);
+}
+
+/** Pods running now, and the finished Jobs kube-state-metrics still sees (the history the controller keeps). */
+function jobRunsPanel(w: WorkloadTelemetry): PanelSpec {
+  const spec = timeseries('Runs', 'Pods of the Jobs running now, and the finished Jobs still kept (by ttlSecondsAfterFinished or the history limits), succeeded and failed.', 6, 'none', [
+    { expr: `sum(${workloadJobs(w, 'kube_job_status_active')}) or vector(0)`, legendFormat: 'running pods' },
+    { expr: `count(${workloadJobs(w, 'kube_job_complete', 'condition="true"')} == 1) or vector(0)`, legendFormat: 'succeeded' },
+    { expr: `count(${workloadJobs(w, 'kube_job_failed', 'condition="true"')} == 1) or vector(0)`, legendFormat: 'failed' },
+  ]);
+  return withOverrides(spec, [fixedColor('succeeded', 'green'), fixedColor('failed', 'red')]);
+}
+
+/** Start to completion of each succeeded Job, against the deadline that fails a run. */
+function jobDurationPanel(w: WorkloadTelemetry): PanelSpec {
+  const deadline = w.activeDeadlineSeconds;
+  return timeseries('Run duration', `How long each succeeded Job took, start to completion${deadline !== undefined ? `; the line is activeDeadlineSeconds (${deadline}s), past which a run is failed` : ''}.`, 6, 's', [
+    { expr: `max by (job_name) (${workloadJobs(w, 'kube_job_status_completion_time')})\n- on (job_name)\nmax by (job_name) (${workloadJobs(w, 'kube_job_status_start_time')})`, legendFormat: '{{job_name}}' },
+  ], deadline, 'red');
+}
+
+/** When the CronJob last succeeded, and when it runs next. */
+function cronJobPanels(w: WorkloadTelemetry): PanelSpec[] {
+  const cron = `namespace=${str(w.namespace)}, cronjob=${str(w.name)}`;
+  return [
+    stat('Last successful run', 'Time since a run of the CronJob last succeeded.', 12, 's', [
+      { expr: `time() - max(kube_cronjob_status_last_successful_time{${cron}})`, legendFormat: 'ago' },
+    ], [{ color: 'green', value: null }], 0),
+    stat('Next run', 'Time until the next scheduled run; negative while a run is overdue (see CronJobRunMissed). None while suspended.', 12, 's', [
+      { expr: `max(kube_cronjob_next_schedule_time{${cron}}) - time()`, legendFormat: 'in' },
+    ], [{ color: 'red', value: null }, { color: 'green', value: 0 }], 0),
+  ];
+}
+
+/** Each claim's used share and bytes, against the alerts' thresholds and the capacity. */
+function volumePanels(w: WorkloadTelemetry): PanelSpec[] {
+  const claims = `namespace=${str(w.namespace)}, persistentvolumeclaim=~${str(claimPattern(w)!)}`;
+  const byClaim = (metric: string) => `max by (persistentvolumeclaim) (${metric}{${claims}})`;
+  const used = timeseries('Volume used', `Share of each claim's volume in use; PersistentVolumeAlmostFull pages at ${round((1 - VOLUME_FREE_CRITICAL) * 100)}%.`, 12, 'percentunit', [
+    { expr: `${byClaim('kubelet_volume_stats_used_bytes')}\n/\n${byClaim('kubelet_volume_stats_capacity_bytes')}`, legendFormat: '{{persistentvolumeclaim}}' },
+  ]);
+  const defaults = (used.body.fieldConfig as { defaults: Record<string, any> }).defaults;
+  defaults.max = 1;
+  defaults.custom.thresholdsStyle = { mode: 'line' };
+  defaults.thresholds.steps = [{ color: 'green', value: null }, { color: 'orange', value: round(1 - VOLUME_FREE_WARNING) }, { color: 'red', value: round(1 - VOLUME_FREE_CRITICAL) }];
+  const bytes = timeseries('Volume bytes', 'Bytes used on each claim\'s volume, and its capacity.', 12, 'bytes', [
+    { expr: byClaim('kubelet_volume_stats_used_bytes'), legendFormat: '{{persistentvolumeclaim}}' },
+    { expr: `max(kubelet_volume_stats_capacity_bytes{${claims}})`, legendFormat: 'capacity' },
+  ]);
+  return [used, withOverrides(bytes, [dashed('capacity', 'red')])];
 }
 
 function sloPanels(w: WorkloadTelemetry, q: RequestQueries): PanelSpec[] {
@@ -395,9 +462,9 @@ function closingParen(e: string, open: number): number {
   return -1;
 }
 
-/** The workload's main container in its Deployment's pods (`<name>-<replicaset hash>-<pod hash>`). */
+/** The workload's main container in its pods (named as its controller names them, see controllers.ts). */
 function containerSelector(w: WorkloadTelemetry): string {
-  return `namespace=${str(w.namespace)}, pod=~${str(podNamePattern(w.name, ...(w.tracks ?? [])))}, container=${str(w.container)}`;
+  return `${podSelector(w)}, container=${str(w.container)}`;
 }
 
 const str = promqlString;
@@ -471,6 +538,11 @@ function dashed(series: string, color: string): unknown {
       { id: 'custom.fillOpacity', value: 0 },
     ],
   };
+}
+
+/** A series drawn in a fixed colour: green for success, red for failure. */
+function fixedColor(series: string, color: string): unknown {
+  return { matcher: { id: 'byName', options: series }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }] };
 }
 
 function withOverrides(spec: PanelSpec, overrides: unknown[]): PanelSpec {

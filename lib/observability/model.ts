@@ -53,10 +53,19 @@ export interface WorkloadTelemetry {
   readonly name: string;
   readonly kind: 'service' | 'worker';
   /**
-   * The controller of the pods, for alerts on its kube-state-metrics series (a CronJob's pods
-   * are the Jobs it makes). @default 'Deployment'
+   * The controller of the pods, for alerts on its kube-state-metrics series (a CronJob's and a
+   * KEDA ScaledJob's pods are those of the Jobs it makes). @default 'Deployment'
    */
-  readonly controller?: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
+  readonly controller?: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' | 'ScaledJob';
+  /**
+   * The names of a StatefulSet's volumeClaimTemplates: its claims (`<template>-<name>-<ordinal>`)
+   * get the volume alerts and panels. @default - none
+   */
+  readonly claimTemplates?: readonly string[];
+  /** A Job's (or each Job's) `activeDeadlineSeconds`: the longest a run may take. @default - none */
+  readonly activeDeadlineSeconds?: number;
+  /** A CronJob's `startingDeadlineSeconds`: how late a run may start before it counts as missed. @default - none */
+  readonly startingDeadlineSeconds?: number;
   /** Request metrics queries; undefined for workers and tcp services (no request metrics). */
   readonly queries?: RequestQueries;
   readonly slo?: ResolvedSlo;

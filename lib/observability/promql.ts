@@ -19,7 +19,7 @@ export function promqlError(expr: string): string | undefined {
 }
 
 // Kubernetes' name-suffix alphabet (no vowels, no 0, 1, 3): what ReplicaSet and pod suffixes use
-const SAFE_CHAR = '[bcdfghjklmnpqrstvwxz2456789]';
+export const SAFE_CHAR = '[bcdfghjklmnpqrstvwxz2456789]';
 
 /**
  * A regular expression matching exactly the pods of Deployment `name` (or of any of `names`):
@@ -36,7 +36,8 @@ export function anyOf(label: string, names: readonly string[]): string {
   return names.length === 1 ? `${label}=${promqlString(names[0])}` : `${label}=~${promqlString(names.map(regexLiteral).join('|'))}`;
 }
 
-function regexLiteral(text: string): string {
+/** `text` as a regular expression matching it literally. */
+export function regexLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

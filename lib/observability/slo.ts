@@ -18,7 +18,7 @@ import { PROMETHEUS_DURATION } from '../durations';
 import { MicroserviceConfigError, show } from '../errors';
 import type { RequestQueries } from './metrics-source';
 import type { ResolvedSlo, Rule, RuleGroup, SloOptions, WorkloadTelemetry } from './model';
-import { alertRule, sumOf, workloadPath } from './alerts';
+import { alertRule, sumOf, workloadPath } from './alert-rule';
 import { promqlString } from './promql';
 
 /** The windows of the SLI error ratio recording rules, shortest first. */
