@@ -77,7 +77,7 @@ describe('PrometheusRules', () => {
     expect(record('api')).toContain('http_server_request_duration_seconds_count{namespace="shop", service="api"');
   });
 
-  test('a worker gets workload-health alerts; a job-mode worker only the alerts added to it', () => {
+  test("a worker gets workload-health alerts; a job-mode worker its Jobs' (by their owner, the ScaledJob) and the alerts added to it", () => {
     const { shop } = testApp();
     new ScaledWorker(shop, 'mailer', { image: 'x/m:1' });
     const queue = QueueTrigger.rabbitmq({ queueName: 'q', messagesPerReplica: 5, host: { secretName: 'r', key: 'url' } });
@@ -87,8 +87,9 @@ describe('PrometheusRules', () => {
     const objects = synth(shop);
     expect(alertNames(find(objects, 'PrometheusRule', 'mailer'))).toContain('DeploymentUnavailable');
     expect(find(objects, 'PrometheusRule', 'mailer').spec.groups.flatMap((g: any) => g.rules).every((r: any) => r.labels.workload === 'mailer')).toBe(true);
-    expect(ofKind(objects, 'PrometheusRule').map(r => r.metadata.name)).not.toContain('batch');
-    expect(alertNames(find(objects, 'PrometheusRule', 'reports'))).toEqual(['ReportsFailing']);
+    expect(alertNames(find(objects, 'PrometheusRule', 'batch'))).toEqual(['JobFailed', 'ContainerOOMKilled']);
+    expect(alertsOf(find(objects, 'PrometheusRule', 'batch'))[0].expr).toContain('kube_job_owner{namespace="shop", owner_kind="ScaledJob", owner_name="batch"}');
+    expect(alertNames(find(objects, 'PrometheusRule', 'reports'))).toEqual(['JobFailed', 'ContainerOOMKilled', 'ReportsFailing']);
   });
 
   test("a canary's Deployment is watched by the service's rule and shown on its dashboard", () => {
