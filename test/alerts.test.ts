@@ -187,7 +187,7 @@ describe('addAlert() and slo are checked at synth', () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ['a rule label is not a label value', { ruleLabels: { release: 'kube prometheus' } }, "'monitoring.ruleLabels.release' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got 'kube prometheus'"],
+    ['a rule label is not a label value', { ruleLabels: { release: 'kube prometheus' } }, "'monitoring.ruleLabels.release' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got 'kube prometheus': put longer text in an annotation"],
     ['a Prometheus label key is invalid', { prometheusLabels: { 'my release': 'x' } }, "'monitoring.prometheusLabels' has an invalid label key 'my release': use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', for example 'app.kubernetes.io/name'"],
     ['grafanaUrl is no URL', { grafanaUrl: 'grafana.acme.example' }, "'monitoring.grafanaUrl' must be an http(s) URL, got 'grafana.acme.example': for example 'https://grafana.example.com'"],
   ])('the app fails when %s', (_why, monitoring, message) => {
