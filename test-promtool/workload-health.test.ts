@@ -163,16 +163,35 @@ const jobSeries = (metric: string, job: string, values: string, extra = ''): Inp
 const owned = (job: string, kind: string, owner: string, values = '1x120'): InputSeries =>
   jobSeries('kube_job_owner', job, values, `, owner_kind="${kind}", owner_name="${owner}", owner_is_controller="true"`);
 const failedJob = (job: string, values = '1x120'): InputSeries => jobSeries('kube_job_failed', job, values, ', condition="true"');
+/** kube_job_status_start_time: the Job started `at` seconds into the test. */
+const started = (job: string, at: number): InputSeries => jobSeries('kube_job_status_start_time', job, `${at}x120`);
 
 describe('promtool test rules: BatchJob migrate (a Job named migrate-<10 hex>)', () => {
   const g = RULES.migrate;
 
   test('its failed Job warns after a minute; a failed Job of migrate-seed (migrate-seed-<hash>) does not', () => {
     testRulesWithPromtool(g, [{
-      input_series: [failedJob('migrate-3f9c0a1b2c', '0x4 1x20'), failedJob('migrate-seed-3f9c0a1b2c')],
+      input_series: [
+        started('migrate-3f9c0a1b2c', 0), failedJob('migrate-3f9c0a1b2c', '0x4 1x20'),
+        started('migrate-seed-3f9c0a1b2c', 60), failedJob('migrate-seed-3f9c0a1b2c'),
+      ],
       alert_rule_test: [
         alertAt(g, 'JobFailed', '4m', []),
         alertAt(g, 'JobFailed', '10m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
+      ],
+    }]);
+  });
+
+  test("the failed Job of the previous release, kept until its TTL, stops alerting once the next release's Job started", () => {
+    testRulesWithPromtool(g, [{
+      input_series: [
+        started('migrate-3f9c0a1b2c', 0), failedJob('migrate-3f9c0a1b2c', '1x30'),
+        // the next release's Job (another content hash) starts at 10m and runs
+        jobSeries('kube_job_status_start_time', 'migrate-7b0d5e2a91', '_x10 600x20'),
+      ],
+      alert_rule_test: [
+        alertAt(g, 'JobFailed', '5m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
+        alertAt(g, 'JobFailed', '15m', []),
       ],
     }]);
   });
@@ -192,7 +211,6 @@ describe('promtool test rules: BatchJob migrate (a Job named migrate-<10 hex>)',
 
 describe('promtool test rules: BatchJob report (a CronJob, startingDeadlineSeconds 300)', () => {
   const g = RULES.report;
-  const started = (job: string, at: number) => jobSeries('kube_job_status_start_time', job, `${at}x120`);
 
   test('the latest run failing warns; an older failed run kept in the history does not once a later run started', () => {
     testRulesWithPromtool(g, [{

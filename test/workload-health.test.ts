@@ -73,7 +73,8 @@ describe('workload health of a BatchJob', () => {
     const rule = find(synth(shop), 'PrometheusRule', 'migrate');
     expect(alertNames(rule)).toEqual(['JobFailed', 'ContainerOOMKilled']);
     expect(alert(rule, 'JobFailed')).toMatchObject({ for: '1m', labels: { severity: 'warning', namespace: 'shop', workload: 'migrate' } });
-    expect(alert(rule, 'JobFailed').expr).toBe('max by (namespace, job_name) (kube_job_failed{namespace="shop", job_name=~"migrate-[0-9a-f]{10}", condition="true"}) == 1');
+    expect(alert(rule, 'JobFailed').expr).toContain('max by (namespace, job_name) (kube_job_failed{namespace="shop", job_name=~"migrate-[0-9a-f]{10}", condition="true"}) == 1');
+    expect(alert(rule, 'JobFailed').expr).toContain('max by (namespace, job_name) (kube_job_status_start_time{namespace="shop", job_name=~"migrate-[0-9a-f]{10}"})');
     expect(alert(rule, 'JobFailed').annotations.description).toContain('activeDeadlineSeconds (900s)');
     expect(alert(rule, 'ContainerOOMKilled').expr).toContain('kube_pod_container_status_terminated_reason{namespace="shop", pod=~"migrate-[0-9a-f]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}", reason="OOMKilled"} offset 15m');
   });

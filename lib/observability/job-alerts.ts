@@ -22,27 +22,27 @@ export function jobAlerts(t: WorkloadTelemetry): Rule[] {
   const kubectl = `kubectl -n ${t.namespace}`;
   const failed = `max by (namespace, job_name) (${workloadJobs(t, 'kube_job_failed', 'condition="true"')}) == 1`;
   const why = `See why: ${kubectl} describe job {{ $labels.job_name }}; ${kubectl} logs job/{{ $labels.job_name }}`;
+  // the newest run, not every failed Job still kept (a CronJob's failedJobsHistoryLimit, an
+  // earlier release's Job until its ttlSecondsAfterFinished): the alert resolves when a later
+  // run starts, instead of lasting until the old Job is deleted
+  const newest = `topk by (namespace) (1,\n  max by (namespace, job_name) (${workloadJobs(t, 'kube_job_status_start_time')})\n)`;
   const rules: Rule[] = [];
   switch (controllerOf(t)) {
     case 'Job':
       // the Failed condition is final (backoffLimit or activeDeadlineSeconds reached): no blip
-      // to wait out. It holds until the Job is deleted: by the next sync (Argo CD's
-      // BeforeHookCreation) or its ttlSecondsAfterFinished
+      // to wait out
       rules.push(alertRule(t, {
         name: 'JobFailed',
-        expr: failed,
+        expr: `${failed}\nand on (namespace, job_name)\n${newest}`,
         for: '1m',
         severity: 'warning',
-        summary: `The Job of ${who} failed`,
-        description: `Job {{ $labels.job_name }} (${who}) failed: its pods failed backoffLimit + 1 times, or it ran past activeDeadlineSeconds${t.activeDeadlineSeconds ? ` (${t.activeDeadlineSeconds}s)` : ''}. `
-          + `Workloads that run after it (runBefore) keep their previous release until a Job of a new release succeeds. ${why}`,
+        summary: `The latest Job of ${who} failed`,
+        description: `Job {{ $labels.job_name }}, the latest run of ${who}, failed: its pods failed backoffLimit + 1 times, or it ran past activeDeadlineSeconds${t.activeDeadlineSeconds ? ` (${t.activeDeadlineSeconds}s)` : ''}. `
+          + `Workloads that run after it (runBefore) keep their previous release until a Job of a new release succeeds, which resolves this alert. ${why}`,
         runbookUrl: `${MIXIN_RUNBOOKS}/kubejobfailed`,
       }));
       break;
     case 'CronJob': {
-      // the newest run, not every failed Job the history keeps (failedJobsHistoryLimit): the
-      // alert resolves when a later run starts, instead of lasting until the history rotates
-      const newest = `topk by (namespace) (1,\n  max by (namespace, job_name) (${workloadJobs(t, 'kube_job_status_start_time')})\n)`;
       rules.push(alertRule(t, {
         name: 'CronJobLastRunFailed',
         expr: `${failed}\nand on (namespace, job_name)\n${newest}`,
