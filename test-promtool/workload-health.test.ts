@@ -31,7 +31,7 @@ function appObjects(): Manifest[] {
 
 const OBJECTS = appObjects();
 const RULES: Record<string, RuleGroup[]> = Object.fromEntries(WORKLOADS.map(n => [n, find(OBJECTS, 'PrometheusRule', n).spec.groups as RuleGroup[]]));
-const alertAt = (groups: RuleGroup[], alertname: string, eval_time: string, exp_alerts: ExpectedAlert[]) => ({ eval_time, alertname, exp_alerts });
+const alertAt = (alertname: string, eval_time: string, exp_alerts: ExpectedAlert[]) => ({ eval_time, alertname, exp_alerts });
 
 describe('promtool check rules', () => {
   test.each(WORKLOADS)('passes on the rules of %s (lint included)', name => {
@@ -55,12 +55,12 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
     testRulesWithPromtool(g, [{
       input_series: [set('kube_statefulset_replicas', '3x20'), set('kube_statefulset_status_replicas_ready', '0x20')],
       alert_rule_test: [
-        alertAt(g, 'StatefulSetUnavailable', '4m', []),
-        alertAt(g, 'StatefulSetUnavailable', '7m', [firing(g, 'StatefulSetUnavailable', owner, '0')]),
+        alertAt('StatefulSetUnavailable', '4m', []),
+        alertAt('StatefulSetUnavailable', '7m', [firing(g, 'StatefulSetUnavailable', owner, '0')]),
       ],
     }, {
       input_series: [set('kube_statefulset_replicas', '3x20'), set('kube_statefulset_status_replicas_ready', '3x20')],
-      alert_rule_test: [alertAt(g, 'StatefulSetUnavailable', '10m', []), alertAt(g, 'StatefulSetReplicasUnavailable', '20m', [])],
+      alert_rule_test: [alertAt('StatefulSetUnavailable', '10m', []), alertAt('StatefulSetReplicasUnavailable', '20m', [])],
     }]);
   });
 
@@ -69,14 +69,14 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
       input_series: [set('kube_statefulset_replicas', '3x40'), set('kube_statefulset_status_replicas_ready', '2x40'), set('kube_statefulset_status_replicas_updated', '3x40')],
       alert_rule_test: [
         // the series start at 0 with no update in sight: the 15 minutes count from there
-        alertAt(g, 'StatefulSetReplicasUnavailable', '13m', []),
-        alertAt(g, 'StatefulSetReplicasUnavailable', '30m', [firing(g, 'StatefulSetReplicasUnavailable', owner, '1')]),
-        alertAt(g, 'StatefulSetUnavailable', '30m', []),
+        alertAt('StatefulSetReplicasUnavailable', '13m', []),
+        alertAt('StatefulSetReplicasUnavailable', '30m', [firing(g, 'StatefulSetReplicasUnavailable', owner, '1')]),
+        alertAt('StatefulSetUnavailable', '30m', []),
       ],
     }, {
       // an update replacing one pod every 8 minutes: a pod is always not ready, one is always being updated
       input_series: [set('kube_statefulset_replicas', '3x40'), set('kube_statefulset_status_replicas_ready', '2x40'), set('kube_statefulset_status_replicas_updated', '0x7 1x7 2x7 3x7 0x7 1x4')],
-      alert_rule_test: [alertAt(g, 'StatefulSetReplicasUnavailable', '38m', [])],
+      alert_rule_test: [alertAt('StatefulSetReplicasUnavailable', '38m', [])],
     }]);
   });
 
@@ -89,12 +89,12 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
     testRulesWithPromtool(g, [{
       input_series: [...revisions('postgres-6c9f8d7b5', 'postgres-7d4b9c8f6'), set('kube_statefulset_status_replicas_updated', '1x40')],
       alert_rule_test: [
-        alertAt(g, 'StatefulSetUpdateNotRolledOut', '13m', []),
-        alertAt(g, 'StatefulSetUpdateNotRolledOut', '25m', [firing(g, 'StatefulSetUpdateNotRolledOut', owner, '1')]),
+        alertAt('StatefulSetUpdateNotRolledOut', '13m', []),
+        alertAt('StatefulSetUpdateNotRolledOut', '25m', [firing(g, 'StatefulSetUpdateNotRolledOut', owner, '1')]),
       ],
     }, {
       input_series: [...revisions('postgres-7d4b9c8f6', 'postgres-7d4b9c8f6'), set('kube_statefulset_status_replicas_updated', '3x40')],
-      alert_rule_test: [alertAt(g, 'StatefulSetUpdateNotRolledOut', '30m', [])],
+      alert_rule_test: [alertAt('StatefulSetUpdateNotRolledOut', '30m', [])],
     }]);
   });
 
@@ -102,8 +102,8 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
     testRulesWithPromtool(g, [{
       input_series: [set('kube_statefulset_status_observed_generation', '1x30'), set('kube_statefulset_metadata_generation', '2x30')],
       alert_rule_test: [
-        alertAt(g, 'StatefulSetGenerationMismatch', '10m', []),
-        alertAt(g, 'StatefulSetGenerationMismatch', '20m', [firing(g, 'StatefulSetGenerationMismatch', owner, '2')]),
+        alertAt('StatefulSetGenerationMismatch', '10m', []),
+        alertAt('StatefulSetGenerationMismatch', '20m', [firing(g, 'StatefulSetGenerationMismatch', owner, '2')]),
       ],
     }]);
   });
@@ -114,7 +114,7 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
     });
     testRulesWithPromtool(g, [{
       input_series: [waiting('postgres-1', 'postgres'), waiting('postgres-backup-7d9f8b6c5d-x2x4z', 'backup')],
-      alert_rule_test: [alertAt(g, 'PodCrashLooping', '20m', [firing(g, 'PodCrashLooping', { namespace: 'shop', pod: 'postgres-1', container: 'postgres' }, '1')])],
+      alert_rule_test: [alertAt('PodCrashLooping', '20m', [firing(g, 'PodCrashLooping', { namespace: 'shop', pod: 'postgres-1', container: 'postgres' }, '1')])],
     }]);
   });
 
@@ -128,7 +128,7 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
   test('a claim with 2% free pages after a minute; a claim of another StatefulSet (data-postgres-backup-0) with 1% free does not', () => {
     testRulesWithPromtool(g, [{
       input_series: [...volume('data-postgres-0', 100e9, '2e9x10', '98e9x10'), ...volume('data-postgres-backup-0', 100e9, '1e9x10', '99e9x10')],
-      alert_rule_test: [alertAt(g, 'PersistentVolumeAlmostFull', '5m', [firing(g, 'PersistentVolumeAlmostFull', claim('data-postgres-0'), '2%')])],
+      alert_rule_test: [alertAt('PersistentVolumeAlmostFull', '5m', [firing(g, 'PersistentVolumeAlmostFull', claim('data-postgres-0'), '2%')])],
     }]);
   });
 
@@ -137,9 +137,9 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
     testRulesWithPromtool(g, [{
       input_series: [...volume('data-postgres-2', 100e9, '14e9-16e6x180', '86e9+16e6x180'), ...volume('data-postgres-1', 100e9, '10e9x180', '90e9x180')],
       alert_rule_test: [
-        alertAt(g, 'PersistentVolumeFillingUp', '30m', []),
-        alertAt(g, 'PersistentVolumeFillingUp', '150m', [firing(g, 'PersistentVolumeFillingUp', claim('data-postgres-2'), '11.6%')]),
-        alertAt(g, 'PersistentVolumeAlmostFull', '150m', []),
+        alertAt('PersistentVolumeFillingUp', '30m', []),
+        alertAt('PersistentVolumeFillingUp', '150m', [firing(g, 'PersistentVolumeFillingUp', claim('data-postgres-2'), '11.6%')]),
+        alertAt('PersistentVolumeAlmostFull', '150m', []),
       ],
     }]);
   });
@@ -152,8 +152,8 @@ describe('promtool test rules: StatefulService postgres (3 replicas, claims data
         { series: `kube_persistentvolumeclaim_status_phase{${KSM}, namespace="shop", persistentvolumeclaim="data-postgres-1", phase="Pending"}`, values: '0x30' },
       ],
       alert_rule_test: [
-        alertAt(g, 'PersistentVolumeClaimPending', '10m', []),
-        alertAt(g, 'PersistentVolumeClaimPending', '20m', [firing(g, 'PersistentVolumeClaimPending', claim('data-postgres-0'), '1')]),
+        alertAt('PersistentVolumeClaimPending', '10m', []),
+        alertAt('PersistentVolumeClaimPending', '20m', [firing(g, 'PersistentVolumeClaimPending', claim('data-postgres-0'), '1')]),
       ],
     }]);
   });
@@ -176,8 +176,8 @@ describe('promtool test rules: BatchJob migrate (a Job named migrate-<10 hex>)',
         started('migrate-seed-3f9c0a1b2c', 60), failedJob('migrate-seed-3f9c0a1b2c'),
       ],
       alert_rule_test: [
-        alertAt(g, 'JobFailed', '4m', []),
-        alertAt(g, 'JobFailed', '10m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
+        alertAt('JobFailed', '4m', []),
+        alertAt('JobFailed', '10m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
       ],
     }]);
   });
@@ -190,8 +190,8 @@ describe('promtool test rules: BatchJob migrate (a Job named migrate-<10 hex>)',
         jobSeries('kube_job_status_start_time', 'migrate-7b0d5e2a91', '_x10 600x20'),
       ],
       alert_rule_test: [
-        alertAt(g, 'JobFailed', '5m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
-        alertAt(g, 'JobFailed', '15m', []),
+        alertAt('JobFailed', '5m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'migrate-3f9c0a1b2c' }, '1')]),
+        alertAt('JobFailed', '15m', []),
       ],
     }]);
   });
@@ -201,9 +201,9 @@ describe('promtool test rules: BatchJob migrate (a Job named migrate-<10 hex>)',
     testRulesWithPromtool(g, [{
       input_series: [{ series: `kube_pod_container_status_terminated_reason{${KSM}, namespace="shop", pod="${pod}", container="migrate", reason="OOMKilled"}`, values: '_x10 1x60' }],
       alert_rule_test: [
-        alertAt(g, 'ContainerOOMKilled', '9m', []),
-        alertAt(g, 'ContainerOOMKilled', '15m', [firing(g, 'ContainerOOMKilled', { namespace: 'shop', pod, container: 'migrate' }, '1')]),
-        alertAt(g, 'ContainerOOMKilled', '40m', []),
+        alertAt('ContainerOOMKilled', '9m', []),
+        alertAt('ContainerOOMKilled', '15m', [firing(g, 'ContainerOOMKilled', { namespace: 'shop', pod, container: 'migrate' }, '1')]),
+        alertAt('ContainerOOMKilled', '40m', []),
       ],
     }]);
   });
@@ -219,7 +219,7 @@ describe('promtool test rules: BatchJob report (a CronJob, startingDeadlineSecon
         owned('report-29000000', 'CronJob', 'report'), started('report-29000000', 60), failedJob('report-29000000'),
         owned('report-29001440', 'CronJob', 'report'), started('report-29001440', 120), failedJob('report-29001440'),
       ],
-      alert_rule_test: [alertAt(g, 'CronJobLastRunFailed', '5m', [firing(g, 'CronJobLastRunFailed', { namespace: 'shop', job_name: 'report-29001440' }, '1')])],
+      alert_rule_test: [alertAt('CronJobLastRunFailed', '5m', [firing(g, 'CronJobLastRunFailed', { namespace: 'shop', job_name: 'report-29001440' }, '1')])],
     }, {
       // the failed run is older than a run that succeeded (or is still running)
       input_series: [
@@ -228,7 +228,7 @@ describe('promtool test rules: BatchJob report (a CronJob, startingDeadlineSecon
         // the newest failure of another CronJob
         owned('report-weekly-29001500', 'CronJob', 'report-weekly'), started('report-weekly-29001500', 180), failedJob('report-weekly-29001500'),
       ],
-      alert_rule_test: [alertAt(g, 'CronJobLastRunFailed', '5m', [])],
+      alert_rule_test: [alertAt('CronJobLastRunFailed', '5m', [])],
     }]);
   });
 
@@ -238,12 +238,12 @@ describe('promtool test rules: BatchJob report (a CronJob, startingDeadlineSecon
       // due at 600s (10m), never started: 300s late at 15m, firing from 20m
       input_series: [next('600x40')],
       alert_rule_test: [
-        alertAt(g, 'CronJobRunMissed', '18m', []),
-        alertAt(g, 'CronJobRunMissed', '25m', [firing(g, 'CronJobRunMissed', { namespace: 'shop', cronjob: 'report' }, '15m 0s')]),
+        alertAt('CronJobRunMissed', '18m', []),
+        alertAt('CronJobRunMissed', '25m', [firing(g, 'CronJobRunMissed', { namespace: 'shop', cronjob: 'report' }, '15m 0s')]),
       ],
     }, {
       input_series: [next('86400x40')],
-      alert_rule_test: [alertAt(g, 'CronJobRunMissed', '30m', [])],
+      alert_rule_test: [alertAt('CronJobRunMissed', '30m', [])],
     }]);
   });
 });
@@ -259,8 +259,8 @@ describe('promtool test rules: ScaledWorker batch in job mode (Jobs of a KEDA Sc
         owned('batch-q9w8r', 'CronJob', 'batch', '1x90'), jobSeries('kube_job_status_start_time', 'batch-q9w8r', '60x90'), failedJob('batch-q9w8r', '1x90'),
       ],
       alert_rule_test: [
-        alertAt(g, 'JobFailed', '10m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'batch-x7k2p' }, '1')]),
-        alertAt(g, 'JobFailed', '65m', []),
+        alertAt('JobFailed', '10m', [firing(g, 'JobFailed', { namespace: 'shop', job_name: 'batch-x7k2p' }, '1')]),
+        alertAt('JobFailed', '65m', []),
       ],
     }]);
   });
