@@ -21,6 +21,7 @@ export { MetricsSource } from './observability/metrics-source';
 export type { CustomMetricsOptions, RequestQueries, ServiceSelector } from './observability/metrics-source';
 export type { AlertOptions, ResolvedSlo, SloOptions, WorkloadTelemetry } from './observability/model';
 export { appOverviewDashboard, grafanaDashboard, dashboardExpressions } from './observability/dashboard';
+export type { OverviewOptions } from './observability/dashboard';
 export type { DashboardOptions } from './observability/dashboard';
 export * from './keda/triggers';
 export type { KedaOptions } from './keda/scaled-object';

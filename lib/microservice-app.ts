@@ -533,8 +533,16 @@ export class MicroserviceApp extends Chart {
     if (this.monitoring?.dashboards) {
       // the same size whatever the number of workloads: the API server keeps a ConfigMap under
       // 1 MiB and `kubectl apply` an object under 256 KiB (see Workload.dashboard for the rest)
-      const overview = dashboardConfigMapData(`${namespace}-overview`, appOverviewDashboard(id, namespace, { sloRecords: this.monitoring.rules }));
-      this.dashboard = dashboardConfigMap(this, { name: `${id}-overview-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } }, () => overview);
+      // at synth: rows for StatefulSets and a count of failed Jobs only when the app has them
+      const rules = this.monitoring.rules;
+      const controllers = () => new Set(this.workloads.map(w => w.telemetry().controller));
+      const overview = () => {
+        const c = controllers();
+        return dashboardConfigMapData(`${namespace}-overview`, appOverviewDashboard(id, namespace, {
+          sloRecords: rules, statefulSets: c.has('StatefulSet'), jobs: c.has('Job') || c.has('CronJob') || c.has('ScaledJob'),
+        }));
+      };
+      this.dashboard = dashboardConfigMap(this, { name: `${id}-overview-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } }, overview);
     }
     this.node.addValidation({
       validate: () => {

@@ -38,7 +38,7 @@ describe('promtool check rules', () => {
     checkRulesWithPromtool(RULES[name]);
   });
 
-  test.each(WORKLOADS)("every query of %s's dashboard parses (as recording rules)", name => {
+  test.each([...WORKLOADS, 'shop-overview'])("every query of %s's dashboard parses (as recording rules)", name => {
     const data = find(OBJECTS, 'ConfigMap', `${name}-dashboard`).data as Record<string, string>;
     const exprs = dashboardExpressions(JSON.parse(Object.values(data)[0]));
     expect(exprs.length).toBeGreaterThan(5);

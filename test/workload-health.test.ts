@@ -130,6 +130,22 @@ describe('workload health of a BatchJob', () => {
   });
 });
 
+describe('the app overview', () => {
+  test('repeats a row per StatefulSet beside the one per Deployment, and counts failed Jobs beside the alerts, when the app has them', () => {
+    const { shop } = app();
+    const overview = JSON.parse(find(synth(shop), 'ConfigMap', 'shop-overview-dashboard').data['shop-overview-dashboard.json']);
+    expect(overview.templating.list.map((v: any) => v.name)).toEqual(['datasource', 'workload', 'statefulset']);
+    expect(overview.templating.list[2].definition).toBe('label_values(kube_statefulset_replicas{namespace="shop"}, statefulset)');
+    const rows = overview.panels.filter((p: any) => p.type === 'row');
+    expect(rows.map((r: any) => [r.repeat, r.gridPos.y])).toEqual([['workload', 6], ['statefulset', 15]]);
+    const top = overview.panels.filter((p: any) => p.gridPos.y === 0);
+    expect(top.map((p: any) => [p.title, p.gridPos.w])).toEqual([['Alerts firing', 8], ['SLO error budget left', 8], ['Failed Jobs kept', 8]]);
+    const exprs = dashboardExpressions(overview).join('\n');
+    expect(exprs).toContain('pod=~"$statefulset-[0-9]+", container="$statefulset"');
+    expect(exprs).toContain('kube_statefulset_status_replicas_ready{namespace="shop", statefulset="$statefulset"}');
+  });
+});
+
 describe('workload health of a ScaledWorker in job mode', () => {
   test('gets JobFailed on the Jobs its KEDA ScaledJob owns, with the deadline of maxProcessingTime', () => {
     const { shop } = testApp();
