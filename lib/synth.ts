@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { appReadme } from './app-readme';
+import { chartObjects } from './fast-synth';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
 import { stringifyManifests } from './manifest-yaml';
 import { MicroserviceApp } from './microservice-app';
@@ -54,14 +55,6 @@ export function synthesizeApps(apps: readonly MicroserviceApp[]): any[][] {
     }
     return sortManifests(chartObjects(a));
   });
-}
-
-// what cdk8s's Chart.toJson() renders after validating and resolving: the chart's own API
-// objects in dependency order
-function chartObjects(chart: Chart): any[] {
-  return new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map(o => o.toJson());
 }
 
 /**
