@@ -71,7 +71,7 @@ export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = 
   return [
     ...manifests,
     { path: KUSTOMIZATION_FILE, content: kustomization(manifests.map(m => m.path)) },
-    { path: 'README.md', content: appReadme(chart) },
+    { path: 'README.md', content: appReadme(chart, objects) },
   ].map(f => ({ path: `${dir}/${f.path}`, content: f.content }));
 }
 
