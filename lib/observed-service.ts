@@ -129,6 +129,14 @@ function checkRateLimitController(path: string, app: MicroserviceApp): void {
   }
 }
 
+/** The main container's ports: the service's, named after its protocol, and a metrics port of its own if any. */
+export function servingPorts(protocol: ServiceProtocol, port: number, metricsPort?: number): k8s.ContainerPort[] {
+  return [
+    { name: protocol, containerPort: port, protocol: 'TCP' },
+    ...(metricsPort !== undefined ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+  ];
+}
+
 /**
  * A long-running service behind a Service: Deployment, ServiceAccount, Service, optional
  * autoscaler, disruption budget, network policy for its callers and an optional Ingress route.
@@ -199,10 +207,7 @@ export class ObservedService extends Workload {
       component: 'service',
       hasService: true,
       defaultReplicas: 2,
-      ports: [
-        { name: protocol, containerPort: port, protocol: 'TCP' },
-        ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
-      ],
+      ports: servingPorts(protocol, port, separateMetrics ? metricsPort : undefined),
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
       metricsPort,

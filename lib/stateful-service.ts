@@ -10,7 +10,7 @@ import { allowPolicy, podsPeer } from './policy/network-policy';
 import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from './names';
 import { checkMetricsPath, serviceMonitor } from './observability/monitors';
-import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQueries } from './observed-service';
+import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQueries, servingPorts } from './observed-service';
 import { checkKnownProps, checkPort } from './props/checks';
 import { PROPS } from './props/known';
 import { checkSize } from './pod/volumes';
@@ -142,10 +142,7 @@ export class StatefulService extends Workload implements ServiceTarget {
       controller: 'statefulset',
       hasService: true,
       scraped,
-      ports: [
-        { name: protocol, containerPort: port, protocol: 'TCP' },
-        ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
-      ],
+      ports: servingPorts(protocol, port, separateMetrics ? metricsPort : undefined),
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
       metricsPort,

@@ -1,24 +1,12 @@
 import { Testing } from 'cdk8s';
-import { MetricsSource, MicroserviceApp, MicroserviceConfigError, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
+import { MetricsSource, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
 import { LAST_APPLIED_LIMIT, CONFIGMAP_DATA_LIMIT } from '../lib/validate/objects';
 import { validateManifests } from '../lib/validate';
 import { appReadme } from '../lib/app-readme';
-import { Manifest, find, ofKind, synth, testApp } from './helpers';
+import { expectConfigError, Manifest, find, ofKind, synth, testApp } from './helpers';
 
 const alertsOf = (rule: Manifest): any[] => rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);
 const alertNames = (rule: Manifest): string[] => alertsOf(rule).map(r => r.alert);
-
-/** `fn` throws a MicroserviceConfigError whose message is exactly `message`. */
-function expectConfigError(fn: () => unknown, message: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(MicroserviceConfigError);
-  expect((error as Error).message).toBe(message);
-}
 
 describe('PrometheusRules', () => {
   test('a service gets one PrometheusRule, named after it and labelled like its ServiceMonitor, with its alerts and SLO rules', () => {
@@ -187,7 +175,7 @@ describe('addAlert() and slo are checked at synth', () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ['a rule label is not a label value', { ruleLabels: { release: 'kube prometheus' } }, "'monitoring.ruleLabels.release' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got 'kube prometheus'"],
+    ['a rule label is not a label value', { ruleLabels: { release: 'kube prometheus' } }, "'monitoring.ruleLabels.release' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got 'kube prometheus': put longer text in an annotation"],
     ['a Prometheus label key is invalid', { prometheusLabels: { 'my release': 'x' } }, "'monitoring.prometheusLabels' has an invalid label key 'my release': use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', for example 'app.kubernetes.io/name'"],
     ['grafanaUrl is no URL', { grafanaUrl: 'grafana.acme.example' }, "'monitoring.grafanaUrl' must be an http(s) URL, got 'grafana.acme.example': for example 'https://grafana.example.com'"],
   ])('the app fails when %s', (_why, monitoring, message) => {

@@ -1,17 +1,12 @@
 import { Testing } from 'cdk8s';
-import { BatchJob, BatchJobProps, MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker, StatefulService, StatefulServiceProps } from '../lib';
-import { testApp } from './helpers';
+import { BatchJob, BatchJobProps, MicroserviceApp, ObservedService, ScaledWorker, StatefulService, StatefulServiceProps } from '../lib';
+import { expectConfigError, testApp } from './helpers';
 
 // Bad input to the stateful, batch and pod props: one line naming the construct, the prop, the
 // value and the fix, before anything is written.
 
 const IMAGE = 'ghcr.io/acme/app:1.0.0';
 const STORAGE = { size: '20Gi', mountPath: '/var/lib/data' };
-
-function expectError(build: () => unknown, message: string): void {
-  expect(build).toThrow(MicroserviceConfigError);
-  expect(build).toThrow(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
-}
 
 const db = (props: Partial<StatefulServiceProps>) => () => new StatefulService(testApp().shop, 'db', { image: IMAGE, storage: STORAGE, ...props } as StatefulServiceProps);
 const job = (props: Partial<BatchJobProps>) => () => new BatchJob(testApp().shop, 'job', { image: IMAGE, ...props });
@@ -32,7 +27,7 @@ describe('bad input to StatefulService', () => {
     ['an id too long for the headless Service and revision label', () => new StatefulService(testApp().shop, 'a'.repeat(53), { image: IMAGE, storage: STORAGE }),
       `[shop/${'a'.repeat(53)}] the id '${'a'.repeat(53)}' is not a valid name: use at most 52 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (for example 'catalog' or 'order-api')`],
     ['the storage mounted on a writable path too', db({ writablePaths: ['/var/lib/data'] }), "[shop/db] 'writablePaths' mounts '/var/lib/data', which 'storage.mountPath' already mounts: give each volume its own path"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });
 
 describe('bad input to BatchJob', () => {
@@ -67,7 +62,7 @@ describe('bad input to BatchJob', () => {
       const cron = new BatchJob(shop, 'nightly', { image: IMAGE, schedule: '@daily' });
       return new BatchJob(shop, 'job', { image: IMAGE, runBefore: [cron] });
     }, "[shop/job] 'runBefore[0]' is the CronJob 'nightly': a schedule does not roll out, so nothing can run before it"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });
 
 describe('bad input to the pod props of any workload', () => {
@@ -92,18 +87,18 @@ describe('bad input to the pod props of any workload', () => {
     ['a pull secret with capitals', svc({ imagePullSecrets: ['GHCR'] }), "[shop/api] 'imagePullSecrets[0]' must name an object of the namespace (lowercase letters, digits, '-' and '.'), got 'GHCR'"],
     ['a priority class with a space', svc({ priorityClassName: 'high priority' }), "[shop/api] 'priorityClassName' must name an object of the namespace (lowercase letters, digits, '-' and '.'), got 'high priority'"],
     ['a pod label the library selects on', svc({ podLabels: { 'app.kubernetes.io/name': 'other' } }), "[shop/api] 'podLabels' sets 'app.kubernetes.io/name', which the library sets and selects on: set it through the construct's props (version, component) instead"],
-    ['a pod label value with a space', svc({ podLabels: { team: 'pay ments' } }), "[shop/api] 'podLabels.team' must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, got 'pay ments': put longer text in an annotation"],
+    ['a pod label value with a space', svc({ podLabels: { team: 'pay ments' } }), "[shop/api] 'podLabels.team' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got 'pay ments': put longer text in an annotation"],
     ['a pod annotation the library sets', svc({ podAnnotations: { 'checksum/config': 'x' } }), "[shop/api] 'podAnnotations' sets 'checksum/config', which the library sets: drop it (the library's value would be lost)"],
     ['an annotation that is not a string', svc({ podAnnotations: { 'example.com/replicas': 3 } }), "[shop/api] 'podAnnotations.example.com/replicas' must be a string, got 3: quote numbers and booleans"],
     ['Service labels on a worker', () => new ScaledWorker(testApp().shop, 'mailer', { image: IMAGE, serviceLabels: { tier: 'x' } }), "[shop/mailer] 'serviceLabels' has no Service to go on: this workload has none; drop it"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });
 
 describe('bad input to envFrom and mount selection', () => {
   test.each<[string, () => unknown, string]>([
     ['a prefix that starts with a digit', svc({ envFromConfigMaps: [{ configMapName: 'settings', prefix: '1_' }] }), "[shop/api] 'envFromConfigMaps[0].prefix' must start an environment variable name (letters, digits, '_', '-', '.'), got '1_': for example 'SETTINGS_'"],
     ['a sidecar mount path the pod lacks', svc({ sidecars: [{ name: 'x', image: IMAGE, mountPaths: ['/data'] }] }), "[shop/api] 'sidecars[0].mountPaths' has '/data', which the pod does not mount: use one of '/tmp'"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });
 
 describe('bad peers and targets', () => {
@@ -115,7 +110,7 @@ describe('bad peers and targets', () => {
       const worker = new ScaledWorker(shop, 'mailer', { image: IMAGE });
       return new ObservedService(shop, 'api', { image: IMAGE }).connectTo(worker as any);
     }, "[shop/api] connectTo() needs a workload with a Service to call (an ObservedService or a StatefulService), got 'mailer', a ScaledWorker with no Service: connect the other way round, or give it a queue or a Service"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });
 
 describe('bad input to the remaining job and pod props', () => {
@@ -125,9 +120,9 @@ describe('bad input to the remaining job and pod props', () => {
     ['a negative history limit', job({ schedule: '@daily', failedJobsHistoryLimit: -1 }), "[shop/job] 'failedJobsHistoryLimit' must be a whole number >= 0, got -1"],
     ['suspend as a string', job({ schedule: '@daily', suspend: 'yes' as any }), "[shop/job] 'suspend' must be true or false, got 'yes'"],
     ['a Secret name with an underscore', svc({ secretFiles: [{ secretName: 'db_creds', mountPath: '/etc/db' }] }), "[shop/api] 'secretFiles[0].secretName' must name an object of the namespace (lowercase letters, digits, '-' and '.'), got 'db_creds'"],
-    ['a Service annotation key with a space', svc({ serviceAnnotations: { 'bad key': 'x' } }), "[shop/api] 'serviceAnnotations' has an invalid annotation key 'bad key': use [prefix/]name"],
+    ['a Service annotation key with a space', svc({ serviceAnnotations: { 'bad key': 'x' } }), "[shop/api] 'serviceAnnotations' has an invalid annotation key 'bad key': use an optional DNS prefix and '/', then a name, for example 'nginx.ingress.kubernetes.io/proxy-body-size'"],
     ['sidecar probes without a port', svc({ sidecars: [{ name: 'x', image: IMAGE, probes: { liveness: { tcp: true } } }] }), "[shop/api] 'sidecars[0].probes' need a port to probe: add 'ports'"],
     ['a sidecar probe with two checks', svc({ sidecars: [{ name: 'x', image: IMAGE, ports: [{ name: 'admin', port: 9901 }], probes: { readiness: { httpPath: '/ready', tcp: true } as any } }] }),
       "[shop/api] 'sidecars[0].probes.readiness' must have exactly one of httpPath, command, tcp or grpc, got {\"httpPath\":\"/ready\",\"tcp\":true}: for example { httpPath: '/healthz' }"],
-  ])('fails on %s', (_what, build, message) => expectError(build, message));
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
 });

@@ -4,22 +4,13 @@ import * as path from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ObservedServiceProps, ScaledWorker, synthToDirectory } from '../lib';
-import { appEnv, testApp } from './helpers';
+import { appEnv, expectConfigError, testApp } from './helpers';
 
 const IMAGE = 'ghcr.io/acme/catalog:1.4.2';
 
 /** A regex matching exactly `message`: path, prop, value and hint all have to be there. */
 function exactly(message: string): RegExp {
   return new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-}
-
-/**
- * `build` (which makes its own fresh app, so it can run twice) throws a MicroserviceConfigError
- * with exactly `message`.
- */
-function expectConfigError(build: () => unknown, message: string): void {
-  expect(build).toThrow(MicroserviceConfigError);
-  expect(build).toThrow(exactly(message));
 }
 
 /** A catalog service with `props` in a fresh app 'shop'. */

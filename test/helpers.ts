@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { MicroserviceApp, MicroserviceAppProps } from '../lib';
+import { MicroserviceApp, MicroserviceAppProps, MicroserviceConfigError } from '../lib';
 
 /** A Kubernetes object as synthesized. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
@@ -58,4 +58,16 @@ export function parseObjects(text: string): Manifest[] {
   const objects = read('1.1');
   expect(read('1.2')).toEqual(objects);
   return objects;
+}
+
+/** `build` throws a MicroserviceConfigError whose message is exactly `message` (path, prop, value and fix). */
+export function expectConfigError(build: () => unknown, message: string): void {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(MicroserviceConfigError);
+  expect((error as Error).message).toBe(message);
 }

@@ -1,11 +1,11 @@
 import { parser } from '@prometheus-io/lezer-promql';
-import { MicroserviceConfigError } from '../lib/errors';
 import { MIN_REQUEST_RATE, serviceAlertGroups, sumOf } from '../lib/observability/alerts';
 import { podNamePattern } from '../lib/observability/promql';
 import { MetricsSource, RequestQueries } from '../lib/observability/metrics-source';
 import type { AlertOptions, ResolvedSlo, Rule, RuleGroup, SloOptions, WorkloadTelemetry } from '../lib/observability/model';
 import { libraryAlertNames, prometheusRuleGroups } from '../lib/observability/rules';
 import { interpolationWarning, resolveSlo, SLI_WINDOWS, sloRuleGroups, withinThreshold } from '../lib/observability/slo';
+import { expectConfigError } from './helpers';
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
@@ -87,18 +87,6 @@ function parseError(expr: string): string | undefined {
   let at: number | undefined;
   parser.parse(expr).iterate({ enter: n => { if (n.type.isError && at === undefined) at = n.from; } });
   return at === undefined ? undefined : `error at ${at}: ${expr.slice(0, at)}>>>${expr.slice(at)}`;
-}
-
-/** `fn` throws a MicroserviceConfigError whose message is exactly `message`. */
-function expectConfigError(fn: () => unknown, message: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(MicroserviceConfigError);
-  expect((error as Error).message).toBe(message);
 }
 
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;

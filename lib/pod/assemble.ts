@@ -4,7 +4,7 @@ import { MicroserviceConfigError, show } from '../errors';
 import { checkEnvName } from '../names';
 import { SecurityOptions } from '../security';
 import { renderExtraContainers } from './containers';
-import { checkAnnotations, checkLabels } from './metadata';
+import { checkAnnotations, checkLabels } from '../props/checks';
 import type { ConfigMapEnvSource, PodProps } from './pod-props';
 import { resolveUser } from './user';
 import { PodVolumes, checkRefName } from './volumes';

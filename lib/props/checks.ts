@@ -128,26 +128,33 @@ function isQualifiedKey(key: string): boolean {
   return prefixOk && name.length <= 63 && QUALIFIED_NAME.test(name);
 }
 
-/** Labels (selector or metadata) the way the API server validates them. */
-export function checkLabels(scope: Scope, prop: string, labels: unknown): void {
-  if (labels === undefined) return;
+/**
+ * Labels (selector or metadata) the way the API server validates them. `reserved`: keys the
+ * library sets and selects on (`app.kubernetes.io/*`), which user labels must not replace.
+ */
+export function checkLabels(scope: Scope, prop: string, labels: unknown, reserved: readonly string[] = []): Record<string, string> {
+  if (labels === undefined) return {};
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of labels, got ${show(labels)}`);
   for (const [k, v] of Object.entries(labels)) {
     if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid label key ${show(k)}: use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', for example 'app.kubernetes.io/name'`);
+    if (reserved.includes(k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets and selects on: set it through the construct's props (version, component) instead`);
     if (typeof v !== 'string' || v.length > 63 || (v !== '' && !QUALIFIED_NAME.test(v))) {
-      throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(v)}`);
+      throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(v)}: put longer text in an annotation`);
     }
   }
+  return labels as Record<string, string>;
 }
 
-/** Annotations: qualified keys, string values. */
-export function checkAnnotations(scope: Scope, prop: string, annotations: unknown): void {
-  if (annotations === undefined) return;
+/** Annotations: qualified keys, string values; `reserved`: keys the library sets itself. */
+export function checkAnnotations(scope: Scope, prop: string, annotations: unknown, reserved: readonly string[] = []): Record<string, string> {
+  if (annotations === undefined) return {};
   if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of annotations, got ${show(annotations)}`);
   for (const [k, v] of Object.entries(annotations)) {
     if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid annotation key ${show(k)}: use an optional DNS prefix and '/', then a name, for example 'nginx.ingress.kubernetes.io/proxy-body-size'`);
+    if (reserved.includes(k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets: drop it (the library's value would be lost)`);
     if (typeof v !== 'string') throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a string, got ${show(v)}: quote numbers and booleans`);
   }
+  return annotations as Record<string, string>;
 }
 
 /** An IPv4 or IPv6 CIDR, parsed the way the API server does (net.ParseCIDR). */
