@@ -50,9 +50,10 @@ function resources(w: Workload): string {
 
 /**
  * `dist/<app>/README.md`: what a reviewer wants before reading the YAML, the call graph as
- * Mermaid (rendered by GitHub) and one row per workload.
+ * Mermaid (rendered by GitHub) and one row per workload. `objects` is `app.toJson()`, for a
+ * caller that already has it.
  */
-export function appReadme(app: MicroserviceApp): string {
+export function appReadme(app: MicroserviceApp, objects: any[] = app.toJson()): string {
   const routes = app.routeList;
   const rows = workloadsOf(app).map(w => {
     const routed = routes.filter(r => r.service === w).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
@@ -74,7 +75,7 @@ export function appReadme(app: MicroserviceApp): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    ...deploySection(app),
+    ...deploySection(app, objects),
   ].join('\n');
 }
 
@@ -82,7 +83,7 @@ export function appReadme(app: MicroserviceApp): string {
  * How to apply the folder so that what the app no longer has is deleted, and what the cluster
  * must provide first.
  */
-function deploySection(app: MicroserviceApp): string[] {
+function deploySection(app: MicroserviceApp, objects: any[]): string[] {
   const lines = [
     '## Deploy',
     '',
@@ -91,7 +92,7 @@ function deploySection(app: MicroserviceApp): string[] {
     '(a removed canary, service or policy); the Namespace is never pruned.',
     '',
     '```sh',
-    applyCommand(app, '.'),
+    applyCommand(app, '.', objects),
     '```',
     '',
   ];

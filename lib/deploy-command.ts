@@ -8,10 +8,11 @@ import { PART_OF } from './labels';
  * HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, ServiceAccount or custom
  * resource), so a removed canary's autoscaler or a dropped service's policies would stay. The
  * Namespace is left out so that `kubectl apply` never deletes the app's namespace.
+ * `objects` is `app.toJson()`, for a caller that already has it (synthesis is the costly part).
  */
-export function pruneAllowlist(app: MicroserviceApp): string[] {
+export function pruneAllowlist(app: MicroserviceApp, objects: any[] = app.toJson()): string[] {
   const kinds = new Set<string>();
-  for (const o of app.toJson() as Array<{ apiVersion: string; kind: string }>) {
+  for (const o of objects as Array<{ apiVersion: string; kind: string }>) {
     if (o.kind === 'Namespace') continue;
     const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['core', o.apiVersion];
     kinds.add(`${group}/${version}/${o.kind}`);
@@ -24,9 +25,9 @@ export function pruneAllowlist(app: MicroserviceApp): string[] {
  * that the app no longer has (a removed canary, service or policy): objects labelled
  * `app.kubernetes.io/part-of=<app>` of the allowlisted kinds that are not in the file.
  */
-export function applyCommand(app: MicroserviceApp, file: string): string {
+export function applyCommand(app: MicroserviceApp, file: string, objects: any[] = app.toJson()): string {
   return [
     `kubectl apply -f ${file} --prune -l ${PART_OF}=${app.node.id}`,
-    ...pruneAllowlist(app).map(k => `  --prune-allowlist=${k}`),
+    ...pruneAllowlist(app, objects).map(k => `  --prune-allowlist=${k}`),
   ].join(' \\\n');
 }

@@ -19,6 +19,10 @@ import { Yaml } from 'cdk8s';
 // decides quoting, and loading a second copy would cost startup time
 const yaml: typeof import('yaml') = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
 
+// cdk8s's own writer, for what the emitter does not model: taken now, as app.synth() puts this
+// emitter in its place while it runs (lib/fast-synth.ts)
+const cdk8sStringify = Yaml.stringify;
+
 /** The multi-document YAML of `docs`, exactly as cdk8s `Yaml.stringify(...docs)` writes it. */
 export function stringifyManifests(...docs: unknown[]): string {
   // one allocation for the whole text
@@ -35,7 +39,7 @@ export function stringifyManifest(doc: unknown): string {
       if (e !== UNSUPPORTED) throw e;
     }
   }
-  return Yaml.stringify(doc);
+  return cdk8sStringify(doc);
 }
 
 // thrown (never seen outside this file) when a document holds what the emitter does not model

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';
@@ -19,6 +19,7 @@ import { checkVersion } from './image';
 import { checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownProps, checkLabels } from './props/checks';
 import { PROPS } from './props/known';
 import { checkOneCdk8s } from './peer-check';
+import { appValidated, chartObjects, enableFastSynth } from './fast-synth';
 
 
 // `<service>.<namespace>`, optionally with `.svc` or `.svc.cluster.local`
@@ -456,6 +457,7 @@ export class MicroserviceApp extends Chart {
     }
     super(scope, id, { namespace, disableResourceNameHashes: true });
     Object.defineProperty(this, APP_SYMBOL, { value: true });
+    enableFastSynth(this);
     this.props = props;
     this.namespaceName = namespace;
     const byNamespace = APPS_OF_ROOT.get(this.node.root) ?? new Map<string, MicroserviceApp[]>();
@@ -613,7 +615,9 @@ export class MicroserviceApp extends Chart {
 
   /** Kubernetes objects of this chart, in the order `kubectl apply` needs. */
   public toJson(): any[] {
-    return sortManifests(super.toJson());
+    // inside app.synth(), cdk8s has just validated the whole App and resolved its dependencies:
+    // Chart.toJson() would do both again for every chart (lib/fast-synth.ts)
+    return sortManifests(appValidated(this) ? chartObjects(this) : super.toJson());
   }
 
   // one HTTPRoute per host: hostnames apply to every rule of a route

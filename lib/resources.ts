@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { MicroserviceConfigError, show } from './errors';
 
 /** Upper bounds for one container; each one absent is derived from its request. */

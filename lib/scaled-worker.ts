@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ScaledJob, ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
 import { KedaOptions, scaledJob, scaledObject } from './keda/scaled-object';
 import { QueueTrigger } from './keda/triggers';
 import { checkKnownProps, checkPort } from './props/checks';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { appReadme } from './app-readme';
+import { chartObjects } from './fast-synth';
 import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from './kustomize';
 import { stringifyManifests } from './manifest-yaml';
 import { MicroserviceApp } from './microservice-app';
@@ -56,14 +57,6 @@ export function synthesizeApps(apps: readonly MicroserviceApp[]): any[][] {
   });
 }
 
-// what cdk8s's Chart.toJson() renders after validating and resolving: the chart's own API
-// objects in dependency order
-function chartObjects(chart: Chart): any[] {
-  return new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map(o => o.toJson());
-}
-
 /**
  * Everything `synth` writes for one app under `<app>/`: the manifests in the chosen layout, a
  * `Kustomization` file listing them, and a README with the call graph and a table per service.
@@ -78,7 +71,7 @@ export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = 
   return [
     ...manifests,
     { path: KUSTOMIZATION_FILE, content: kustomization(manifests.map(m => m.path)) },
-    { path: 'README.md', content: appReadme(chart) },
+    { path: 'README.md', content: appReadme(chart, objects) },
   ].map(f => ({ path: `${dir}/${f.path}`, content: f.content }));
 }
 

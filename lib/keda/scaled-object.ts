@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
-import { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
+import { keda } from './bindings';
 import type { QueueTrigger } from './triggers';
 
 
@@ -29,7 +30,7 @@ function renderTriggers(scope: Construct, meta: Metadata, list: readonly QueueTr
     const authName = `${meta.name}-${t.name}`;
     const r = t.render(authName, scope);
     if (r.authentication) {
-      authentications.push(new TriggerAuthentication(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
+      authentications.push(new (keda().TriggerAuthentication)(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
     }
     return r.trigger as unknown as Record<string, unknown>;
   });
@@ -52,7 +53,7 @@ export function scaledJob(scope: Construct, meta: Metadata, o: {
   readonly pollingInterval: number;
 }): { scaledJob: ScaledJob; authentications: TriggerAuthentication[] } {
   const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
-  const sj = new ScaledJob(scope, 'ScaledJob', {
+  const sj = new (keda().ScaledJob)(scope, 'ScaledJob', {
     metadata: meta,
     spec: {
       jobTargetRef: {
@@ -89,7 +90,7 @@ export function scaledObject(scope: Construct, meta: Metadata, o: {
   const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined
     ? undefined // KEDA refuses a fallback next to cpu/memory triggers
     : { failureThreshold: o.keda.fallbackFailureThreshold, replicas: o.keda.fallbackReplicas };
-  const so = new ScaledObject(scope, 'ScaledObject', {
+  const so = new (keda().ScaledObject)(scope, 'ScaledObject', {
     metadata: meta,
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: meta.name },

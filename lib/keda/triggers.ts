@@ -13,11 +13,8 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { promqlError } from '../observability/promql';
-import {
-  TriggerAuthenticationSpec,
-  TriggerAuthenticationSpecPodIdentityIdentityOwner as IdentityOwner,
-  TriggerAuthenticationSpecPodIdentityProvider as PodIdentityProvider,
-} from '../../imports/keda.sh';
+import type { TriggerAuthenticationSpec } from '../../imports/keda.sh';
+import { keda } from './bindings';
 
 /** A key of an existing Secret in the worker's namespace. */
 export interface SecretKeyRef {
@@ -332,9 +329,9 @@ export abstract class QueueTrigger {
       if (a.identityOwner !== undefined) c.oneOf('auth.identityOwner', a.identityOwner, ['keda', 'workload']);
       authentication = {
         podIdentity: {
-          provider: PodIdentityProvider.AWS,
+          provider: keda().TriggerAuthenticationSpecPodIdentityProvider.AWS,
           ...(a.roleArn !== undefined ? { roleArn: a.roleArn } : {}),
-          ...(a.identityOwner !== undefined ? { identityOwner: a.identityOwner === 'workload' ? IdentityOwner.WORKLOAD : IdentityOwner.KEDA } : {}),
+          ...(a.identityOwner !== undefined ? { identityOwner: a.identityOwner === 'workload' ? keda().TriggerAuthenticationSpecPodIdentityIdentityOwner.WORKLOAD : keda().TriggerAuthenticationSpecPodIdentityIdentityOwner.KEDA } : {}),
         },
       };
     } else {

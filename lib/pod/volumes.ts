@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from '../resources';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 
 /** Pods chosen by namespace and labels, outside the policy's own namespace too. */
 export interface PodsPeer {
