@@ -265,3 +265,36 @@ describe('promtool test rules: ScaledWorker batch in job mode (Jobs of a KEDA Sc
     }]);
   });
 });
+
+describe('promtool test rules: what the new dashboard panels compute', () => {
+  const panelExpr = (workload: string, title: string): string => {
+    const d = JSON.parse(Object.values(find(OBJECTS, 'ConfigMap', `${workload}-dashboard`).data as Record<string, string>)[0]);
+    const all = d.panels.flatMap((p: any) => [p, ...(p.panels ?? [])]);
+    return dashboardExpressions({ ...d, panels: all.filter((p: any) => p.title === title) })[0];
+  };
+
+  test("Volume used is each of the StatefulService's claims' used share; another set's claim is left out", () => {
+    testRulesWithPromtool([], [{
+      input_series: [
+        { series: `kubelet_volume_stats_used_bytes{${KUBELET}, namespace="shop", persistentvolumeclaim="data-postgres-0"}`, values: '25e9x10' },
+        { series: `kubelet_volume_stats_capacity_bytes{${KUBELET}, namespace="shop", persistentvolumeclaim="data-postgres-0"}`, values: '100e9x10' },
+        { series: `kubelet_volume_stats_used_bytes{${KUBELET}, namespace="shop", persistentvolumeclaim="data-postgres-backup-0"}`, values: '1e9x10' },
+        { series: `kubelet_volume_stats_capacity_bytes{${KUBELET}, namespace="shop", persistentvolumeclaim="data-postgres-backup-0"}`, values: '100e9x10' },
+      ],
+      promql_expr_test: [{ expr: panelExpr('postgres', 'Volume used'), eval_time: '5m', exp_samples: [{ labels: '{persistentvolumeclaim="data-postgres-0"}', value: 0.25 }] }],
+    }]);
+  });
+
+  test("Run duration is start to completion of each of the CronJob's succeeded Jobs", () => {
+    testRulesWithPromtool([], [{
+      input_series: [
+        owned('report-29000000', 'CronJob', 'report'), started('report-29000000', 60),
+        jobSeries('kube_job_status_completion_time', 'report-29000000', '660x120'),
+        // a Job of another CronJob
+        owned('report-weekly-29000000', 'CronJob', 'report-weekly'), started('report-weekly-29000000', 60),
+        jobSeries('kube_job_status_completion_time', 'report-weekly-29000000', '90x120'),
+      ],
+      promql_expr_test: [{ expr: panelExpr('report', 'Run duration'), eval_time: '5m', exp_samples: [{ labels: '{job_name="report-29000000"}', value: 600 }] }],
+    }]);
+  });
+});
