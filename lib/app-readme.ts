@@ -43,8 +43,8 @@ function objectives(w: Workload): string {
 }
 
 function resources(w: Workload): string {
-  const r = w.resources as { requests: Record<string, { value: string }>; limits: Record<string, { value: string }> };
-  const pair = (k: string) => `${r.requests[k].value}/${r.limits[k].value}`;
+  const { requests = {}, limits = {} } = w.resources;
+  const pair = (k: string) => `${requests[k]}/${limits[k]}`;
   return `cpu ${pair('cpu')}, memory ${pair('memory')}, ephemeral ${pair('ephemeral-storage')}`;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { Construct } from 'constructs';
 import { ARGO_HOOK, ARGO_HOOK_DELETE_POLICY, ARGO_SYNC_WAVE, addRunBefore, annotateWave, syncWave } from './batch/run-order';
 import { checkSchedule, checkTimeZone } from './batch/schedule';

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { gatewayApiKinds } from './rendering/crds';
 
 /** An existing Gateway (Gateway API) that the app's routes attach to instead of an Ingress. */
 export interface GatewayOptions {
@@ -21,12 +22,11 @@ export interface GatewayRoute {
 
 /**
  * An HTTPRoute (gateway.networking.k8s.io/v1) for one host, attached to the Gateway; its rules
- * are read at synth time, so routes added later are in it. The generated Gateway API bindings
- * (600 KB) load only for apps that use a Gateway.
+ * are read at synth time, so routes added later are in it.
  */
 export function httpRoute(scope: Construct, id: string, meta: { name: string; namespace: string; labels: Record<string, string> },
   gateway: GatewayOptions, host: string | undefined, routes: () => GatewayRoute[]): ApiObject {
-  const { HttpRoute } = require('../imports/gateway.networking.k8s.io') as typeof import('../imports/gateway.networking.k8s.io');
+  const { HttpRoute } = gatewayApiKinds();
   return new HttpRoute(scope, id, {
     metadata: meta,
     spec: {

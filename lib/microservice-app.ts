@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { Construct, IConstruct } from 'constructs';
 import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';

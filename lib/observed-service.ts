@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
 import type { RouteOptions } from './microservice-app';
 import { admitPolicyName, anywherePeers, allowPolicy, podsPeer } from './policy/network-policy';
-import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import type { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
 import { MicroserviceApp } from './microservice-app';
 import { MetricsSource, RequestQueries, ServiceSelector } from './observability/metrics-source';
@@ -230,9 +230,9 @@ export class ObservedService extends Workload {
         type: serviceType,
         selector: this.selectorLabels,
         ports: [
-          { name: protocol, port: this.servicePort, targetPort: k8s.IntOrString.fromString(protocol), protocol: 'TCP', appProtocol: protocol },
+          { name: protocol, port: this.servicePort, targetPort: protocol, protocol: 'TCP', appProtocol: protocol },
           // a separate metrics port is on the Service too: ServiceMonitors scrape Service ports
-          ...(separateMetrics ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' }] : []),
+          ...(separateMetrics ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' }] : []),
         ],
       },
     });

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { MicroserviceConfigError, show } from './errors';
 import { checkKnownProps, checkStringArray } from './props/checks';
 
@@ -101,7 +101,7 @@ export function renderProbe(scope: IConstruct, role: Role, p: Probe, target: Pro
     failureThreshold: p.failureThreshold ?? t.failureThreshold,
     successThreshold: 1,
   };
-  const port = k8s.IntOrString.fromString(target.portName);
+  const port = target.portName;
   if ('httpPath' in p) return { httpGet: { path: p.httpPath, port }, ...timing };
   if ('command' in p) return { exec: { command: [...p.command] }, ...timing };
   if ('grpc' in p) return { grpc: { port: target.portNumber, service: p.service }, ...timing };

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { MicroserviceConfigError, show } from './errors';
 
 /** Upper bounds for one container; each one absent is derived from its request. */
@@ -68,8 +68,8 @@ function checkQuantity(scope: IConstruct, prop: string, kind: string, q: unknown
 
 /** Requests and limits after defaults, checked; the shape the container spec takes. */
 export function renderResources(scope: IConstruct, opts: ResourceOptions = {}, prop = 'resources'): k8s.ResourceRequirements {
-  const requests: Record<string, k8s.Quantity> = {};
-  const limits: Record<string, k8s.Quantity> = {};
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
   for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const request = opts[kind] ?? DEFAULT_REQUESTS[kind];
     const requestValue = checkQuantity(scope, `${prop}.${kind}`, kind, request);
@@ -79,8 +79,8 @@ export function renderResources(scope: IConstruct, opts: ResourceOptions = {}, p
       throw new MicroserviceConfigError(scope, `'${prop}.limits.${kind}' ${show(limit)} is below the request ${show(request)}: raise the limit or lower the request (a limit below the request is rejected by the API server)`);
     }
     const key = kind === 'ephemeralStorage' ? 'ephemeral-storage' : kind;
-    requests[key] = k8s.Quantity.fromString(request);
-    limits[key] = k8s.Quantity.fromString(limit);
+    requests[key] = request;
+    limits[key] = limit;
   }
   return { requests, limits };
 }

@@ -6,7 +6,7 @@ import { QueueTrigger } from './keda/triggers';
 import { checkKnownProps, checkPort } from './props/checks';
 import { PROPS } from './props/known';
 import { MicroserviceConfigError, show } from './errors';
-import { PodMonitor } from '../imports/monitoring.coreos.com';
+import type { PodMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
 import { checkMetricsPath, podMonitor } from './observability/monitors';
 import type { MicroserviceApp } from './microservice-app';

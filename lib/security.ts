@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 
 /**
  * The uid and gid containers run as. Above 10000 so they match no user of the host or of

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { Construct } from 'constructs';
-import { ServiceMonitor } from '../imports/monitoring.coreos.com';
+import type { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { checkDuration } from './durations';
 import { MicroserviceConfigError, show } from './errors';
 import { INSTANCE, workloadSelector } from './labels';
@@ -162,15 +162,15 @@ export class StatefulService extends Workload implements ServiceTarget {
     const namespace = this.app.namespaceName;
     const metricsTarget = sidecarMetrics?.name ?? 'metrics';
     const servicePorts: k8s.ServicePort[] = [
-      { name: protocol, port: servicePort, targetPort: k8s.IntOrString.fromString(protocol), protocol: 'TCP', appProtocol: protocol },
-      ...(scraped && metricsPort !== port ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: k8s.IntOrString.fromString(metricsTarget), protocol: 'TCP', appProtocol: 'http' }] : []),
+      { name: protocol, port: servicePort, targetPort: protocol, protocol: 'TCP', appProtocol: protocol },
+      ...(scraped && metricsPort !== port ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: metricsTarget, protocol: 'TCP', appProtocol: 'http' }] : []),
     ];
     const headlessName = `${id}-headless`;
     // its own instance label: the ServiceMonitor selects the client Service only (one scrape per pod)
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: { name: headlessName, namespace, ...this.serviceMetadata, labels: { ...this.serviceMetadata.labels, [INSTANCE]: headlessName } },
       spec: {
-        clusterIp: 'None',
+        clusterIP: 'None',
         selector: this.selectorLabels,
         // peers find each other by DNS before they are ready (a replica joining its primary)
         publishNotReadyAddresses: true,
@@ -199,7 +199,7 @@ export class StatefulService extends Workload implements ServiceTarget {
           spec: {
             accessModes: storage.accessModes ?? ['ReadWriteOnce'],
             storageClassName: storage.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+            resources: { requests: { storage: storage.size } },
           },
         }],
       },

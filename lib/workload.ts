@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from './rendering/kube';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from './errors';
 import { checkVersion, parseImage, versionOf } from './image';
@@ -759,7 +759,7 @@ export abstract class Workload extends Construct {
     // a surge may exceed 100% (twice the pods during a rollout); unavailability may not
     const value = (prop: string, v: number | string, maxPercent: number) => {
       if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+%$/.test(v) && parseInt(v, 10) <= maxPercent)) {
-        return typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v);
+        return typeof v === 'number' ? v : v;
       }
       const range = maxPercent === Infinity ? "such as '25%'" : `from '0%' to '${maxPercent}%'`;
       throw new MicroserviceConfigError(this, `'rollingUpdate.${prop}' must be a whole number >= 0 or a percentage ${range}, got ${show(v)}`);
@@ -866,7 +866,7 @@ function disruptionBudget(scope: Construct, id: string, metadata: k8s.ObjectMeta
   return new k8s.KubePodDisruptionBudget(scope, id, {
     metadata,
     spec: {
-      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      maxUnavailable: 1,
       selector: { matchLabels: selector },
       // a pod that is not ready serves nothing: let drains evict it
       unhealthyPodEvictionPolicy: 'AlwaysAllow',

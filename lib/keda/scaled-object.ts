@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
-import { keda } from './bindings';
+import { kedaKinds } from '../rendering/crds';
 import type { QueueTrigger } from './triggers';
 
 
@@ -30,7 +30,7 @@ function renderTriggers(scope: Construct, meta: Metadata, list: readonly QueueTr
     const authName = `${meta.name}-${t.name}`;
     const r = t.render(authName, scope);
     if (r.authentication) {
-      authentications.push(new (keda().TriggerAuthentication)(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
+      authentications.push(new (kedaKinds().TriggerAuthentication)(scope, `TriggerAuthentication-${t.name}`, { metadata: { ...meta, name: authName }, spec: r.authentication as any }));
     }
     return r.trigger as unknown as Record<string, unknown>;
   });
@@ -53,12 +53,11 @@ export function scaledJob(scope: Construct, meta: Metadata, o: {
   readonly pollingInterval: number;
 }): { scaledJob: ScaledJob; authentications: TriggerAuthentication[] } {
   const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
-  const sj = new (keda().ScaledJob)(scope, 'ScaledJob', {
+  const sj = new (kedaKinds().ScaledJob)(scope, 'ScaledJob', {
     metadata: meta,
     spec: {
       jobTargetRef: {
-        // the same typed template as a Deployment's: its quantities and int-or-strings are the
-        // objects the generated KEDA mapping reads `.value` of
+        // the Deployment's template as it is: KEDA's generated types would drop what they do not model
         template: o.template as any,
         backoffLimit: o.backoffLimit,
         activeDeadlineSeconds: o.activeDeadlineSeconds,
@@ -90,7 +89,7 @@ export function scaledObject(scope: Construct, meta: Metadata, o: {
   const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined
     ? undefined // KEDA refuses a fallback next to cpu/memory triggers
     : { failureThreshold: o.keda.fallbackFailureThreshold, replicas: o.keda.fallbackReplicas };
-  const so = new (keda().ScaledObject)(scope, 'ScaledObject', {
+  const so = new (kedaKinds().ScaledObject)(scope, 'ScaledObject', {
     metadata: meta,
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: meta.name },

@@ -14,7 +14,7 @@ import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { promqlError } from '../observability/promql';
 import type { TriggerAuthenticationSpec } from '../../imports/keda.sh';
-import { keda } from './bindings';
+import { kedaKinds } from '../rendering/crds';
 
 /** A key of an existing Secret in the worker's namespace. */
 export interface SecretKeyRef {
@@ -329,9 +329,9 @@ export abstract class QueueTrigger {
       if (a.identityOwner !== undefined) c.oneOf('auth.identityOwner', a.identityOwner, ['keda', 'workload']);
       authentication = {
         podIdentity: {
-          provider: keda().TriggerAuthenticationSpecPodIdentityProvider.AWS,
+          provider: kedaKinds().bindings.TriggerAuthenticationSpecPodIdentityProvider.AWS,
           ...(a.roleArn !== undefined ? { roleArn: a.roleArn } : {}),
-          ...(a.identityOwner !== undefined ? { identityOwner: a.identityOwner === 'workload' ? keda().TriggerAuthenticationSpecPodIdentityIdentityOwner.WORKLOAD : keda().TriggerAuthenticationSpecPodIdentityIdentityOwner.KEDA } : {}),
+          ...(a.identityOwner !== undefined ? { identityOwner: a.identityOwner === 'workload' ? kedaKinds().bindings.TriggerAuthenticationSpecPodIdentityIdentityOwner.WORKLOAD : kedaKinds().bindings.TriggerAuthenticationSpecPodIdentityIdentityOwner.KEDA } : {}),
         },
       };
     } else {

@@ -1,12 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import type * as networking from '../../imports/networking.istio.io';
-import type * as security from '../../imports/security.istio.io';
+import { istioNetworkingKinds as net, istioSecurityKinds as sec } from '../rendering/crds';
 import type { ResolvedTraffic } from './traffic';
-
-// The generated Istio bindings are 1 MB of TypeScript: they load only for apps with a mesh.
-const net = () => require('../../imports/networking.istio.io') as typeof networking;
-const sec = () => require('../../imports/security.istio.io') as typeof security;
 
 interface Meta {
   readonly name: string;
@@ -26,7 +21,7 @@ export function serviceHost(name: string, namespace: string): string {
 
 /** Mutual TLS for every pod of the namespace; plaintext is refused. */
 export function strictMtls(scope: Construct, meta: Meta): ApiObject {
-  const { PeerAuthentication, PeerAuthenticationSpecMtlsMode } = sec();
+  const { PeerAuthentication, bindings: { PeerAuthenticationSpecMtlsMode } } = sec();
   return new PeerAuthentication(scope, 'PeerAuthentication', { metadata: meta, spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } } });
 }
 
@@ -35,7 +30,7 @@ export function strictMtls(scope: Construct, meta: Meta): ApiObject {
  * present a mesh certificate); the rest of the pod stays STRICT.
  */
 export function permissivePort(scope: Construct, meta: Meta, selector: Record<string, string>, port: number): ApiObject {
-  const { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } = sec();
+  const { PeerAuthentication, bindings: { PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } } = sec();
   return new PeerAuthentication(scope, 'PeerAuthentication', {
     metadata: meta,
     spec: {
@@ -68,7 +63,7 @@ export interface AuthorizationRule {
  * made). No rules: an ALLOW policy that matches nothing, so every request is denied.
  */
 export function authorizationPolicy(scope: Construct, meta: Meta, selector: Record<string, string>, rules: () => AuthorizationRule[]): ApiObject {
-  const { AuthorizationPolicy, AuthorizationPolicySpecAction } = sec();
+  const { AuthorizationPolicy, bindings: { AuthorizationPolicySpecAction } } = sec();
   return new AuthorizationPolicy(scope, 'AuthorizationPolicy', {
     metadata: meta,
     spec: {
@@ -107,7 +102,7 @@ export function destinationRule(scope: Construct, meta: Meta, host: string, traf
           http: { http1MaxPendingRequests: cb.maxPendingRequests, http2MaxRequests: cb.maxRequests },
         },
         outlierDetection: {
-          consecutive5XxErrors: cb.consecutiveErrors,
+          consecutive5xxErrors: cb.consecutiveErrors,
           interval: cb.interval,
           baseEjectionTime: cb.baseEjectionTime,
           maxEjectionPercent: cb.maxEjectionPercent,

@@ -1,7 +1,9 @@
 import { Lazy } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 import { Construct, IConstruct } from 'constructs';
-import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction, PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor, ServiceMonitorSpecEndpointsRelabelingsAction, ServiceMonitorSpecEndpointsTargetPort } from '../../imports/monitoring.coreos.com';
+import { PodMonitorSpecPodMetricsEndpointsRelabelingsAction, ServiceMonitorSpecEndpointsRelabelingsAction } from '../../imports/monitoring.coreos.com';
+import type { PodMonitor, PrometheusRule, ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { monitoringKinds } from '../rendering/crds';
 import { MicroserviceConfigError, show } from '../errors';
 import type { RuleGroup } from './model';
 
@@ -48,7 +50,7 @@ interface MonitorMetadata {
 
 /** A ServiceMonitor that selects one Service by its stable labels and scrapes one named port. */
 export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector: Record<string, string>, ep: ScrapeEndpoint): ServiceMonitor {
-  return new ServiceMonitor(scope, 'ServiceMonitor', {
+  return new (monitoringKinds().ServiceMonitor)(scope, 'ServiceMonitor', {
     metadata: meta,
     spec: {
       selector: { matchLabels: selector },
@@ -56,7 +58,7 @@ export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector
       endpoints: [{
         ...(ep.viaContainerPort
           ? {
-            targetPort: ServiceMonitorSpecEndpointsTargetPort.fromString(ep.viaContainerPort.containerPort),
+            targetPort: ep.viaContainerPort.containerPort,
             relabelings: podAddressRelabelings(ep.viaContainerPort.addressPort).map(r => ({ ...r, action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE })),
           }
           : { port: ep.port }),
@@ -68,7 +70,7 @@ export function serviceMonitor(scope: Construct, meta: MonitorMetadata, selector
 
 /** A PodMonitor for pods that no Service fronts (workers). */
 export function podMonitor(scope: Construct, meta: MonitorMetadata, selector: Record<string, string>, ep: ScrapeEndpoint): PodMonitor {
-  return new PodMonitor(scope, 'PodMonitor', {
+  return new (monitoringKinds().PodMonitor)(scope, 'PodMonitor', {
     metadata: meta,
     spec: {
       selector: { matchLabels: selector },
@@ -91,14 +93,14 @@ export function podMonitor(scope: Construct, meta: MonitorMetadata, selector: Re
  * construct (`addAlert()`) are in it.
  */
 export function prometheusRule(scope: Construct, meta: MonitorMetadata, groups: () => readonly RuleGroup[]): PrometheusRule {
-  return new PrometheusRule(scope, 'PrometheusRule', {
+  return new (monitoringKinds().PrometheusRule)(scope, 'PrometheusRule', {
     metadata: meta,
     spec: {
       groups: Lazy.any({
         produce: () => groups().map(g => ({
           name: g.name,
           interval: g.interval,
-          rules: g.rules.map(r => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+          rules: g.rules.map(r => ({ ...r, expr: r.expr })),
         })),
       }) as any,
     },

@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { checkEnvName } from '../names';
@@ -56,7 +56,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
   const security = resolveUser(scope, props.user, { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup });
 
   const v = new PodVolumes(scope);
-  v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(ctx.tmpSize) } }, { mountPath: '/tmp' }, 'the writable /tmp');
+  v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: ctx.tmpSize } }, { mountPath: '/tmp' }, 'the writable /tmp');
   if (ctx.config) v.add('config.mountPath', { name: 'config', configMap: { name: `${ctx.id}-config` } }, { mountPath: ctx.config.mountPath, readOnly: true });
   for (const t of ctx.claimTemplateMounts) v.add(t.prop, { name: t.name }, { mountPath: t.mountPath });
   v.addWritablePaths(props.writablePaths, props.writablePathSizeLimit);

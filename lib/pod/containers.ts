@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseImage } from '../image';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from '../resources';
@@ -65,7 +65,7 @@ export class PodVolumes {
     const size = sizeLimit === undefined ? DEFAULT_WRITABLE_SIZE : checkSize(this.scope, 'writablePathSizeLimit', sizeLimit);
     paths.forEach((p, i) => {
       const name = `writable-${i + 1}`;
-      this.add('writablePaths', { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(size) } }, { mountPath: p });
+      this.add('writablePaths', { name, emptyDir: { sizeLimit: size } }, { mountPath: p });
     });
   }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from '../rendering/kube';
 
 /** Pods chosen by namespace and labels, outside the policy's own namespace too. */
 export interface PodsPeer {
@@ -60,7 +60,7 @@ export function denyAllPolicy(scope: Construct, id: string, namespace: string, l
 /** A policy that allows one direction of traffic between the selected pods and the peers. */
 export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.KubeNetworkPolicy {
   const rule = {
-    ports: r.ports.map(p => ({ port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port), protocol: p.protocol ?? 'TCP' })),
+    ports: r.ports.map(p => ({ port: typeof p.port === 'number' ? p.port : p.port, protocol: p.protocol ?? 'TCP' })),
   };
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: r.name, namespace: r.namespace, labels: r.labels },

@@ -1,0 +1,95 @@
+/**
+ * Our Kubernetes objects: the generated binding classes (so `instanceof k8s.KubeDeployment`
+ * holds, as users test), given props in the API's own JSON shape (`Api<P>`, ./api-shape.ts) and
+ * rendered in one pass.
+ *
+ * cdk8s renders a binding in four: ApiObject.toJson() resolves every value (a
+ * ResolutionContext, a key path and App.of() per value), copies it again to sort the keys,
+ * deep-clones it for JSON patches even when there are none, and the binding's `toJson_*`
+ * functions copy it once more into the API's names (filtering undefined with a spread per key).
+ * At 7,000 objects that was most of the synth time and of its garbage (`npm run bench`).
+ *
+ * `render()` gives the same JSON in one copy when it can prove it the same: for the App's
+ * default resolvers it does what they do (a Lazy is produced, an implicit token's resolve() is
+ * called), drops null and undefined, and sorts keys as ApiObject.toJson() does; the bindings'
+ * own field order is that sorted order (their generators sort the schemas' properties), checked
+ * on every object of dist/ and the 60-workload app by test/rendering.test.ts. Where cdk8s would
+ * do more, it is cdk8s that renders: a JSON patch on the object, custom resolvers on the App, or
+ * CDK8S_DISABLE_SORT. That is ApiObject.toJson() itself, over props already in the API's shape,
+ * so a patch may also add a field the binding does not know (a newer Kubernetes field), which
+ * the binding's conversion used to drop.
+ */
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Api } from './api-shape';
+
+/** A generated binding class: `new (scope, id, props)`. */
+type Binding = new (scope: Construct, id: string, props: any) => ApiObject;
+
+/** The binding `B` taking props in the API's shape: `Api<P>` for its props type `P`. */
+export type Rendered<P, B extends Binding> = new (scope: Construct, id: string, props: Api<P>) => InstanceType<B>;
+
+/** `binding` rendered by render(): the class our constructs make objects with. */
+export function rendered<P, B extends Binding>(binding: B): Rendered<P, B> {
+  class RenderedObject extends (binding as Binding) {
+    private readonly body: Record<string, unknown>;
+    private patched = false;
+    constructor(scope: Construct, id: string, props: Record<string, unknown>) {
+      super(scope, id, props);
+      this.body = props;
+    }
+    public addJsonPatch(...ops: JsonPatch[]): void {
+      this.patched = true;
+      super.addJsonPatch(...ops);
+    }
+    public toJson(): any {
+      return render(this, this.body, this.patched);
+    }
+  }
+  return RenderedObject as unknown as Rendered<P, B>;
+}
+
+function render(obj: ApiObject, body: Record<string, unknown>, patched: boolean): any {
+  if (patched || process.env.CDK8S_DISABLE_SORT || !defaultResolvers(App.of(obj))) {
+    return ApiObject.prototype.toJson.call(obj);
+  }
+  try {
+    // metadata.toJson() has resolved, sorted and emptied what it holds already
+    const json: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata.toJson() };
+    for (const key of Object.keys(body).sort()) {
+      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
+      const value = canonical(body[key]);
+      if (value != null) json[key] = value;
+    }
+    return json;
+  } catch (e) {
+    // the words of ApiObject.toJson()'s own failure
+    throw new Error(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);
+  }
+}
+
+/** True when the App resolves with cdk8s's three built-in resolvers only (custom ones come first). */
+function defaultResolvers(app: App): boolean {
+  const r = app.resolvers;
+  return r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
+}
+
+/**
+ * cdk8s's resolve() with the built-in resolvers, then sanitizeValue({ sortKeys: true }), in one
+ * copy. A union class (`k8s.IntOrString`) has no place in API-shaped props: refused as
+ * sanitizeValue refuses any other class.
+ */
+function canonical(value: any): unknown {
+  if (value == null) return undefined;
+  if (value instanceof Lazy) return canonical(value.produce());
+  if (typeof value.resolve === 'function') return canonical(value.resolve());
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = canonical(value[key]);
+    if (v != null) out[key] = v;
+  }
+  return out;
+}
