@@ -57,6 +57,24 @@ describe('rendering', () => {
     expect(ours.length).toBeGreaterThan(1500);
   });
 
+  test('metadata added through cdk8s\'s own API renders as cdk8s renders it', () => {
+    const shop = new MicroserviceApp(Testing.app(), 'shop');
+    const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:1.0.0' });
+    const m = web.deployment!.metadata;
+    m.addLabel('team', 'checkout');
+    m.addAnnotation('note', 'a: b');
+    m.addFinalizers('example.com/cleanup');
+    m.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '0d8f6a4e-1' });
+    m.add('generateName', 'web-');
+    m.add('emptyList', []);
+    m.add('emptyMap', {});
+    const ours = JSON.stringify(web.deployment!.toJson());
+    web.deployment!.addJsonPatch();
+    expect(ours).toBe(JSON.stringify(web.deployment!.toJson()));
+    expect(JSON.parse(ours).metadata).toMatchObject({ finalizers: ['example.com/cleanup'], generateName: 'web-', labels: { team: 'checkout' } });
+    expect(JSON.parse(ours).metadata).not.toHaveProperty('emptyList');
+  });
+
   test("the generated bindings convert fields in sorted order, so leaving their conversion out keeps the order", () => {
     // the `const result = { 'field': ... }` of every toJson_* converter, fields in the API's names
     const converters = (source: string) => [...source.matchAll(/function (toJson_\w+)\(obj[^)]*\)[^{]*\{[\s\S]*?const result = \{([\s\S]*?)\n\s*\};/g)]

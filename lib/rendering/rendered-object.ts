@@ -19,7 +19,7 @@
  * so a patch may also add a field the binding does not know (a newer Kubernetes field), which
  * the binding's conversion used to drop.
  */
-import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Api } from './api-shape';
 
@@ -54,8 +54,7 @@ function render(obj: ApiObject, body: Record<string, unknown>, patched: boolean)
     return ApiObject.prototype.toJson.call(obj);
   }
   try {
-    // metadata.toJson() has resolved, sorted and emptied what it holds already
-    const json: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata.toJson() };
+    const json: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata(obj.metadata) };
     for (const key of Object.keys(body).sort()) {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
       const value = canonical(body[key]);
@@ -68,6 +67,37 @@ function render(obj: ApiObject, body: Record<string, unknown>, patched: boolean)
   }
 }
 
+/** The fields of cdk8s's ApiObjectMetadataDefinition (private there) that its toJson() renders. */
+interface MetadataFields {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels: Record<string, unknown>;
+  readonly annotations: Record<string, unknown>;
+  readonly finalizers: unknown[];
+  readonly ownerReferences: unknown[];
+  readonly _additionalAttributes: Record<string, unknown>;
+}
+
+/**
+ * What `definition.toJson()` renders (resolve, then sanitize with empty arrays and objects left
+ * out), in one copy: its resolve() asks App.of() for every label and annotation. The fields are
+ * cdk8s's private ones: a cdk8s whose definition holds other fields renders its own way.
+ */
+function metadata(definition: ApiObjectMetadataDefinition): unknown {
+  const m = definition as unknown as Partial<MetadataFields>;
+  if (!isPlain(m.labels) || !isPlain(m.annotations) || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences) || !isPlain(m._additionalAttributes)) {
+    return definition.toJson();
+  }
+  return canonical({
+    ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations,
+    finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels,
+  }, true);
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && (v as object).constructor === Object;
+}
+
 /** True when the App resolves with cdk8s's three built-in resolvers only (custom ones come first). */
 function defaultResolvers(app: App): boolean {
   const r = app.resolvers;
@@ -76,20 +106,28 @@ function defaultResolvers(app: App): boolean {
 
 /**
  * cdk8s's resolve() with the built-in resolvers, then sanitizeValue({ sortKeys: true }), in one
- * copy. A union class (`k8s.IntOrString`) has no place in API-shaped props: refused as
- * sanitizeValue refuses any other class.
+ * copy; `dropEmpty` is sanitizeValue's filterEmptyArrays and filterEmptyObjects. A union class
+ * (`k8s.IntOrString`) has no place in API-shaped props: refused as sanitizeValue refuses any
+ * other class.
  */
-function canonical(value: any): unknown {
+function canonical(value: any, dropEmpty = false): unknown {
   if (value == null) return undefined;
-  if (value instanceof Lazy) return canonical(value.produce());
-  if (typeof value.resolve === 'function') return canonical(value.resolve());
+  if (value instanceof Lazy) return canonical(value.produce(), dropEmpty);
+  if (typeof value.resolve === 'function') return canonical(value.resolve(), dropEmpty);
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(canonical);
+  if (Array.isArray(value)) {
+    if (dropEmpty && value.length === 0) return undefined;
+    return value.map(v => canonical(v, dropEmpty));
+  }
   if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
   const out: Record<string, unknown> = {};
+  let empty = true;
   for (const key of Object.keys(value).sort()) {
-    const v = canonical(value[key]);
-    if (v != null) out[key] = v;
+    const v = canonical(value[key], dropEmpty);
+    if (v != null) {
+      out[key] = v;
+      empty = false;
+    }
   }
-  return out;
+  return dropEmpty && empty ? undefined : out;
 }
