@@ -34,7 +34,7 @@ export function stringifyManifest(doc: unknown): string {
   if (doc === undefined) return '\n';
   if (doc !== null && typeof doc === 'object') {
     try {
-      return `${new Emitter().node(doc, '', true)}\n`;
+      return new Emitter().document(doc);
     } catch (e) {
       if (e !== UNSUPPORTED) throw e;
     }
@@ -72,67 +72,97 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 // characters that never need a second look in a plain scalar
 const SIMPLE = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+@,:-]*$/;
 
+/**
+ * Writes one document into a list of pieces joined once at the end: each document is one flat
+ * string, and the pieces (mostly cached keys and values) die young. Returning a string per node
+ * instead built a rope of millions of short-lived-looking nodes that all stayed alive until the
+ * file was written, and most of the garbage collector's time went to copying them.
+ */
 class Emitter {
   // yaml writes an object met twice as an anchor and aliases: not modelled
   private readonly seen = new Set<object>();
+  private readonly out: string[] = [];
   // single-line scalars do not depend on their indent: most keys and values repeat
   private static readonly valueCache = new Map<string, string>();
   private static readonly keyCache = new Map<string, string>();
   private static readonly topKeyCache = new Map<string, string>();
 
+  /** The document's text, with its final newline. */
+  public document(doc: object): string {
+    this.node(doc, '', true);
+    this.out.push('\n');
+    return this.out.join('');
+  }
+
   /**
    * A collection or scalar at `indent` (the indent of the collection's own lines); `top` is
    * true for the document's root.
    */
-  public node(v: unknown, indent: string, top = false): string {
-    if (v === null || v === undefined) return 'null';
+  private node(v: unknown, indent: string, top = false): void {
+    const out = this.out;
+    if (v === null || v === undefined) {
+      out.push('null');
+      return;
+    }
     switch (typeof v) {
-      case 'string': return top ? unsupported() : this.value(v, indent);
-      case 'number': return number(v);
-      case 'boolean': return v ? 'true' : 'false';
+      case 'string':
+        if (top) unsupported();
+        out.push(this.value(v, indent));
+        return;
+      case 'number':
+        out.push(number(v));
+        return;
+      case 'boolean':
+        out.push(v ? 'true' : 'false');
+        return;
       case 'object': break;
-      default: return unsupported();
+      default: unsupported();
     }
     const o = v as object;
     if (this.seen.has(o)) unsupported();
     this.seen.add(o);
-    if (Array.isArray(o)) return this.seq(o, indent);
+    if (Array.isArray(o)) {
+      this.seq(o, indent);
+      return;
+    }
     const proto = Object.getPrototypeOf(o);
     // a class instance, or an object with its own toJSON(), is not plain data
     if ((proto !== Object.prototype && proto !== null) || typeof (o as { toJSON?: unknown }).toJSON === 'function') unsupported();
-    return this.map(o as Record<string, unknown>, indent, top);
+    this.map(o as Record<string, unknown>, indent, top);
   }
 
-  private seq(items: unknown[], indent: string): string {
-    if (items.length === 0) return '[]';
+  private seq(items: unknown[], indent: string): void {
+    const out = this.out;
+    if (items.length === 0) {
+      out.push('[]');
+      return;
+    }
     const itemIndent = indent + INDENT_STEP;
-    let out = '';
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) out += `\n${indent}`;
-      out += `- ${this.node(items[i], itemIndent)}`;
+      if (i > 0) out.push('\n', indent);
+      out.push('- ');
+      this.node(items[i], itemIndent);
     }
-    return out;
   }
 
-  private map(o: Record<string, unknown>, indent: string, top: boolean): string {
+  private map(o: Record<string, unknown>, indent: string, top: boolean): void {
+    const out = this.out;
     const keys = Object.keys(o);
-    if (keys.length === 0) return '{}';
-    const inner = indent + INDENT_STEP;
-    let out = '';
-    for (let i = 0; i < keys.length; i++) {
-      if (i > 0) out += `\n${indent}`;
-      const k = keys[i];
-      const key = this.key(k, top);
-      const v = o[k];
-      if (v !== null && typeof v === 'object') {
-        const s = this.node(v, inner);
-        // a non-empty collection starts on the next line; [] and {} stay on the key's line
-        out += s === '[]' || s === '{}' ? `${key}: ${s}` : `${key}:\n${inner}${s}`;
-      } else {
-        out += `${key}: ${this.node(v, inner)}`;
-      }
+    if (keys.length === 0) {
+      out.push('{}');
+      return;
     }
-    return out;
+    const inner = indent + INDENT_STEP;
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) out.push('\n', indent);
+      const k = keys[i];
+      out.push(this.key(k, top));
+      const v = o[k];
+      // a non-empty collection starts on the next line; [] and {} stay on the key's line
+      if (v !== null && typeof v === 'object' && !isEmpty(v)) out.push(':\n', inner);
+      else out.push(': ');
+      this.node(v, inner);
+    }
   }
 
   private key(k: string, top: boolean): string {
@@ -157,6 +187,13 @@ class Emitter {
     }
     return s;
   }
+}
+
+/** An empty array or object: written `[]` or `{}` on its key's line. */
+function isEmpty(v: object): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v) return false;
+  return true;
 }
 
 function unsupported(): never {
