@@ -28,3 +28,5 @@ export type { KedaOptions } from './keda/scaled-object';
 export type { TrafficOptions, RetryOptions, CircuitBreakerOptions, RateLimitOptions } from './mesh/traffic';
 export { SAFE_RETRY_ON, IDEMPOTENT_RETRY_ON } from './mesh/traffic';
 export type { CanaryOptions } from './canary';
+// the JSON shape of a generated binding type: what podTemplate, resources and the objects' props are in
+export type { Api } from './rendering/api-shape';
