@@ -112,17 +112,24 @@ function defaultResolvers(app: App): boolean {
  */
 function canonical(value: any, dropEmpty = false): unknown {
   if (value == null) return undefined;
+  // what most values are: no resolver of cdk8s's touches them (String.prototype has no resolve())
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return value;
   if (value instanceof Lazy) return canonical(value.produce(), dropEmpty);
   if (typeof value.resolve === 'function') return canonical(value.resolve(), dropEmpty);
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     if (dropEmpty && value.length === 0) return undefined;
-    return value.map(v => canonical(v, dropEmpty));
+    const items = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = canonical(value[i], dropEmpty);
+    return items;
   }
   if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  const keys = Object.keys(value);
+  if (!sorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
   let empty = true;
-  for (const key of Object.keys(value).sort()) {
+  for (const key of keys) {
     const v = canonical(value[key], dropEmpty);
     if (v != null) {
       out[key] = v;
@@ -130,4 +137,10 @@ function canonical(value: any, dropEmpty = false): unknown {
     }
   }
   return dropEmpty && empty ? undefined : out;
+}
+
+// most objects are built in order already: checking is cheaper than sorting
+function sorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
