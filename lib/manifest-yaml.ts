@@ -25,21 +25,14 @@ const cdk8sStringify = Yaml.stringify;
 
 /** The multi-document YAML of `docs`, exactly as cdk8s `Yaml.stringify(...docs)` writes it. */
 export function stringifyManifests(...docs: unknown[]): string {
+  const emitter = new Emitter();
   // one allocation for the whole text
-  return docs.map(stringifyManifest).join('---\n');
+  return docs.map(doc => emitter.document(doc)).join('---\n');
 }
 
 /** One document, as `Yaml.stringify(doc)` writes it. */
 export function stringifyManifest(doc: unknown): string {
-  if (doc === undefined) return '\n';
-  if (doc !== null && typeof doc === 'object') {
-    try {
-      return new Emitter().document(doc);
-    } catch (e) {
-      if (e !== UNSUPPORTED) throw e;
-    }
-  }
-  return cdk8sStringify(doc);
+  return stringifyManifests(doc);
 }
 
 // thrown (never seen outside this file) when a document holds what the emitter does not model
@@ -63,6 +56,14 @@ function readsAsOtherType(s: string): boolean {
 }
 
 const INDENT_STEP = '  ';
+// the indent one step deeper than each indent (an indent is INDENT_STEP repeated): made once,
+// not concatenated again at every collection
+const DEEPER = new Map<string, string>();
+function deeper(indent: string): string {
+  let d = DEEPER.get(indent);
+  if (d === undefined) DEEPER.set(indent, d = indent + INDENT_STEP);
+  return d;
+}
 const DOUBLE_QUOTED_MIN_MULTI_LINE = 40;
 // control characters and lone surrogates: double-quoted with escapes
 const NEEDS_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
@@ -73,25 +74,37 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 const SIMPLE = /^[A-Za-z0-9_./=+-][A-Za-z0-9_./=+@,:-]*$/;
 
 /**
- * Writes one document into a list of pieces joined once at the end: each document is one flat
- * string, and the pieces (mostly cached keys and values) die young. Returning a string per node
- * instead built a rope of millions of short-lived-looking nodes that all stayed alive until the
- * file was written, and most of the garbage collector's time went to copying them.
+ * Writes each document into a list of pieces (mostly cached keys and values) joined into one
+ * flat string; the list is emptied and used again for the next document. Returning a string per
+ * node instead built a rope of millions of string nodes that all stayed alive until the file was
+ * written, and most of the garbage collector's time went to copying them. (One list for all
+ * documents, joined once, allocates more: joining a million pieces needs room of its own.)
  */
 class Emitter {
-  // yaml writes an object met twice as an anchor and aliases: not modelled
-  private readonly seen = new Set<object>();
+  // yaml writes an object met twice in a document as an anchor and aliases: not modelled
+  private seen = new Set<object>();
   private readonly out: string[] = [];
   // single-line scalars do not depend on their indent: most keys and values repeat
   private static readonly valueCache = new Map<string, string>();
   private static readonly keyCache = new Map<string, string>();
   private static readonly topKeyCache = new Map<string, string>();
 
-  /** The document's text, with its final newline. */
-  public document(doc: object): string {
-    this.node(doc, '', true);
-    this.out.push('\n');
-    return this.out.join('');
+  /** One document, with its final newline; what the emitter does not model goes to cdk8s's writer. */
+  public document(doc: unknown): string {
+    if (doc === undefined) return '\n';
+    if (doc !== null && typeof doc === 'object') {
+      this.seen = new Set();
+      try {
+        this.node(doc, '', true);
+        this.out.push('\n');
+        return this.out.join('');
+      } catch (e) {
+        if (e !== UNSUPPORTED) throw e;
+      } finally {
+        this.out.length = 0;
+      }
+    }
+    return cdk8sStringify(doc);
   }
 
   /**
@@ -137,7 +150,7 @@ class Emitter {
       out.push('[]');
       return;
     }
-    const itemIndent = indent + INDENT_STEP;
+    const itemIndent = deeper(indent);
     for (let i = 0; i < items.length; i++) {
       if (i > 0) out.push('\n', indent);
       out.push('- ');
@@ -152,7 +165,7 @@ class Emitter {
       out.push('{}');
       return;
     }
-    const inner = indent + INDENT_STEP;
+    const inner = deeper(indent);
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) out.push('\n', indent);
       const k = keys[i];
@@ -200,7 +213,12 @@ function unsupported(): never {
   throw UNSUPPORTED;
 }
 
+// the text of small whole numbers (ports, replicas, seconds): made once each
+const SMALL_INTS: string[] = [];
+const SMALL_INT_LIMIT = 65536;
+
 function number(n: number): string {
+  if (Number.isInteger(n) && n >= 0 && n < SMALL_INT_LIMIT && !Object.is(n, -0)) return (SMALL_INTS[n] ??= String(n));
   if (Number.isNaN(n)) return '.nan';
   if (!Number.isFinite(n)) return n < 0 ? '-.inf' : '.inf';
   return Object.is(n, -0) ? '-0' : JSON.stringify(n);

@@ -55,7 +55,9 @@ function render(obj: ApiObject, body: Record<string, unknown>, patched: boolean)
   }
   try {
     const json: Record<string, unknown> = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata(obj.metadata) };
-    for (const key of Object.keys(body).sort()) {
+    const keys = Object.keys(body);
+    sortKeys(keys);
+    for (const key of keys) {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
       const value = canonical(body[key]);
       if (value != null) json[key] = value;
@@ -126,7 +128,7 @@ function canonical(value: any, dropEmpty = false): unknown {
   }
   if (value.constructor?.name !== 'Object') throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
   const keys = Object.keys(value);
-  if (!sorted(keys)) keys.sort();
+  sortKeys(keys);
   const out: Record<string, unknown> = {};
   let empty = true;
   for (const key of keys) {
@@ -139,8 +141,23 @@ function canonical(value: any, dropEmpty = false): unknown {
   return dropEmpty && empty ? undefined : out;
 }
 
-// most objects are built in order already: checking is cheaper than sorting
-function sorted(keys: string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
-  return true;
+/**
+ * `keys.sort()`, in place. An object's keys are few and mostly in order already: an insertion
+ * sort does no allocation, where Array.prototype.sort copies every array it sorts (a third of
+ * all the bytes a synth allocated went to those copies).
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 32) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
 }
