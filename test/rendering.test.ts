@@ -130,7 +130,7 @@ describe('rendering', () => {
   });
 
   test('a Lazy value is produced at render, and an implicit token resolved', () => {
-    const Map = rendered<k8s.KubeConfigMapProps, typeof k8s.KubeConfigMap>(k8s.KubeConfigMap);
+    const Map = rendered(k8s.KubeConfigMap);
     const chart = new MicroserviceApp(Testing.app(), 'shop');
     let later = 'before';
     const cm = new Map(chart, 'cm', { data: { lazy: Lazy.any({ produce: () => later }), token: { resolve: () => 'resolved' } as any, gone: undefined as any } });
@@ -139,7 +139,7 @@ describe('rendering', () => {
   });
 
   test('a value of a class (a binding union, where the API shape wants its value) is refused with the object path', () => {
-    const Svc = rendered<k8s.KubeServiceProps, typeof k8s.KubeService>(k8s.KubeService);
+    const Svc = rendered(k8s.KubeService);
     const chart = new MicroserviceApp(Testing.app(), 'shop');
     const svc = new Svc(chart, 'svc', { spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') as any }] } });
     expect(() => svc.toJson()).toThrow("Failed serializing construct at path 'shop/svc' with name 'shop-svc': Error: can't render non-simple object of type 'IntOrString'");

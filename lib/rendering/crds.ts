@@ -21,9 +21,9 @@ export const monitoringKinds = onFirstUse(() => {
   const m = require('../../imports/monitoring.coreos.com') as typeof monitoring;
   return {
     bindings: m,
-    PodMonitor: rendered<monitoring.PodMonitorProps, typeof m.PodMonitor>(m.PodMonitor),
-    PrometheusRule: rendered<monitoring.PrometheusRuleProps, typeof m.PrometheusRule>(m.PrometheusRule),
-    ServiceMonitor: rendered<monitoring.ServiceMonitorProps, typeof m.ServiceMonitor>(m.ServiceMonitor),
+    PodMonitor: rendered(m.PodMonitor),
+    PrometheusRule: rendered(m.PrometheusRule),
+    ServiceMonitor: rendered(m.ServiceMonitor),
   };
 });
 
@@ -32,8 +32,8 @@ export const istioNetworkingKinds = onFirstUse(() => {
   const m = require('../../imports/networking.istio.io') as typeof networking;
   return {
     bindings: m,
-    DestinationRule: rendered<networking.DestinationRuleProps, typeof m.DestinationRule>(m.DestinationRule),
-    VirtualService: rendered<networking.VirtualServiceProps, typeof m.VirtualService>(m.VirtualService),
+    DestinationRule: rendered(m.DestinationRule),
+    VirtualService: rendered(m.VirtualService),
   };
 });
 
@@ -42,8 +42,8 @@ export const istioSecurityKinds = onFirstUse(() => {
   const m = require('../../imports/security.istio.io') as typeof security;
   return {
     bindings: m,
-    AuthorizationPolicy: rendered<security.AuthorizationPolicyProps, typeof m.AuthorizationPolicy>(m.AuthorizationPolicy),
-    PeerAuthentication: rendered<security.PeerAuthenticationProps, typeof m.PeerAuthentication>(m.PeerAuthentication),
+    AuthorizationPolicy: rendered(m.AuthorizationPolicy),
+    PeerAuthentication: rendered(m.PeerAuthentication),
   };
 });
 
@@ -52,9 +52,9 @@ export const kedaKinds = onFirstUse(() => {
   const m = require('../../imports/keda.sh') as typeof keda;
   return {
     bindings: m,
-    ScaledJob: rendered<keda.ScaledJobProps, typeof m.ScaledJob>(m.ScaledJob),
-    ScaledObject: rendered<keda.ScaledObjectProps, typeof m.ScaledObject>(m.ScaledObject),
-    TriggerAuthentication: rendered<keda.TriggerAuthenticationProps, typeof m.TriggerAuthentication>(m.TriggerAuthentication),
+    ScaledJob: rendered(m.ScaledJob),
+    ScaledObject: rendered(m.ScaledObject),
+    TriggerAuthentication: rendered(m.TriggerAuthentication),
   };
 });
 
@@ -62,6 +62,6 @@ export const kedaKinds = onFirstUse(() => {
 export const gatewayApiKinds = onFirstUse(() => {
   const m = require('../../imports/gateway.networking.k8s.io') as typeof gatewayApi;
   return {
-    HttpRoute: rendered<gatewayApi.HttpRouteProps, typeof m.HttpRoute>(m.HttpRoute),
+    HttpRoute: rendered(m.HttpRoute),
   };
 });

@@ -26,11 +26,11 @@ import type { Api } from './api-shape';
 /** A generated binding class: `new (scope, id, props)`. */
 type Binding = new (scope: Construct, id: string, props: any) => ApiObject;
 
-/** The binding `B` taking props in the API's shape: `Api<P>` for its props type `P`. */
-export type Rendered<P, B extends Binding> = new (scope: Construct, id: string, props: Api<P>) => InstanceType<B>;
+/** The binding `B` taking its props (the constructor's third parameter) in the API's shape. */
+export type Rendered<B extends Binding> = new (scope: Construct, id: string, props: Api<NonNullable<ConstructorParameters<B>[2]>>) => InstanceType<B>;
 
 /** `binding` rendered by render(): the class our constructs make objects with. */
-export function rendered<P, B extends Binding>(binding: B): Rendered<P, B> {
+export function rendered<B extends Binding>(binding: B): Rendered<B> {
   class RenderedObject extends (binding as Binding) {
     private readonly body: Record<string, unknown>;
     private patched = false;
@@ -46,7 +46,7 @@ export function rendered<P, B extends Binding>(binding: B): Rendered<P, B> {
       return render(this, this.body, this.patched);
     }
   }
-  return RenderedObject as unknown as Rendered<P, B>;
+  return RenderedObject as unknown as Rendered<B>;
 }
 
 function render(obj: ApiObject, body: Record<string, unknown>, patched: boolean): any {
