@@ -4,7 +4,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { renderApp, renderAppFiles } from '../lib';
 import { EXAMPLE_APPS, NOT_IN_DIST, buildExamples } from '../apps';
 import { validateManifests } from '../lib/tools';
-import { find, synth } from './helpers';
+import { find, synth, unsettledSelectorParts } from './helpers';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
@@ -31,6 +31,11 @@ describe('example apps', () => {
   test.each(Object.keys(NOT_IN_DIST))('%s (not in dist/ yet) passes cdk8s-ms validate with no error or warning', name => {
     const findings = validateManifests(EXAMPLE_APPS[name](Testing.app()).toJson()).findings;
     expect(findings.filter(f => f.severity !== 'info')).toEqual([]);
+  });
+
+  test.each(Object.keys(EXAMPLE_APPS))('%s settles on apply: no empty matchLabels or matchExpressions', name => {
+    const objects = EXAMPLE_APPS[name](Testing.app()).toJson();
+    expect(objects.flatMap(o => unsettledSelectorParts(o).map(p => `${o.kind}/${o.metadata.name}${p}`))).toEqual([]);
   });
 
   test('synthesizing twice gives byte-identical output', () => {

@@ -90,7 +90,7 @@ describe('connectToExternal', () => {
     new ScaledWorker(shop, 'mailer', { image: 'x/m:1' }).connectToExternal({ name: 'rabbitmq', host: 'rabbitmq.messaging.svc', port: 5672, env: 'AMQP_ADDR' });
     const objects = synth(shop);
     expect(find(objects, 'NetworkPolicy', 'mailer.to-external.rabbitmq').spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'messaging' } }, podSelector: { matchLabels: {} } }],
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'messaging' } }, podSelector: {} }],
       ports: [{ port: 5672, protocol: 'TCP' }],
     }]);
     expect(appEnv(find(objects, 'Deployment', 'mailer'))).toEqual([{ name: 'AMQP_ADDR', value: 'rabbitmq.messaging.svc:5672' }]);

@@ -27,7 +27,7 @@ describe('Gateway API routes', () => {
     expect(find(objects, 'HTTPRoute', 'shop-1').spec).toMatchObject({ parentRefs, hostnames: ['admin.example.com'], rules: [{ backendRefs: [{ name: 'admin', port: 80 }] }] });
     // the Gateway's namespace is admitted to routed services
     expect(find(objects, 'NetworkPolicy', 'web.allow-ingress').spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: { matchLabels: {} } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} },
     ]);
     expect(shop.httpRoutes).toHaveLength(2);
   });

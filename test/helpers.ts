@@ -71,3 +71,17 @@ export function expectConfigError(build: () => unknown, message: string): void {
   expect(error).toBeInstanceOf(MicroserviceConfigError);
   expect((error as Error).message).toBe(message);
 }
+
+/**
+ * The paths of every empty `matchLabels` or `matchExpressions` in an object. A real API server
+ * does not store them (`{ matchLabels: {} }` comes back as `{}`), so `kubectl apply` and a GitOps
+ * controller write such an object again on every apply and never see it in sync.
+ */
+export function unsettledSelectorParts(o: unknown, at = ''): string[] {
+  if (Array.isArray(o)) return o.flatMap((v, i) => unsettledSelectorParts(v, `${at}/${i}`));
+  if (o === null || typeof o !== 'object') return [];
+  return Object.entries(o).flatMap(([k, v]) => {
+    const empty = (k === 'matchLabels' || k === 'matchExpressions') && v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+    return empty ? [`${at}/${k}`] : unsettledSelectorParts(v, `${at}/${k}`);
+  });
+}

@@ -17,7 +17,7 @@ describe('Istio mesh', () => {
     expect(find(objects, 'PeerAuthentication', 'default')).toMatchObject({ apiVersion: 'security.istio.io/v1', spec: { mtls: { mode: 'STRICT' } } });
     expect(find(objects, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
     expect(find(objects, 'NetworkPolicy', 'allow-istiod').spec).toEqual({
-      podSelector: { matchLabels: {} },
+      podSelector: {},
       policyTypes: ['Egress'],
       egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
     });

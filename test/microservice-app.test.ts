@@ -27,7 +27,7 @@ describe('MicroserviceApp', () => {
     const objects = synth(shop);
     expect(find(objects, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(find(objects, 'NetworkPolicy', 'allow-dns').spec).toEqual({
-      podSelector: { matchLabels: {} },
+      podSelector: {},
       policyTypes: ['Egress'],
       egress: [{
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],

@@ -109,9 +109,9 @@ describe('monitoring', () => {
       { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
     ]));
     expect(find(objects, 'NetworkPolicy', 'allow-otel-collector').spec).toEqual({
-      podSelector: { matchLabels: {} },
+      podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: {} } }], ports: [{ port: 4318, protocol: 'TCP' }] }],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: {} }], ports: [{ port: 4318, protocol: 'TCP' }] }],
     });
   });
 

@@ -1,7 +1,7 @@
 import { Testing, Yaml } from 'cdk8s';
 import fc from 'fast-check';
 import { BatchJob, MicroserviceApp, ObservedService, ScaledWorker, ServiceTarget, StatefulService, Workload } from '../lib';
-import { Manifest, ofKind } from './helpers';
+import { Manifest, ofKind, unsettledSelectorParts } from './helpers';
 
 // Property tests: random VALID app descriptions are built with the real constructs and the
 // synthesized manifests are checked for invariants that must hold whatever the input.
@@ -483,6 +483,13 @@ describe('properties of random valid apps', () => {
           expect(c.securityContext.capabilities.drop).toContain('ALL');
         }
       }
+    }), RUNS);
+  });
+
+  test('7. applying twice settles: no object holds an empty matchLabels or matchExpressions', () => {
+    fc.assert(fc.property(appDescArb, d => {
+      const unsettled = synthDesc(d).flatMap(o => unsettledSelectorParts(o).map(p => `${o.kind}/${o.metadata.name}${p}`));
+      expect(unsettled).toEqual([]);
     }), RUNS);
   });
 });

@@ -40,8 +40,17 @@ export function admitPolicyName(self: string, what: 'prometheus' | 'ingress' | '
 export function podsPeer(p: PodsPeer): k8s.NetworkPolicyPeer {
   return {
     namespaceSelector: p.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } : undefined,
-    podSelector: { matchLabels: { ...(p.podLabels ?? {}) } },
+    podSelector: labelSelector(p.podLabels),
   };
+}
+
+/**
+ * A label selector for these labels; `{}` (every pod) when there are none. The API server does
+ * not store an empty `matchLabels`: `{ matchLabels: {} }` comes back as `{}`, so an object that
+ * holds one is written again on every apply and a GitOps controller never sees it in sync.
+ */
+export function labelSelector(labels: Record<string, string> | undefined): k8s.LabelSelector {
+  return labels && Object.keys(labels).length ? { matchLabels: { ...labels } } : {};
 }
 
 /** Any address, v4 and v6: what traffic through a cloud load balancer comes from. */
@@ -65,7 +74,7 @@ export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.Kub
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: r.name, namespace: r.namespace, labels: r.labels },
     spec: {
-      podSelector: { matchLabels: { ...r.podSelector } },
+      podSelector: labelSelector(r.podSelector),
       policyTypes: [r.direction],
       ingress: r.direction === 'Ingress' ? [{ from: r.peers, ...rule }] : undefined,
       egress: r.direction === 'Egress' ? [{ to: r.peers, ...rule }] : undefined,

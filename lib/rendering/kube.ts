@@ -42,6 +42,7 @@ export type EnvFromSource = Api<bindings.EnvFromSource>;
 export type EnvVar = Api<bindings.EnvVar>;
 export type IngressRule = Api<bindings.IngressRule>;
 export type IngressSpec = Api<bindings.IngressSpec>;
+export type LabelSelector = Api<bindings.LabelSelector>;
 export type KubeJobProps = Api<bindings.KubeJobProps>;
 export type LocalObjectReference = Api<bindings.LocalObjectReference>;
 export type MetricSpecV2 = Api<bindings.MetricSpecV2>;
