@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
 import { benchApp } from './app';
-import { escapeTemplateText as helmSafe } from '../lib/helm/templates';
-import { stringifyManifests } from '../lib/manifest-yaml';
+import { escapeTemplateText as helmSafe } from '../lib/tools/helm/templates';
+import { stringifyManifests } from '../lib/rendering/manifest-yaml';
 const objectsOf = (dashboards: boolean) => benchApp(Testing.app(), { services: 1, dashboards }).toJson() as any[];
 const withDashboards = objectsOf(true);
 const pick = (kind: string, name: string, objects = withDashboards) => objects.find(o => o.kind === kind && o.metadata.name === name);

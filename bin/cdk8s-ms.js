@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The cdk8s-ms command: runs the compiled package (build/, made by `npm run build`, which
 // `prepare` runs on install and pack). A user's .ts app file is transpiled on load with the
-// project's own TypeScript (lib/cli/transpile-cache.ts).
+// project's own TypeScript (lib/tools/cli/transpile-cache.ts).
 'use strict';
 const path = require('node:path');
 
-const entry = path.join(__dirname, '..', 'build', 'lib', 'cli', 'main.js');
+const entry = path.join(__dirname, '..', 'build', 'lib', 'tools', 'cli', 'main.js');
 const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
 let cli;
 try {

@@ -6,7 +6,7 @@
 //
 // The schemas are stored as the CRDs declare them, minus their `description` texts (they make
 // up most of the size and validation never reads them); making them strict is the validator's
-// job (lib/validate/schema.ts). --check writes nothing and exits 1 when the committed files
+// job (lib/tools/validate/schema.ts). --check writes nothing and exits 1 when the committed files
 // differ from what the CRDs give, so CI notices a CRD upgrade that was not re-extracted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

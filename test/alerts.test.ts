@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { MetricsSource, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
-import { LAST_APPLIED_LIMIT, CONFIGMAP_DATA_LIMIT } from '../lib/validate/objects';
-import { validateManifests } from '../lib/validate';
-import { appReadme } from '../lib/app-readme';
+import { LAST_APPLIED_LIMIT, CONFIGMAP_DATA_LIMIT } from '../lib/tools/validate/objects';
+import { validateManifests } from '../lib/tools/validate';
+import { appReadme } from '../lib/output/app-readme';
 import { expectConfigError, Manifest, find, ofKind, synth, testApp } from './helpers';
 
 const alertsOf = (rule: Manifest): any[] => rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);

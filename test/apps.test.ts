@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import { renderApp, renderAppFiles } from '../lib';
 import { EXAMPLE_APPS, NOT_IN_DIST, buildExamples } from '../apps';
-import { validateManifests } from '../lib/tools';
+import { validateManifests } from '../lib/tools/index';
 import { find, synth, unsettledSelectorParts } from './helpers';
 
 const DIST = path.join(__dirname, '..', 'dist');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BatchJob, MicroserviceApp, ObservedService, StatefulService } from '../lib';
-import { helmChart } from '../lib/helm';
+import { helmChart } from '../lib/tools/helm';
 import { Manifest, find, ofKind, parseObjects, synth, testApp } from './helpers';
 import { helmBin, run, toolWorkspace } from './tools';
 

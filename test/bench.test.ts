@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { benchApp } from '../bench/app';
 import { keyDifference, objectKeys } from '../bench/objects';
-import { stringifyManifests } from '../lib/manifest-yaml';
+import { stringifyManifests } from '../lib/rendering/manifest-yaml';
 import { parseObjects } from './helpers';
 import { helmBin, run, toolWorkspace } from './tools';
 

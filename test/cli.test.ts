@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { Testing } from 'cdk8s';
-import { EXIT, Io, main } from '../lib/cli/main';
+import { EXIT, Io, main } from '../lib/tools/cli/main';
 import { DIST_APPS, EXAMPLE_APPS, buildExamples } from '../apps';
 import { cleanToolEnv, helmBin, run as runTool } from './tools';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, ObservedService, renderAppFiles } from '../lib';
-import { applyCommand, pruneAllowlist } from '../lib/deploy-command';
+import { applyCommand, pruneAllowlist } from '../lib/output/deploy-command';
 import { kubectlBin, tryRun, toolWorkspace } from './tools';
 
 const workspace = toolWorkspace('deploy', kubectlBin);

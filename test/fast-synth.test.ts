@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { text, value } from './yaml-arbitraries';
 
-// app.synth() of an App holding MicroserviceApps takes the fast path (lib/fast-synth.ts): one
+// app.synth() of an App holding MicroserviceApps takes the fast path (lib/rendering/fast-synth.ts): one
 // validation pass and our YAML emitter. It must write the very bytes cdk8s's own App.synth()
 // writes, called here as App.prototype.synth on an App built the same way.
 

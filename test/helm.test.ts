@@ -7,8 +7,8 @@ import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
-import { escapeTemplateText, helmChart } from '../lib/helm';
-import { joinImage, splitImage } from '../lib/image';
+import { escapeTemplateText, helmChart } from '../lib/tools/helm';
+import { joinImage, splitImage } from '../lib/pod/image';
 import { Manifest, key, parseObjects, sorted } from './helpers';
 import { helmBin, run, tryRun, toolWorkspace } from './tools';
 

@@ -2,8 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import { ScaledJobSpecTriggers, ScaledObject, ScaledObjectSpecTriggers, TriggerAuthentication, TriggerAuthenticationSpec } from '../imports/keda.sh';
 import { MicroserviceConfigError } from '../lib/errors';
 import { QueueTrigger, RenderedQueueTrigger } from '../lib/keda/triggers';
-import { validateManifests } from '../lib/validate';
-import { SCHEMA_RULES } from '../lib/validate/schema';
+import { validateManifests } from '../lib/tools/validate';
+import { SCHEMA_RULES } from '../lib/tools/validate/schema';
 
 const SCOPE = 'shop/mailer';
 const AUTH = 'mailer-queue';

@@ -7,7 +7,7 @@ import { App, Testing, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, ObservedService, renderApp } from '../lib';
-import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from '../lib/kustomize';
+import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from '../lib/rendering/kustomize';
 import { Manifest, key, parseObjects, sorted } from './helpers';
 import { kubectlBin, run, tryRun, toolWorkspace } from './tools';
 

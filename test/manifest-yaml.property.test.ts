@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Testing, Yaml } from 'cdk8s';
 import fc from 'fast-check';
 import { buildExamples } from '../apps';
-import { stringifyManifest, stringifyManifests } from '../lib/manifest-yaml';
+import { stringifyManifest, stringifyManifests } from '../lib/rendering/manifest-yaml';
 import { manifest } from './yaml-arbitraries';
 
 // The manifest YAML emitter must write exactly what cdk8s's Yaml.stringify (the `yaml`

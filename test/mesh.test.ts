@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, QueueTrigger, ScaledWorker } from '../lib';
-import { appReadme } from '../lib/app-readme';
-import { validateManifests } from '../lib/tools';
+import { appReadme } from '../lib/output/app-readme';
+import { validateManifests } from '../lib/tools/index';
 import { warningsOf } from '../lib/warnings';
 import { container, find, ofKind, synth, testApp } from './helpers';
 import { build as sixtyWorkloads } from './fixtures/sixty-workloads';

@@ -3,7 +3,7 @@
 // value and the fix (issue 12, item 9).
 import { BatchJob, MicroserviceConfigError, ObservedService, ObservedServiceProps, ScaledWorker, StatefulService } from '../lib';
 import { nearestName } from '../lib/props/checks';
-import { validateManifests } from '../lib/tools';
+import { validateManifests } from '../lib/tools/index';
 import { appEnv, find, synth, testApp } from './helpers';
 
 const IMAGE = 'ghcr.io/acme/catalog:1.4.2';

@@ -1,6 +1,6 @@
 import { warningsOf } from '../lib/warnings';
 import { JsonPatch } from 'cdk8s';
-import { validateManifests } from '../lib/validate';
+import { validateManifests } from '../lib/tools/validate';
 import { BatchJob, ObservedService, ScaledWorker, StatefulService, StatefulServiceProps } from '../lib';
 import { find, ofKind, synth, testApp } from './helpers';
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // The CLI's TypeScript loader, compiled, in a fresh node process as the bin uses it (jest has its own loader).
-const LOADER = path.join(__dirname, '..', 'build', 'lib', 'cli', 'transpile-cache.js');
+const LOADER = path.join(__dirname, '..', 'build', 'lib', 'tools', 'cli', 'transpile-cache.js');
 const TYPESCRIPT = require.resolve('typescript');
 
 let tmp: string;

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as CliValidation from 'cdk8s-cli/lib/plugins/validation';
 import YAML from 'yaml';
-import { Finding, ManifestPathError, RULES, SchemaCatalog, ValidationResult, exitCodeFor, formatResult, validateManifests, validatePaths } from '../lib/validate';
-import { yamlFilesUnder } from '../lib/validate/manifests';
-import { ManifestValidation } from '../lib/validate/plugin';
-import { fieldPath, goRegExp } from '../lib/validate/schema';
+import { Finding, ManifestPathError, RULES, SchemaCatalog, ValidationResult, exitCodeFor, formatResult, validateManifests, validatePaths } from '../lib/tools/validate';
+import { yamlFilesUnder } from '../lib/tools/validate/manifests';
+import { ManifestValidation } from '../lib/tools/validate/plugin';
+import { fieldPath, goRegExp } from '../lib/tools/validate/schema';
 
 // cdk8s-cli exposes its plugin API as 'cdk8s-cli/plugins' (package exports); the types live in lib/
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof CliValidation;

@@ -1,5 +1,5 @@
 import { BatchJob, MicroserviceConfigError, ObservedService, QueueTrigger, ScaledWorker, StatefulService } from '../lib';
-import { helmHooks } from '../lib/helm/hooks';
+import { helmHooks } from '../lib/tools/helm/hooks';
 import { dashboardExpressions } from '../lib/observability/dashboard';
 import { workloadPodPattern } from '../lib/observability/controllers';
 import type { WorkloadTelemetry } from '../lib/observability/model';

@@ -5,4 +5,4 @@
 //       version: <the installed version>
 //       class: ManifestValidation
 // It runs the compiled package (build/), like the cdk8s-ms command.
-module.exports = require('../build/lib/validate/plugin');
+module.exports = require('../build/lib/tools/validate/plugin');

@@ -2,7 +2,7 @@ import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { checkEnvName } from '../names';
-import { SecurityOptions } from '../security';
+import { SecurityOptions } from './security';
 import { renderExtraContainers } from './containers';
 import { checkAnnotations, checkLabels } from '../props/checks';
 import type { ConfigMapEnvSource, PodProps } from './pod-props';

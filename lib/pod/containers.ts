@@ -1,11 +1,11 @@
 import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
-import { parseImage } from '../image';
+import { parseImage } from './image';
 import { checkEnvName } from '../names';
-import { renderProbe } from '../probes';
-import { renderResources } from '../resources';
-import { SecurityOptions, containerSecurityContext } from '../security';
+import { renderProbe } from './probes';
+import { renderResources } from './resources';
+import { SecurityOptions, containerSecurityContext } from './security';
 import type { ExtraContainerOptions } from './pod-props';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

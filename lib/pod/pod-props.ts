@@ -1,8 +1,8 @@
 // What every workload kind (ObservedService, ScaledWorker, StatefulService, BatchJob) takes
 // about its pod beyond the main container: who it runs as, what it may write, which volumes
 // and files it sees, the containers beside it, and how it is scheduled and labelled.
-import type { Probe } from '../probes';
-import type { ResourceOptions } from '../resources';
+import type { Probe } from './probes';
+import type { ResourceOptions } from './resources';
 
 /** The uid and gid the pod's containers run as: the image's own non-root user. */
 export interface UserOptions {

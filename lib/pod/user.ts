@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
-import { SecurityOptions } from '../security';
+import { SecurityOptions } from './security';
 import type { UserOptions } from './pod-props';
 
 // the largest id the kernel takes (uid_t is 32 bits, and -1 means "unset")

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
-import { parseQuantity } from '../resources';
+import { parseQuantity } from './resources';
 import type { ClaimMountOptions, SecretFilesOptions } from './pod-props';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,23 +1,23 @@
 // The prop names of every public props and options interface, for checkKnownProps(). Each list
 // is typed against its interface (PropNames), so adding a prop without listing it here, or
 // listing one that does not exist, fails to compile.
-import type { CanaryOptions } from '../canary';
+import type { CanaryOptions } from '../constructs/canary';
 import type { KedaOptions } from '../keda/scaled-object';
-import type { GatewayOptions } from '../gateway';
-import type { CircuitBreakerOptions, RateLimitOptions, RetryOptions, TrafficOptions } from '../mesh/traffic';
-import type { IstioOptions, MicroserviceAppProps, MonitoringOptions, OpenTelemetryOptions, RouteOptions } from '../microservice-app';
-import type { ObservedServiceProps, ServiceMetricsOptions } from '../observed-service';
-import type { PodsPeer } from '../policy/network-policy';
-import type { ProbeOptions } from '../probes';
-import type { ResourceLimits, ResourceOptions } from '../resources';
-import type { JobModeOptions, ScaledWorkerProps } from '../scaled-worker';
-import type { BatchJobProps } from '../batch-job';
+import type { GatewayOptions } from '../network/gateway';
+import type { CircuitBreakerOptions, RateLimitOptions, RetryOptions, TrafficOptions } from '../network/mesh/traffic';
+import type { IstioOptions, MicroserviceAppProps, MonitoringOptions, OpenTelemetryOptions, RouteOptions } from '../constructs/microservice-app';
+import type { ObservedServiceProps, ServiceMetricsOptions } from '../constructs/observed-service';
+import type { PodsPeer } from '../network/network-policy';
+import type { ProbeOptions } from '../pod/probes';
+import type { ResourceLimits, ResourceOptions } from '../pod/resources';
+import type { JobModeOptions, ScaledWorkerProps } from '../constructs/scaled-worker';
+import type { BatchJobProps } from '../constructs/batch-job';
 import type { ClaimMountOptions, ConfigMapEnvSource, ExtraContainerOptions, SecretFilesOptions, UserOptions } from '../pod/pod-props';
-import type { ClaimRetentionOptions, StatefulServiceProps, StorageOptions } from '../stateful-service';
+import type { ClaimRetentionOptions, StatefulServiceProps, StorageOptions } from '../constructs/stateful-service';
 import type {
   AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
   RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps,
-} from '../workload';
+} from '../constructs/workload';
 import { PropNames, propNames } from './checks';
 
 const WORKLOAD: PropNames<WorkloadProps> = {

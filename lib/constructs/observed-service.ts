@@ -1,0 +1,329 @@
+import { ApiObject } from 'cdk8s';
+import * as k8s from '../rendering/kube';
+import { Construct } from 'constructs';
+import { MicroserviceConfigError, show } from '../errors';
+import type { RouteOptions } from './microservice-app';
+import { admitPolicyName, anywherePeers, allowPolicy, podsPeer } from '../network/network-policy';
+import type { ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { checkDuration } from '../durations';
+import { MicroserviceApp } from './microservice-app';
+import { MetricsSource, RequestQueries, ServiceSelector } from '../observability/metrics-source';
+import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
+import { promqlError } from '../observability/promql';
+import type { SloOptions } from '../observability/model';
+import { interpolationWarning, resolveSlo } from '../observability/slo';
+import { defaultProbes } from '../pod/probes';
+import { MetricsOptions, Workload, WorkloadProps } from './workload';
+import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
+import { workloadSelector } from '../labels';
+import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from '../network/mesh/istio';
+import { ResolvedTraffic, TrafficOptions, resolveTraffic } from '../network/mesh/traffic';
+import { addWarning } from '../warnings';
+import { checkKnownProps, checkOneOf, checkPort } from '../props/checks';
+import { PROPS } from '../props/known';
+import { serviceAddress } from './service-target';
+
+/** The application protocol of a service's port. */
+export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
+
+export interface ObservedServiceProps extends WorkloadProps {
+  /** The container port. @default 8080 */
+  readonly port?: number;
+  /** The protocol on `port`; it picks the default probes and the address format. @default 'http' */
+  readonly protocol?: ServiceProtocol;
+  /** The port of the Service. @default 80 for http, else `port` */
+  readonly servicePort?: number;
+  /** `ClusterIP` inside the cluster, `LoadBalancer` for a cloud load balancer. @default 'ClusterIP' */
+  readonly serviceType?: 'ClusterIP' | 'LoadBalancer';
+  /** A path on the app's Ingress that leads here. @default - not routed */
+  readonly route?: RouteOptions;
+  /** Where Prometheus scrapes, and which request metrics alerts and dashboards read. @default - see MetricsOptions; OpenTelemetry metric names */
+  readonly metrics?: ServiceMetricsOptions;
+  /**
+   * Timeouts, retries and circuit breaking of calls to this service (with a mesh), and a
+   * rate limit at the Ingress. @default - with a mesh: 15 s timeout, 2 retries of 5 s on
+   * connect failures, resets and 503/UNAVAILABLE, ejection after 5 errors in a row
+   */
+  readonly traffic?: TrafficOptions;
+  /** Run a new image beside the stable one and send it a share of the traffic. @default - no canary */
+  readonly canary?: CanaryOptions;
+  /**
+   * Service level objectives, measured on the request metrics of `metrics.source`: SLI
+   * recording rules, error budget and multi-window multi-burn-rate alerts (page at 14.4x/6x,
+   * ticket at 3x/1x) in the service's PrometheusRule, and the budget and burn rate on its
+   * dashboard. A latency threshold must be a bucket boundary of the source's histogram.
+   * @default - no SLO
+   */
+  readonly slo?: SloOptions;
+}
+
+/** Scraping and request metrics of a service. */
+export interface ServiceMetricsOptions extends MetricsOptions {
+  /**
+   * The request metrics alerts, SLOs and dashboards are written against.
+   * @default - MetricsSource.istio() in an app with `mesh: 'istio'` (every sidecar reports them), else MetricsSource.openTelemetry()
+   */
+  readonly source?: MetricsSource;
+}
+
+/** The OpenTelemetry Prometheus exporter's default port: where grpc and tcp services serve /metrics. */
+export const OTEL_PROMETHEUS_PORT = 9464;
+
+const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
+// the Service port of a separate metrics port: the http- prefix tells meshes the protocol
+const METRICS_SERVICE_PORT = 'http-metrics';
+
+/** The request queries of a service; a custom source's PromQL is parsed here, at synth. */
+export function requestQueries(path: string, source: MetricsSource | undefined, s: ServiceSelector, meshed: boolean): RequestQueries {
+  // in a mesh the sidecars report every request, whether or not the app is instrumented
+  const q = (source ?? (meshed ? MetricsSource.istio() : MetricsSource.openTelemetry())).queries(s);
+  // the built-in sources write PromQL from checked names: only a custom source's is parsed
+  if (source?.kind !== 'custom') return q;
+  const samples: Array<[string, string | undefined]> = [
+    ['requestRate', q.requestRate('5m')], ['errorRate', q.errorRate('5m')],
+    ['fastRequestRate', q.fastRequestRate?.(0.25, '5m')], ['latencyBucket', q.latencyQuantile?.(0.99, '5m')], ['presence', q.presence],
+  ];
+  for (const [name, expr] of samples) {
+    const problem = expr === undefined ? undefined : promqlError(expr);
+    if (problem) throw new MicroserviceConfigError(path, `'metrics.source' ${name} is not valid PromQL (${problem}): write it as PromQL with $window for the range, e.g. sum(rate(http_requests_total{job="api"}[$window]))`);
+  }
+  return q;
+}
+
+/**
+ * Ports the injected istio-proxy listens on or intercepts (Istio's "Ports used by Istio"): an
+ * app port among them clashes with the sidecar.
+ */
+export const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
+
+/** The service's own props and nested options: unknown names, and ports Kubernetes or Istio would refuse. */
+function checkServiceProps(path: string, props: ObservedServiceProps): void {
+  checkKnownProps(path, props, PROPS.service);
+  const nested: Array<[unknown, readonly string[], string]> = [
+    [props.route, PROPS.route, 'route.'],
+    [props.metrics, PROPS.serviceMetrics, 'metrics.'],
+    [props.traffic, PROPS.traffic, 'traffic.'],
+    [props.traffic?.retries || undefined, PROPS.retries, 'traffic.retries.'],
+    [props.traffic?.circuitBreaker || undefined, PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
+    [props.traffic?.rateLimit, PROPS.rateLimit, 'traffic.rateLimit.'],
+    [props.canary, PROPS.canary, 'canary.'],
+    [props.canary?.header, ['name', 'value'], 'canary.header.'],
+  ];
+  for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
+  if (props.route?.pathType !== undefined) checkOneOf(path, 'route.pathType', props.route.pathType, ['Prefix', 'Exact']);
+}
+
+/**
+ * `traffic.rateLimit` is written as ingress-nginx annotations, which every other controller
+ * ignores (Istio's gateway, traefik, a Gateway's implementation): refused unless the app's
+ * Ingress controller is ingress-nginx.
+ */
+function checkRateLimitController(path: string, app: MicroserviceApp): void {
+  const fix = 'rate-limit in that controller instead (for Istio, a local rate limit EnvoyFilter on the gateway), and drop it';
+  if (app.gateway) throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through Ingress (ingress-nginx) annotations, but the app routes through a Gateway: ${fix}`);
+  if (app.mesh) throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through ingress-nginx annotations, which Istio's gateway (the mesh's Ingress) ignores: ${fix}`);
+  const controller = app.ingressController.podLabels?.['app.kubernetes.io/name'];
+  const cls = app.ingressClassName;
+  if (controller !== 'ingress-nginx' || (cls !== undefined && !cls.includes('nginx'))) {
+    throw new MicroserviceConfigError(path, `'traffic.rateLimit' is set through ingress-nginx annotations, but the app's Ingress controller is ${cls !== undefined ? `class ${show(cls)}` : ''}${cls !== undefined && controller !== 'ingress-nginx' ? ', ' : ''}${controller !== 'ingress-nginx' ? `the pods ${show(app.ingressController.podLabels ?? {})}` : ''}, which would ignore them: ${fix}`);
+  }
+}
+
+/** The main container's ports: the service's, named after its protocol, and a metrics port of its own if any. */
+export function servingPorts(protocol: ServiceProtocol, port: number, metricsPort?: number): k8s.ContainerPort[] {
+  return [
+    { name: protocol, containerPort: port, protocol: 'TCP' },
+    ...(metricsPort !== undefined ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+  ];
+}
+
+/**
+ * A long-running service behind a Service: Deployment, ServiceAccount, Service, optional
+ * autoscaler, disruption budget, network policy for its callers and an optional Ingress route.
+ */
+export class ObservedService extends Workload {
+  /** The container port. */
+  public readonly port: number;
+  /** The Service port. */
+  public readonly servicePort: number;
+  public readonly protocol: ServiceProtocol;
+  /** The name of the container and Service port: the protocol (`http`, `grpc`, `tcp`). */
+  public readonly portName: string;
+  public readonly service: k8s.KubeService;
+  /** A service always runs as a Deployment. */
+  public declare readonly deployment: k8s.KubeDeployment;
+  /** Scrapes the service, when the app's monitoring is on. */
+  public readonly serviceMonitor?: ServiceMonitor;
+  /** Traffic settings after defaults. */
+  public readonly traffic: ResolvedTraffic;
+  /** The canary after defaults, when `canary` is set. */
+  public readonly canary?: ResolvedCanary;
+  /** The canary's Deployment (`<name>-canary`). */
+  public readonly canaryDeployment?: k8s.KubeDeployment;
+  /** With a mesh: the callers this service admits. */
+  public readonly authorizationPolicy?: ApiObject;
+  /** With a mesh: connection limits, outlier detection and the stable and canary subsets. */
+  public readonly destinationRule?: ApiObject;
+  /** With a mesh: timeout, retries and canary split (http and grpc, or any protocol with a canary). */
+  public readonly virtualService?: ApiObject;
+
+  private readonly callers: Workload[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservedServiceProps) {
+    // checked before super(): the ports and probes of the pod depend on them
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    checkServiceProps(path, props);
+    const protocol = props.protocol ?? 'http';
+    if (!PROTOCOLS.includes(protocol)) {
+      throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
+    }
+    const port = checkPort(path, 'port', props.port ?? 8080);
+    const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT));
+    const app = MicroserviceApp.of(scope, id, 'ObservedService');
+    const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined);
+    const slo = props.slo === undefined ? undefined : resolveSlo(path, props.slo, queries);
+    const separateMetrics = metricsPort !== port;
+    const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
+    if (separateMetrics && metricsPort === servicePort) {
+      // the Service would list the port twice (the service's and `http-metrics`): the API server refuses it
+      throw new MicroserviceConfigError(path, `'metrics.port' ${metricsPort} is also the service port ('servicePort'): the Service would have two ports ${metricsPort}. Serve metrics on the container port (${port}), or choose another metrics port`);
+    }
+    if (app.mesh) {
+      for (const [prop, p] of [['port', port], ['metrics.port', metricsPort]] as const) {
+        if (ISTIO_RESERVED_PORTS.includes(p)) throw new MicroserviceConfigError(path, `'${prop}' ${p} is a port of Istio's sidecar (${ISTIO_RESERVED_PORTS.join(', ')}): choose another`);
+      }
+    }
+    const serviceType = props.serviceType ?? 'ClusterIP';
+    if (serviceType !== 'ClusterIP' && serviceType !== 'LoadBalancer') {
+      throw new MicroserviceConfigError(path, `'serviceType' must be 'ClusterIP' or 'LoadBalancer', got ${show(serviceType)}`);
+    }
+    const meshed = app.mesh !== undefined;
+    const traffic = resolveTraffic(path, protocol, props.traffic, meshed);
+    if (traffic.rateLimit) checkRateLimitController(path, app);
+    // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
+    const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
+    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas);
+    super(scope, id, props, {
+      component: 'service',
+      hasService: true,
+      defaultReplicas: 2,
+      ports: servingPorts(protocol, port, separateMetrics ? metricsPort : undefined),
+      probeTarget: { portName: protocol, portNumber: port },
+      defaultProbes: defaultProbes(protocol),
+      metricsPort,
+      metricsPath: checkMetricsPath(path, props.metrics?.path),
+      queries,
+      slo,
+    });
+    const approximate = slo?.latency && interpolationWarning(slo.latency);
+    if (approximate) addWarning(this, approximate);
+    this.protocol = protocol;
+    this.port = port;
+    this.portName = protocol;
+    this.servicePort = servicePort;
+    this.traffic = traffic;
+    this.canary = canary;
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.name, namespace: this.app.namespaceName, ...this.serviceMetadata },
+      spec: {
+        type: serviceType,
+        selector: this.selectorLabels,
+        ports: [
+          { name: protocol, port: this.servicePort, targetPort: protocol, protocol: 'TCP', appProtocol: protocol },
+          // a separate metrics port is on the Service too: ServiceMonitors scrape Service ports
+          ...(separateMetrics ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' }] : []),
+        ],
+      },
+    });
+    const monitoring = this.app.monitoring;
+    if (monitoring) {
+      this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
+        ...this.scrapeTarget(separateMetrics ? METRICS_SERVICE_PORT : protocol),
+        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+      });
+    }
+    if (serviceType === 'LoadBalancer') {
+      // a cloud load balancer forwards client (or node) addresses: admit any source on the port
+      allowPolicy(this, 'AllowLoadBalancer', {
+        name: admitPolicyName(this.name, 'load-balancer'), namespace: this.app.namespaceName, labels: this.labels,
+        podSelector: this.selectorLabels, direction: 'Ingress', peers: anywherePeers(), ports: [{ port: protocol }],
+      });
+    }
+    if (canary) {
+      this.canaryDeployment = this.addTrack('canary', canary.image, canary.version, canary.autoscaling ?? canary.replicas);
+      if (meshed && canary.weight === 0 && !canary.header) {
+        addWarning(this, "the canary runs but gets no calls (weight 0): a step between adding it and raising the weight, or between lowering it and removing the canary, so that no route names a subset its DestinationRule lacks");
+      }
+      if (!meshed) {
+        addWarning(this, `the canary split is approximate: without a mesh the Service balances connections over all pods, so the canary gets about ${canary.podShare}% (${canary.replicas} of ${canary.replicas + stablePods} pods${props.autoscaling ? ' at the autoscalers\' floors' : ''}) where ${canary.weight}% was asked; long-lived connections (gRPC, keep-alive) skew it further. Set mesh: 'istio' on the app for an exact split`);
+      }
+    }
+    if (meshed) {
+      const mesh = this.meshPolicy(serviceType === 'LoadBalancer');
+      this.authorizationPolicy = mesh.authorizationPolicy;
+      this.destinationRule = mesh.destinationRule;
+      this.virtualService = mesh.virtualService;
+    }
+    if (props.route) this.app.addRoute(this, props.route);
+    if (traffic.rateLimit) {
+      this.node.addValidation({
+        validate: () => (this.app.routeList.some(r => r.service === this) ? [] : [`'traffic.rateLimit' limits requests at the Ingress, but '${id}' has no route: add 'route', or drop it`]),
+      });
+    }
+  }
+
+  /** @internal Called by connectTo(): the caller's identity is admitted by the AuthorizationPolicy. */
+  public _admitCaller(caller: Workload): void {
+    this.callers.push(caller);
+  }
+
+  // Istio objects of the service: who may call it, how callers' proxies treat it, and the split
+  private meshPolicy(loadBalanced: boolean): { authorizationPolicy: ApiObject; destinationRule?: ApiObject; virtualService?: ApiObject } {
+    const mesh = this.app.mesh!;
+    const namespace = this.app.namespaceName;
+    const meta = { name: this.name, namespace, labels: this.labels };
+    const rules = (): AuthorizationRule[] => [
+      ...(this.callers.length ? [{ principals: this.callers.map(c => c.principal), port: this.port }] : []),
+      ...(this.app.routeList.some(r => r.service === this)
+        ? [{ principals: mesh.ingressPrincipals, port: this.port }]
+        : []),
+      // a cloud load balancer's traffic has no mesh identity
+      ...(loadBalanced ? [{ port: this.port }] : []),
+    ];
+    if (loadBalanced) permissivePort(this, meta, this.selectorLabels, this.port);
+    const policy = authorizationPolicy(this, meta, this.selectorLabels, rules);
+    const host = serviceHost(this.name, namespace);
+    // Routes always name a subset, and `stable` always exists: a canary then moves through
+    // steps that each keep Istio's make-before-break rule (a DestinationRule defines a subset
+    // before any route names it, and outlives the last route naming it): add it at weight 0
+    // (the DestinationRule gains `canary`, routes unchanged), raise the weight (routes only),
+    // back to 0 (routes only), remove it (the DestinationRule loses `canary`).
+    const subsets: Subset[] = [
+      { name: 'stable', labels: workloadSelector(this.name, this.name) },
+      ...(this.canary ? [{ name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }] : []),
+    ];
+    const destination = destinationRule(this, meta, host, this.traffic, subsets);
+    const c = this.canary;
+    const split = c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{ subset: 'stable' }];
+    const virtual = this.protocol !== 'tcp' || c ? virtualService(this, meta, {
+      host, port: this.servicePort, tcp: this.protocol === 'tcp', traffic: this.traffic, split,
+      headerRoute: c?.header ? { ...c.header, subset: 'canary' } : undefined,
+    }) : undefined;
+    return { authorizationPolicy: policy, destinationRule: destination, virtualService: virtual };
+  }
+
+  /** The address callers use: `http://catalog:80` or `catalog:3550` (`catalog.shop:3550` from another app). */
+  public address(format: 'url' | 'host:port', from?: MicroserviceApp): string {
+    return serviceAddress(this, this.servicePort, format, from);
+  }
+
+  /** Admits the app's Ingress controller to this service's port (once, whatever the number of routes). */
+  public allowIngressController(): void {
+    if (this.node.tryFindChild('AllowIngressController')) return;
+    allowPolicy(this, 'AllowIngressController', {
+      name: admitPolicyName(this.name, 'ingress'), namespace: this.app.namespaceName, labels: this.labels,
+      podSelector: this.selectorLabels, direction: 'Ingress', peers: [podsPeer(this.app.ingressController)], ports: [{ port: this.portName }],
+    });
+  }
+}

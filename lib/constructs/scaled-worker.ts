@@ -1,0 +1,253 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
+import { KedaOptions, scaledJob, scaledObject } from '../keda/scaled-object';
+import { QueueTrigger } from '../keda/triggers';
+import { checkKnownProps, checkPort } from '../props/checks';
+import { PROPS } from '../props/known';
+import { MicroserviceConfigError, show } from '../errors';
+import type { PodMonitor } from '../../imports/monitoring.coreos.com';
+import { checkDuration } from '../durations';
+import { checkMetricsPath, podMonitor } from '../observability/monitors';
+import type { MicroserviceApp } from './microservice-app';
+import { MetricsOptions, Workload, WorkloadProps } from './workload';
+
+export interface ScaledWorkerProps extends WorkloadProps {
+  /**
+   * The port of the worker's health (and metrics) endpoint: liveness probes and Prometheus
+   * connect here; no Service exposes it.
+   * @default 8080
+   */
+  readonly healthPort?: number;
+  /** Where Prometheus scrapes (a PodMonitor). @default - the health port, '/metrics' */
+  readonly metrics?: MetricsOptions;
+  /**
+   * Scale on the work waiting, with KEDA: one trigger or several (`QueueTrigger.rabbitmq(...)`,
+   * `.kafka`, `.sqs`, `.redisList`, `.redisStream`, `.prometheus`, `.cron`). Needs
+   * `autoscaling: { maxReplicas }`; `minReplicas` defaults to 0 (scale to zero when idle), and
+   * `targetCpuUtilization` adds a cpu trigger beside the queue ones. No HPA of the library's.
+   * @default - no queue: fixed replicas, or an HPA on cpu
+   */
+  readonly queue?: QueueTrigger | QueueTrigger[];
+  /** KEDA settings. @default - see KedaOptions */
+  readonly keda?: KedaOptions;
+  /**
+   * The longest a unit of work may take: the grace period becomes preStop + this + 15 s, so a
+   * worker scaled down or drained finishes its message after SIGTERM (stop taking new work on
+   * SIGTERM). `'90s'`, `'5m'`, `'1h'`.
+   * @default - the default grace period (30 s)
+   */
+  readonly maxProcessingTime?: string;
+  /**
+   * `deployment`: long-running pods that take message after message. `job`: run-to-completion
+   * work, a KEDA ScaledJob starts Jobs as work arrives (at most `autoscaling.maxReplicas` at
+   * once), each pod ending when its work is done and killed after `maxProcessingTime`. Needs
+   * `queue`. A job worker has no Deployment, disruption budget or PodMonitor (its pods are too
+   * short-lived to scrape), and no probes unless given.
+   * @default 'deployment'
+   */
+  readonly mode?: 'deployment' | 'job';
+  /** Job settings for `mode: 'job'`. @default - see JobModeOptions */
+  readonly job?: JobModeOptions;
+}
+
+/** How a job-mode worker's Jobs are run and kept. */
+export interface JobModeOptions {
+  /** Retries of a failed Job's pod. @default 3 */
+  readonly backoffLimit?: number;
+  /** Finished Jobs kept for inspection. @default 5 */
+  readonly successfulJobsHistoryLimit?: number;
+  /** Failed Jobs kept for inspection. @default 5 */
+  readonly failedJobsHistoryLimit?: number;
+}
+
+// time a worker gets beyond its longest message: SIGTERM handling, acking, closing connections
+const PROCESSING_BUFFER_SECONDS = 15;
+
+function seconds(path: string, prop: string, value: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(value);
+  if (!m || Number(m[1]) === 0) throw new MicroserviceConfigError(path, `'${prop}' must be a duration of whole seconds, minutes or hours such as '90s', '5m' or '1h', got ${show(value)}`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+}
+
+function positiveInt(path: string, prop: string, v: unknown): void {
+  if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) throw new MicroserviceConfigError(path, `'${prop}' must be a whole number >= 1, got ${show(v)}`);
+}
+
+/**
+ * A background worker: a Deployment with no Service. It takes the pod props of
+ * ObservedService and `connectTo()`, and by default is probed with GET /healthz on `healthPort`
+ * (override with `probes`, or `probes: { liveness: false }` for none).
+ */
+export class ScaledWorker extends Workload {
+  /** The container port of the health endpoint, named `health`. */
+  public readonly healthPort: number;
+  /** Scrapes the worker's pods, when the app's monitoring is on. */
+  public readonly podMonitor?: PodMonitor;
+  /** The KEDA ScaledJob, for a worker in `mode: 'job'`. */
+  public readonly scaledJob?: ScaledJob;
+  /** The KEDA ScaledObject, for a queue-driven worker. */
+  public readonly scaledObject?: ScaledObject;
+  /** The TriggerAuthentications of triggers that read Secrets. */
+  public readonly triggerAuthentications: TriggerAuthentication[] = [];
+  // each Job's activeDeadlineSeconds in `mode: 'job'` (maxProcessingTime), for its alerts
+  private jobDeadline?: number;
+
+  constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    checkKnownProps(path, props, PROPS.worker);
+    checkKnownProps(path, props.metrics, PROPS.metrics, 'metrics.');
+    checkKnownProps(path, props.keda, PROPS.keda, 'keda.');
+    checkKnownProps(path, props.job, PROPS.job, 'job.');
+    const healthPort = checkPort(path, 'healthPort', props.healthPort ?? 8080);
+    checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort);
+    const metricsPort = props.metrics?.port ?? healthPort;
+    const separateMetrics = metricsPort !== healthPort;
+    const triggers = props.queue === undefined ? [] : Array.isArray(props.queue) ? props.queue : [props.queue];
+    if (props.queue !== undefined) {
+      if (triggers.length === 0) throw new MicroserviceConfigError(path, "'queue' is empty: give at least one trigger, for example QueueTrigger.rabbitmq({ ... })");
+      if (!props.autoscaling) throw new MicroserviceConfigError(path, "'queue' needs 'autoscaling: { maxReplicas }' (and not 'replicas'): the bounds KEDA scales between");
+      for (const t of triggers) t.validate(path);
+      if ((props.autoscaling.minReplicas ?? 0) === 0 && !triggers.some(t => t.scalesFromZero)) {
+        throw new MicroserviceConfigError(path, "'autoscaling.minReplicas' is 0 but no trigger can wake a worker from zero (pending entries of a Redis stream exist only while a consumer runs): set minReplicas to 1, or scale on lagPerReplica");
+      }
+      const names = triggers.map(t => t.name);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice) throw new MicroserviceConfigError(path, `'queue' has two triggers named ${show(twice)}: give one a 'name'`);
+    } else if (props.keda) {
+      throw new MicroserviceConfigError(path, "'keda' needs 'queue': KEDA settings apply to queue-driven scaling");
+    }
+    positiveInt(path, 'keda.pollingInterval', props.keda?.pollingInterval);
+    positiveInt(path, 'keda.cooldownPeriod', props.keda?.cooldownPeriod);
+    positiveInt(path, 'keda.fallbackFailureThreshold', props.keda?.fallbackFailureThreshold);
+    if (props.keda?.fallbackReplicas !== false) positiveInt(path, 'keda.fallbackReplicas', props.keda?.fallbackReplicas);
+    const jobMode = props.mode === 'job';
+    if (props.mode !== undefined && props.mode !== 'deployment' && props.mode !== 'job') {
+      throw new MicroserviceConfigError(path, `'mode' must be 'deployment' or 'job', got ${show(props.mode)}`);
+    }
+    if (jobMode && triggers.length === 0) throw new MicroserviceConfigError(path, "'mode: job' needs 'queue': Jobs are started by the work that arrives");
+    if (!jobMode && props.job) throw new MicroserviceConfigError(path, "'job' settings need 'mode: job'");
+    positiveInt(path, 'job.successfulJobsHistoryLimit', props.job?.successfulJobsHistoryLimit);
+    positiveInt(path, 'job.failedJobsHistoryLimit', props.job?.failedJobsHistoryLimit);
+    if (props.job?.backoffLimit !== undefined && (!Number.isInteger(props.job.backoffLimit) || props.job.backoffLimit < 0)) {
+      throw new MicroserviceConfigError(path, `'job.backoffLimit' must be a whole number >= 0, got ${show(props.job.backoffLimit)}`);
+    }
+    // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
+    let shutdown = jobMode ? { preStopSleepSeconds: 0, ...props.shutdown } : props.shutdown;
+    if (props.maxProcessingTime !== undefined) {
+      const preStop = shutdown?.preStopSleepSeconds ?? 5;
+      const needed = preStop + seconds(path, 'maxProcessingTime', props.maxProcessingTime) + PROCESSING_BUFFER_SECONDS;
+      const given = props.shutdown?.terminationGracePeriodSeconds;
+      if (given !== undefined && given < needed) {
+        throw new MicroserviceConfigError(path, `'shutdown.terminationGracePeriodSeconds' (${given}) is shorter than preStop + maxProcessingTime + ${PROCESSING_BUFFER_SECONDS} s (${needed}): drop it to get ${needed}, or raise it`);
+      }
+      shutdown = { ...shutdown, terminationGracePeriodSeconds: given ?? needed };
+    }
+    const probes = jobMode ? { liveness: false as const, ...props.probes } : props.probes;
+    super(scope, id, { ...props, shutdown, probes }, {
+      externalScaler: triggers.length > 0,
+      controller: jobMode ? 'job' : 'deployment',
+      scraped: !jobMode,
+      component: 'worker',
+      defaultReplicas: 1,
+      ports: [
+        { name: 'health', containerPort: healthPort, protocol: 'TCP' },
+        ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+      ],
+      probeTarget: { portName: 'health', portNumber: healthPort },
+      // no readiness: nothing routes traffic to a worker
+      defaultProbes: { liveness: { httpPath: '/healthz' } },
+      metricsPort,
+      metricsPath: checkMetricsPath(path, props.metrics?.path),
+    });
+    this.healthPort = healthPort;
+    if (jobMode) {
+      const range = this.autoscalingRange!;
+      this.jobDeadline = props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime);
+      const made = scaledJob(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
+        triggers, template: this.podTemplate, maxReplicas: range.maxReplicas, minReplicas: range.minReplicas,
+        activeDeadlineSeconds: this.jobDeadline,
+        backoffLimit: props.job?.backoffLimit ?? 3,
+        successfulJobsHistoryLimit: props.job?.successfulJobsHistoryLimit ?? 5,
+        failedJobsHistoryLimit: props.job?.failedJobsHistoryLimit ?? 5,
+        pollingInterval: props.keda?.pollingInterval ?? 30,
+      });
+      this.scaledJob = made.scaledJob;
+      this.triggerAuthentications = made.authentications;
+    } else if (triggers.length > 0) {
+      const range = this.autoscalingRange!;
+      const fallback = props.keda?.fallbackReplicas ?? Math.max(1, Math.ceil(range.maxReplicas / 2));
+      if (fallback !== false && fallback > range.maxReplicas) {
+        throw new MicroserviceConfigError(this, `'keda.fallbackReplicas' (${fallback}) is above autoscaling.maxReplicas (${range.maxReplicas}): lower it`);
+      }
+      const made = scaledObject(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
+        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization,
+        // with a mesh the pod has an istio-proxy container too: scale on the worker's own cpu
+        cpuContainer: this.app.mesh ? this.name : undefined,
+        minReplicas: range.minReplicas, maxReplicas: range.maxReplicas,
+        keda: {
+          pollingInterval: props.keda?.pollingInterval ?? 30,
+          cooldownPeriod: props.keda?.cooldownPeriod ?? 300,
+          fallbackFailureThreshold: props.keda?.fallbackFailureThreshold ?? 3,
+          fallbackReplicas: fallback,
+        },
+      });
+      this.scaledObject = made.scaledObject;
+      this.triggerAuthentications = made.authentications;
+      // KEDA owns the HPA of this Deployment: a second one would fight it on every sync
+      kedaScaledWorkers(this.app).push(this);
+    }
+    const monitoring = this.app.monitoring;
+    if (monitoring && !jobMode) {
+      this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
+        ...this.scrapeTarget(separateMetrics ? 'metrics' : 'health'),
+        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+      });
+    }
+  }
+
+  /** A worker in `mode: 'job'` runs its pods as the Jobs of a KEDA ScaledJob. */
+  protected get controllerKind(): 'Deployment' | 'ScaledJob' {
+    return this.scaledJob ? 'ScaledJob' : 'Deployment';
+  }
+
+  protected get jobDeadlines(): { activeDeadlineSeconds?: number } {
+    return this.scaledJob ? { activeDeadlineSeconds: this.jobDeadline } : {};
+  }
+}
+
+// The KEDA-scaled workers of each app, checked together by one validation of the app: the
+// app's autoscalers are rendered once per synthesis, not once per worker.
+const KEDA_SCALED_WORKERS = new WeakMap<MicroserviceApp, ScaledWorker[]>();
+
+function kedaScaledWorkers(app: MicroserviceApp): ScaledWorker[] {
+  let workers = KEDA_SCALED_WORKERS.get(app);
+  if (!workers) {
+    const list: ScaledWorker[] = [];
+    workers = list;
+    KEDA_SCALED_WORKERS.set(app, list);
+    app.node.addValidation({
+      validate: () => {
+        checkCompetingAutoscalers(app, list);
+        return [];
+      },
+    });
+  }
+  return workers;
+}
+
+/** Fails, naming the first such worker, when an HPA scales a Deployment that KEDA scales. */
+function checkCompetingAutoscalers(app: MicroserviceApp, workers: readonly ScaledWorker[]): void {
+  const scaling = new Map<string, ApiObject[]>();
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'HorizontalPodAutoscaler') continue;
+    const target = (c.toJson() as any).spec?.scaleTargetRef?.name;
+    if (typeof target === 'string') scaling.set(target, [...(scaling.get(target) ?? []), c]);
+  }
+  for (const w of workers) {
+    const hpas = scaling.get(w.name) ?? [];
+    if (hpas.length) {
+      throw new MicroserviceConfigError(w, hpas.map(h => `the HorizontalPodAutoscaler at ${h.node.path} also scales '${w.name}', which KEDA scales through its ScaledObject: remove it (KEDA makes its own HPA)`).join('; '));
+    }
+  }
+}
