@@ -1,16 +1,25 @@
 // The constructs and synthesis. The tools behind the cdk8s-ms command (validate, diff, helm,
-// kustomize) are in './tools', so that synthesizing an app does not load them.
+// kustomize) are in './tools', so that synthesizing an app does not load them. Names are listed
+// where a module also holds what only the library uses (its lists of known props).
 export * from './errors';
-export * from './constructs/microservice-app';
-export * from './constructs/observed-service';
-export * from './constructs/scaled-worker';
-export * from './constructs/stateful-service';
-export * from './constructs/batch-job';
-export * from './pod/pod-props';
+export { DEFAULT_DNS, DEFAULT_INGRESS_CONTROLLER, DEFAULT_ISTIOD, DEFAULT_ISTIO_INGRESS, DEFAULT_ISTIO_INGRESS_ACCOUNT, DEFAULT_PROMETHEUS, ISTIOD_XDS_PORT, ISTIO_INGRESS_CLASS, MicroserviceApp } from './constructs/microservice-app';
+export type { IstioOptions, MicroserviceAppProps, MonitoringOptions, OpenTelemetryOptions, ResolvedMesh, ResolvedMonitoring, RouteOptions } from './constructs/microservice-app';
+export { ISTIO_RESERVED_PORTS, OTEL_PROMETHEUS_PORT, ObservedService, requestQueries, servingPorts } from './constructs/observed-service';
+export type { ObservedServiceProps, ServiceMetricsOptions, ServiceProtocol } from './constructs/observed-service';
+export { ScaledWorker } from './constructs/scaled-worker';
+export type { JobModeOptions, ScaledWorkerProps } from './constructs/scaled-worker';
+export { STORAGE_VOLUME, StatefulService } from './constructs/stateful-service';
+export type { ClaimRetentionOptions, StatefulServiceProps, StorageOptions } from './constructs/stateful-service';
+export { BatchJob } from './constructs/batch-job';
+export type { BatchJobProps } from './constructs/batch-job';
+export { POD_PROP_NAMES } from './pod/pod-props';
+export type { ClaimMountOptions, ConfigMapEnvSource, ExtraContainerOptions, PodProps, SecretFilesOptions, UserOptions } from './pod/pod-props';
 export type { ServiceTarget } from './constructs/service-target';
 export * from './constructs/workload';
-export * from './pod/probes';
-export * from './pod/resources';
+export { defaultProbes, renderProbe, renderProbes } from './pod/probes';
+export type { CommandProbe, GrpcProbe, HttpProbe, Probe, ProbeOptions, ProbeTarget, ProbeTiming, TcpProbe } from './pod/probes';
+export { DEFAULT_REQUESTS, LIMIT_FACTOR, parseQuantity, renderResources, scaleQuantity } from './pod/resources';
+export type { ResourceLimits, ResourceOptions } from './pod/resources';
 export * from './pod/security';
 export * from './output/synth';
 export type { PodsPeer } from './network/network-policy';

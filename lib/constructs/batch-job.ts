@@ -8,8 +8,8 @@ import { MicroserviceConfigError, show } from '../errors';
 import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from '../names';
 import { Workload, WorkloadProps } from './workload';
-import { checkKnownProps } from '../props/checks';
-import { PROPS } from '../props/known';
+import { checkKnownProps, propNames } from '../props/checks';
+import { WORKLOAD_PROPS } from './workload/props';
 
 export interface BatchJobProps extends Omit<WorkloadProps, 'replicas' | 'autoscaling' | 'rollingUpdate' | 'revisionHistoryLimit' | 'topologySpread' | 'probes'> {
   /**
@@ -100,7 +100,7 @@ export class BatchJob extends Workload {
     for (const k of ['replicas', 'autoscaling', 'rollingUpdate', 'revisionHistoryLimit', 'topologySpread', 'probes'] as const) {
       if ((props as any)[k] !== undefined) throw new MicroserviceConfigError(path, `'${k}' is not supported on a BatchJob: a Job runs one pod to completion, and its exit code is its health; drop it`);
     }
-    checkKnownProps(path, props, PROPS.batchJob);
+    checkKnownProps(path, props, BATCH_JOB_PROPS);
     const schedule = props.schedule === undefined ? undefined : checkSchedule(path, props.schedule);
     if (props.timeZone !== undefined) {
       if (schedule === undefined) throw new MicroserviceConfigError(path, "'timeZone' needs 'schedule': it is the time zone of the schedule");
@@ -211,3 +211,10 @@ function checkRunBefore(path: string, app: MicroserviceApp, list: unknown, sched
   if (twice) throw new MicroserviceConfigError(path, `'runBefore' names '${twice}' twice`);
   return list as Workload[];
 }
+
+/** The names of BatchJobProps, for checkKnownProps(). */
+export const BATCH_JOB_PROPS = propNames<BatchJobProps>({
+  ...WORKLOAD_PROPS.job, schedule: true, timeZone: true, runBefore: true, backoffLimit: true, activeDeadlineSeconds: true,
+  ttlSecondsAfterFinished: true, concurrencyPolicy: true, startingDeadlineSeconds: true, successfulJobsHistoryLimit: true,
+  failedJobsHistoryLimit: true, suspend: true,
+});

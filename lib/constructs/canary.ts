@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { checkVersion, parseImage, versionOf } from '../pod/image';
+import { propNames } from '../props/checks';
 
 /**
  * A second Deployment of a service (`<name>-canary`) running a new image beside the stable
@@ -77,3 +78,6 @@ export function resolveCanary(scope: IConstruct | string, c: CanaryOptions, mesh
   const version = checkVersion(scope, 'canary.version', c.version ?? versionOf(image));
   return { image: c.image, version, weight: c.weight, header: c.header, replicas, autoscaling, podShare: Math.round((100 * replicas) / (replicas + stablePods)) };
 }
+
+/** The names of CanaryOptions, for checkKnownProps(). */
+export const CANARY_PROPS = propNames<CanaryOptions>({ image: true, weight: true, header: true, replicas: true, version: true });

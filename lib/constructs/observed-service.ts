@@ -19,12 +19,16 @@ import { workloadSelector } from '../labels';
 import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from '../network/mesh/istio';
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from '../network/mesh/traffic';
 import { addWarning } from '../warnings';
-import { checkKnownProps, checkOneOf, checkPort } from '../props/checks';
-import { PROPS } from '../props/known';
-import { serviceAddress } from './service-target';
+import type { ServiceProtocol } from '../network/service-protocol';
+import { checkKnownProps, checkOneOf, checkPort, propNames } from '../props/checks';
+import { TRAFFIC_PROPS } from '../network/mesh/traffic';
+import { CANARY_PROPS } from './canary';
+import { APP_PROPS } from './app/props';
+import { WORKLOAD_PROPS } from './workload/props';
+import { MeshCaller, serviceAddress } from './service-target';
 
 /** The application protocol of a service's port. */
-export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
+export type { ServiceProtocol };
 
 export interface ObservedServiceProps extends WorkloadProps {
   /** The container port. @default 8080 */
@@ -98,15 +102,15 @@ export const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 1
 
 /** The service's own props and nested options: unknown names, and ports Kubernetes or Istio would refuse. */
 function checkServiceProps(path: string, props: ObservedServiceProps): void {
-  checkKnownProps(path, props, PROPS.service);
+  checkKnownProps(path, props, SERVICE_PROPS.service);
   const nested: Array<[unknown, readonly string[], string]> = [
-    [props.route, PROPS.route, 'route.'],
-    [props.metrics, PROPS.serviceMetrics, 'metrics.'],
-    [props.traffic, PROPS.traffic, 'traffic.'],
-    [props.traffic?.retries || undefined, PROPS.retries, 'traffic.retries.'],
-    [props.traffic?.circuitBreaker || undefined, PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
-    [props.traffic?.rateLimit, PROPS.rateLimit, 'traffic.rateLimit.'],
-    [props.canary, PROPS.canary, 'canary.'],
+    [props.route, APP_PROPS.route, 'route.'],
+    [props.metrics, SERVICE_PROPS.serviceMetrics, 'metrics.'],
+    [props.traffic, TRAFFIC_PROPS.traffic, 'traffic.'],
+    [props.traffic?.retries || undefined, TRAFFIC_PROPS.retries, 'traffic.retries.'],
+    [props.traffic?.circuitBreaker || undefined, TRAFFIC_PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
+    [props.traffic?.rateLimit, TRAFFIC_PROPS.rateLimit, 'traffic.rateLimit.'],
+    [props.canary, CANARY_PROPS, 'canary.'],
     [props.canary?.header, ['name', 'value'], 'canary.header.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
@@ -167,7 +171,7 @@ export class ObservedService extends Workload {
   /** With a mesh: timeout, retries and canary split (http and grpc, or any protocol with a canary). */
   public readonly virtualService?: ApiObject;
 
-  private readonly callers: Workload[] = [];
+  private readonly callers: MeshCaller[] = [];
 
   constructor(scope: Construct, id: string, props: ObservedServiceProps) {
     // checked before super(): the ports and probes of the pod depend on them
@@ -274,7 +278,7 @@ export class ObservedService extends Workload {
   }
 
   /** @internal Called by connectTo(): the caller's identity is admitted by the AuthorizationPolicy. */
-  public _admitCaller(caller: Workload): void {
+  public _admitCaller(caller: MeshCaller): void {
     this.callers.push(caller);
   }
 
@@ -327,3 +331,11 @@ export class ObservedService extends Workload {
     });
   }
 }
+
+/** The names of ObservedServiceProps and its own options, for checkKnownProps(). */
+export const SERVICE_PROPS = {
+  service: propNames<ObservedServiceProps>({
+    ...WORKLOAD_PROPS.deployment, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true, slo: true,
+  }),
+  serviceMetrics: propNames<ServiceMetricsOptions>({ port: true, path: true, interval: true, source: true }),
+} as const;

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
-import { KedaOptions, scaledJob, scaledObject } from '../keda/scaled-object';
+import { KEDA_PROPS, KedaOptions, scaledJob, scaledObject } from '../keda/scaled-object';
 import { QueueTrigger } from '../keda/triggers';
-import { checkKnownProps, checkPort } from '../props/checks';
-import { PROPS } from '../props/known';
+import { checkKnownProps, checkPort, propNames } from '../props/checks';
+import { WORKLOAD_PROPS } from './workload/props';
 import { MicroserviceConfigError, show } from '../errors';
 import type { PodMonitor } from '../../imports/monitoring.coreos.com';
 import { checkDuration } from '../durations';
@@ -95,10 +95,10 @@ export class ScaledWorker extends Workload {
 
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    checkKnownProps(path, props, PROPS.worker);
-    checkKnownProps(path, props.metrics, PROPS.metrics, 'metrics.');
-    checkKnownProps(path, props.keda, PROPS.keda, 'keda.');
-    checkKnownProps(path, props.job, PROPS.job, 'job.');
+    checkKnownProps(path, props, WORKER_PROPS.worker);
+    checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
+    checkKnownProps(path, props.keda, KEDA_PROPS, 'keda.');
+    checkKnownProps(path, props.job, WORKER_PROPS.job, 'job.');
     const healthPort = checkPort(path, 'healthPort', props.healthPort ?? 8080);
     checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort);
     const metricsPort = props.metrics?.port ?? healthPort;
@@ -251,3 +251,11 @@ function checkCompetingAutoscalers(app: MicroserviceApp, workers: readonly Scale
     }
   }
 }
+
+/** The names of ScaledWorkerProps and its own options, for checkKnownProps(). */
+export const WORKER_PROPS = {
+  worker: propNames<ScaledWorkerProps>({
+    ...WORKLOAD_PROPS.deployment, healthPort: true, metrics: true, queue: true, keda: true, maxProcessingTime: true, mode: true, job: true,
+  }),
+  job: propNames<JobModeOptions>({ backoffLimit: true, successfulJobsHistoryLimit: true, failedJobsHistoryLimit: true }),
+} as const;

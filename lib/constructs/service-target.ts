@@ -1,6 +1,5 @@
 import type { IConstruct } from 'constructs';
 import type { MicroserviceApp } from './microservice-app';
-import type { Workload } from './workload';
 
 /**
  * What `connectTo()` needs of its target: a workload behind a Service (ObservedService,
@@ -21,7 +20,13 @@ export interface ServiceTarget extends IConstruct {
   /** The address callers use, from the caller's app. */
   address(format: 'url' | 'host:port', from?: MicroserviceApp): string;
   /** @internal Called by connectTo(): the caller's identity is admitted by the target's AuthorizationPolicy. */
-  _admitCaller(caller: Workload): void;
+  _admitCaller(caller: MeshCaller): void;
+}
+
+/** What a target's mesh policy needs of a caller (a Workload): its identity. */
+export interface MeshCaller {
+  /** The mesh identity of the caller's pods, as AuthorizationPolicies name it. */
+  readonly principal: string;
 }
 
 /**

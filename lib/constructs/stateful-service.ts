@@ -11,11 +11,11 @@ import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from '../names';
 import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
 import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQueries, servingPorts } from './observed-service';
-import { checkKnownProps, checkPort } from '../props/checks';
-import { PROPS } from '../props/known';
+import { checkKnownProps, checkPort, propNames } from '../props/checks';
+import { WORKLOAD_PROPS } from './workload/props';
 import { checkSize } from '../pod/volumes';
 import { defaultProbes } from '../pod/probes';
-import { ServiceTarget, serviceAddress } from './service-target';
+import { MeshCaller, ServiceTarget, serviceAddress } from './service-target';
 import { addWarning } from '../warnings';
 import { Workload, WorkloadProps } from './workload';
 
@@ -103,7 +103,7 @@ export class StatefulService extends Workload implements ServiceTarget {
   /** The size of each pod's claim (`storage.size`). */
   public readonly storageSize: string;
 
-  private readonly callers: Workload[] = [];
+  private readonly callers: MeshCaller[] = [];
 
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -111,10 +111,10 @@ export class StatefulService extends Workload implements ServiceTarget {
     for (const k of ['autoscaling', 'rollingUpdate', 'canary', 'route', 'traffic'] as const) {
       if ((props as any)[k] !== undefined) throw new MicroserviceConfigError(path, unsupported(k));
     }
-    checkKnownProps(path, props, PROPS.stateful);
-    checkKnownProps(path, props.storage, PROPS.storage, 'storage.');
-    checkKnownProps(path, props.claimRetention, PROPS.claimRetention, 'claimRetention.');
-    if (props.metrics !== false) checkKnownProps(path, props.metrics, PROPS.metrics, 'metrics.');
+    checkKnownProps(path, props, STATEFUL_PROPS.stateful);
+    checkKnownProps(path, props.storage, STATEFUL_PROPS.storage, 'storage.');
+    checkKnownProps(path, props.claimRetention, STATEFUL_PROPS.claimRetention, 'claimRetention.');
+    if (props.metrics !== false) checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
     const protocol = props.protocol ?? 'http';
     if (!PROTOCOLS.includes(protocol)) throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
     const port = checkPort(path, 'port', props.port ?? 8080);
@@ -227,7 +227,7 @@ export class StatefulService extends Workload implements ServiceTarget {
   }
 
   /** @internal Called by connectTo(): the caller's identity is admitted by the AuthorizationPolicy. */
-  public _admitCaller(caller: Workload): void {
+  public _admitCaller(caller: MeshCaller): void {
     this.callers.push(caller);
   }
 
@@ -265,3 +265,12 @@ function checkStorage(path: string, s: StorageOptions | undefined): StorageOptio
   }
   return s;
 }
+
+/** The names of StatefulServiceProps and its own options, for checkKnownProps(). */
+export const STATEFUL_PROPS = {
+  stateful: propNames<StatefulServiceProps>({
+    ...WORKLOAD_PROPS.statefulSet, port: true, protocol: true, servicePort: true, storage: true, peerPorts: true, claimRetention: true, metrics: true,
+  }),
+  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true }),
+  claimRetention: propNames<ClaimRetentionOptions>({ whenDeleted: true, whenScaled: true }),
+} as const;

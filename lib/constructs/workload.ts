@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { posix } from 'node:path';
 import * as k8s from '../rendering/kube';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
@@ -7,18 +6,15 @@ import { checkVersion, parseImage, versionOf } from '../pod/image';
 import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, serviceSelector, standardLabels, workloadSelector } from '../labels';
 import { MicroserviceApp } from './microservice-app';
 import { principal } from '../network/mesh/istio';
-import { checkEnvName, checkHostname, checkObjectName, upperSnake } from '../names';
+import { checkHostname, checkObjectName, upperSnake } from '../names';
 import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer } from '../network/network-policy';
-import { Probe, ProbeOptions, ProbeTarget, renderProbes } from '../pod/probes';
-import { ResourceOptions, renderResources } from '../pod/resources';
-import { SecurityOptions, containerSecurityContext, podSecurityContext } from '../pod/security';
+import { renderProbes } from '../pod/probes';
+import { renderResources } from '../pod/resources';
+import { containerSecurityContext, podSecurityContext } from '../pod/security';
 import type { ServiceTarget } from './service-target';
-import { PodProps } from '../pod/pod-props';
 import { assemblePod } from '../pod/assemble';
-import type { RequestQueries } from '../observability/metrics-source';
 import type { ScrapeEndpoint } from '../observability/monitors';
 import { checkKnownProps, isCidr } from '../props/checks';
-import { PROPS } from '../props/known';
 import { checkPodProps } from './workload/check-props';
 import type { AlertOptions, ResolvedSlo, WorkloadTelemetry } from '../observability/model';
 import { checkAlertOptions } from '../observability/alert-options';
@@ -26,214 +22,21 @@ import { dashboardConfigMapData, dashboardUid, grafanaDashboard } from '../obser
 import { dashboardConfigMap, prometheusRule } from '../observability/monitors';
 import { libraryAlertNames, prometheusRuleGroups } from '../observability/rules';
 import type { PrometheusRule } from '../../imports/monitoring.coreos.com';
+import { disruptionBudget, spreadConstraints } from './workload/disruption';
+import { WorkloadEnv } from './workload/env';
+import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
+import { checkConfig, checkLogging, checkShutdown } from './workload/pod-options';
+import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
+import { DEFAULT_MIN_REPLICAS, checkRollingUpdate, checkScaling, makeAutoscaler } from './workload/scaling';
 
-/** Horizontal autoscaling on resource utilization (autoscaling/v2). */
-export interface AutoscalingOptions {
-  /** @default 2 */
-  readonly minReplicas?: number;
-  readonly maxReplicas: number;
-  /** Target average CPU utilization in percent of the request. @default 70 (when no memory target is set) */
-  readonly targetCpuUtilization?: number;
-  /** Target average memory utilization in percent of the request. @default - none */
-  readonly targetMemoryUtilization?: number;
-}
+export type {
+  AddEnvOptions, AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
+  RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps, WorkloadSpec,
+} from './workload/props';
+export { ISTIO_MERGED_METRICS, sidecarProxyConfig } from './workload/mesh';
 
-/** How a rollout replaces pods. */
-export interface RollingUpdateOptions {
-  /** Pods above the desired count during a rollout: a number or a percentage. @default '25%' */
-  readonly maxSurge?: number | string;
-  /** Pods below the desired count during a rollout. @default 0 (capacity never drops) */
-  readonly maxUnavailable?: number | string;
-}
-
-/** Graceful shutdown: how long a terminating pod keeps serving and may take to stop. */
-export interface ShutdownOptions {
-  /**
-   * Seconds the preStop hook waits (`sleep`) before the container gets SIGTERM, so that
-   * Services, Ingress controllers and kube-proxy stop sending traffic first. The image needs a
-   * `sleep` binary on its PATH; 0 removes the hook (then the app must keep serving briefly
-   * after SIGTERM by itself).
-   * @default 5
-   */
-  readonly preStopSleepSeconds?: number;
-  /** Seconds from the start of termination to SIGKILL, preStop included. @default 30 */
-  readonly terminationGracePeriodSeconds?: number;
-}
-
-/** An environment variable read from a key of an existing Secret. */
-export interface SecretEnvSource {
-  readonly secretName: string;
-  readonly key: string;
-  /** Start the pod even when the Secret or key is missing. @default false */
-  readonly optional?: boolean;
-}
-
-/** Files mounted read-only from a ConfigMap the construct makes; pods roll when they change. */
-export interface ConfigFilesOptions {
-  /** File name to content. */
-  readonly files: Record<string, string>;
-  /** Where the files appear in the container. @default '/etc/<id>' */
-  readonly mountPath?: string;
-}
-
-/** How `connectTo()` hands the caller the target's address. */
-export interface ConnectOptions {
-  /** The environment variable. @default '<TARGET_ID>_URL' in upper snake case */
-  readonly env?: string;
-  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`). @default 'url' for http targets, 'host:port' otherwise */
-  readonly format?: 'url' | 'host:port';
-}
-
-/** A destination outside the app: a managed database, a broker, a third-party API. */
-export interface ExternalConnectionOptions {
-  /**
-   * A name for the connection: it names the policy (`<workload>.to-external.<name>`) and the
-   * default env var (`<NAME>_URL`).
-   */
-  readonly name: string;
-  /** A DNS name (`db.example.com`, `rabbitmq.messaging.svc`); exclusive with `cidr`. */
-  readonly host?: string;
-  /** An address range (`10.20.0.0/16`, `203.0.113.7/32`); exclusive with `host`. */
-  readonly cidr?: string;
-  readonly port: number;
-  /** @default 'TCP' */
-  readonly protocol?: 'TCP' | 'UDP';
-  /** An env var with `host:port`, when `host` is given. @default - `<NAME>_URL` with a host, none with a cidr */
-  readonly env?: string;
-}
-
-/** What every pod-running construct takes. */
-export interface WorkloadProps extends SecurityOptions, PodProps {
-  /** The container image, pinned by a tag other than `latest` or by a digest. */
-  readonly image: string;
-  /** A fixed number of pods; not with `autoscaling`. @default 2 for services, 1 for workers */
-  readonly replicas?: number;
-  /** Scale between bounds on utilization; not with `replicas`. @default - fixed `replicas` */
-  readonly autoscaling?: AutoscalingOptions;
-  /** Requests and limits. @default - 100m cpu, 128Mi memory, 256Mi ephemeral storage; limits twice that */
-  readonly resources?: ResourceOptions;
-  /**
-   * Literal environment variables (never secrets: use `secretEnv`). A name that looks like a
-   * secret's (`*PASSWORD*`, `*_TOKEN`, `*SECRET*`, `*API_KEY*`...) is refused unless listed in
-   * `envNotSecret`. @default - none
-   */
-  readonly env?: Record<string, string>;
-  /**
-   * Names in `env` that look like secrets but are not (`TOKEN_TTL`, `PASSWORD_MIN_LENGTH`): their
-   * literal values are allowed. Each must be a name of `env`.
-   * @default - none
-   */
-  readonly envNotSecret?: string[];
-  /** Environment variables from existing Secrets. @default - none */
-  readonly secretEnv?: Record<string, SecretEnvSource>;
-  /** Configuration files mounted from a ConfigMap. @default - none */
-  readonly config?: ConfigFilesOptions;
-  /** Overrides the image's entrypoint. @default - the image's ENTRYPOINT */
-  readonly command?: string[];
-  /** Arguments. @default - the image's CMD */
-  readonly args?: string[];
-  /** Probe overrides. @default - the defaults of the protocol */
-  readonly probes?: ProbeOptions;
-  /** Rollout pace. @default - maxSurge '25%', maxUnavailable 0 */
-  readonly rollingUpdate?: RollingUpdateOptions;
-  /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
-  readonly revisionHistoryLimit?: number;
-  /** Graceful shutdown. @default - 5 s preStop sleep, 30 s grace period */
-  readonly shutdown?: ShutdownOptions;
-  /** Schedule only on nodes with these labels. @default - any node */
-  readonly nodeSelector?: Record<string, string>;
-  /** Tolerations of node taints. @default - none */
-  readonly tolerations?: k8s.Toleration[];
-  /** Node and pod affinity. @default - none (spreading comes from topology spread constraints) */
-  readonly affinity?: k8s.Affinity;
-  /** Spread pods across zones and nodes when there can be two or more. @default true */
-  readonly topologySpread?: boolean;
-  /** `app.kubernetes.io/component`. @default 'service' or 'worker' */
-  readonly component?: string;
-  /** `app.kubernetes.io/version`. @default - the image tag (or the start of its digest) */
-  readonly version?: string;
-  /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
-  readonly automountServiceAccountToken?: boolean;
-  /** How the container logs, for node-level collectors to parse. @default { format: 'text' } */
-  readonly logging?: LoggingOptions;
-}
-
-/** Options of `addEnv()`. */
-export interface AddEnvOptions {
-  /** The name looks like a secret's (`TOKEN_TTL`) but the value is none: allow it as a literal. @default false */
-  readonly notSecret?: boolean;
-}
-
-/** How a workload's logs are parsed by node-level collectors (Fluent Bit, Vector, OpenTelemetry Collector). */
-export interface LoggingOptions {
-  /** `json`: one JSON object per line, parsed into fields; `text`: lines kept as they are. */
-  readonly format: 'json' | 'text';
-}
-
-/** Where Prometheus scrapes a workload. */
-export interface MetricsOptions {
-  /** The container port serving metrics. @default - the service port for http services, 9464 (the OpenTelemetry Prometheus exporter's) for grpc and tcp services, the health port for workers */
-  readonly port?: number;
-  /** @default '/metrics' */
-  readonly path?: string;
-  /** @default - the app's monitoring.scrapeInterval ('30s') */
-  readonly interval?: string;
-}
-
-/** What a concrete construct tells the shared workload code. */
-export interface WorkloadSpec {
-  readonly component: string;
-  readonly defaultReplicas: number;
-  /**
-   * Another controller scales the Deployment (KEDA): no HorizontalPodAutoscaler is made, and
-   * `autoscaling.minReplicas` may be 0, which is then its default.
-   */
-  readonly externalScaler?: boolean;
-  /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
-  readonly scraped?: boolean;
-  /**
-   * `deployment` (default); `job`: the subclass runs the pod template as Jobs, so no Deployment,
-   * PDB or HPA; `statefulset`: the subclass makes a StatefulSet of the pod template (PDB and
-   * spread as a Deployment's, no HPA).
-   */
-  readonly controller?: 'deployment' | 'job' | 'statefulset';
-  /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
-  readonly hasService?: boolean;
-  /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */
-  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
-  readonly ports: k8s.ContainerPort[];
-  /** The port probes connect to. */
-  readonly probeTarget: ProbeTarget;
-  readonly defaultProbes: { readiness?: Probe; liveness: Probe };
-  /** The container port Prometheus scrapes. */
-  readonly metricsPort: number;
-  /** The URL path of the metrics. */
-  readonly metricsPath: string;
-  /** Request metrics of a service; undefined for workers and tcp services. */
-  readonly queries?: RequestQueries;
-  /** The service level objectives, checked against `queries`. @default - none */
-  readonly slo?: ResolvedSlo;
-}
-
-const DEFAULT_MAX_SURGE = '25%';
 const DEFAULT_REVISION_HISTORY = 10;
-const DEFAULT_PRESTOP_SECONDS = 5;
-const DEFAULT_GRACE_SECONDS = 30;
-const DEFAULT_CPU_TARGET = 70;
-const DEFAULT_MIN_REPLICAS = 2;
 const TMP_SIZE = '256Mi';
-/**
- * With a mesh, Prometheus (outside the mesh) cannot scrape through STRICT mTLS: Istio's agent
- * serves the app's metrics merged with the sidecar's in plaintext on 15020, at this path. No
- * container declares 15020, and the Prometheus Operator only discovers declared ports, so the
- * monitors find the pod by the port the injected istio-proxy declares (15090,
- * `http-envoy-prom`) and relabel the address to the pod IP on 15020, as Istio's own Prometheus
- * Operator example does (samples/addons/extras/prometheus-operator.yaml).
- */
-export const ISTIO_MERGED_METRICS = { port: 15020, path: '/stats/prometheus', proxyPortName: 'http-envoy-prom' };
-// Literal env values whose names look like these are refused (the same words the linters flag).
-const SECRET_NAME = /(password|passwd|token|secret|bearer|api[_-]?key|private[_-]?key|aws_secret_access_key)/i;
-
 /**
  * The pods, identity, scaling, disruption budget and connections shared by ObservedService
  * and ScaledWorker (the way aws-ecs-patterns shares a base class among its patterns).
@@ -277,9 +80,8 @@ export abstract class Workload extends Construct {
   /** The workload's Grafana dashboard ConfigMap, when the app's dashboards are on. */
   public readonly dashboard?: k8s.KubeConfigMap;
 
-  private readonly env: k8s.EnvVar[] = [];
-  // env names the user declared not secret, and the pod annotations that record them
-  private readonly notSecret: Set<string>;
+  private readonly env: WorkloadEnv;
+  // the pod annotations that record the env names the user declared not secret
   private readonly podAnnotations?: Record<string, string>;
   // what a second Deployment of the same pods (a canary) is built from
   private readonly track: { readonly container: k8s.Container; readonly deploymentSpec: Omit<k8s.DeploymentSpec, 'selector' | 'template'>; readonly spread: boolean; readonly autoscaling?: AutoscalingOptions };
@@ -308,20 +110,20 @@ export abstract class Workload extends Construct {
     const metadata = { name: id, namespace, labels: this.labels };
 
     // every prop is checked before the first child exists: a bad prop leaves no half-built workload
-    const replicas = this.checkScaling(props, spec);
-    this.notSecret = new Set(props.envNotSecret ?? []);
+    const replicas = checkScaling(this, props, spec);
+    this.env = new WorkloadEnv(this, new Set(props.envNotSecret ?? []));
     const monitoring = this.app.monitoring;
     if (spec.slo && !(monitoring?.rules || monitoring?.dashboards)) {
       throw new MicroserviceConfigError(this, `'slo' needs the app's PrometheusRules (its alerts) or dashboards (its error budget), and the app makes neither (${monitoring ? 'monitoring.rules and monitoring.dashboards are false' : 'monitoring is off'}): turn them on, or drop 'slo'`);
     }
     this.slo = spec.slo;
-    this.addLiteralEnv(props.env ?? {});
-    this.addSecretEnv(props.secretEnv ?? {});
-    this.addTelemetryEnv(id);
+    this.env.addLiterals(props.env ?? {});
+    this.env.addSecrets(props.secretEnv ?? {});
+    this.env.addTelemetry(id, this.app.node.id, spec.controller, this.app.otlp);
     const logging = checkLogging(this, props.logging);
-    const config = props.config ? this.checkConfig(props.config) : undefined;
-    const shutdown = this.checkShutdown(props.shutdown ?? {});
-    const rollingUpdate = this.checkRollingUpdate(props.rollingUpdate ?? {});
+    const config = props.config ? checkConfig(this, props.config) : undefined;
+    const shutdown = checkShutdown(this, props.shutdown ?? {});
+    const rollingUpdate = checkRollingUpdate(this, props.rollingUpdate ?? {});
     const revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY;
     if (!Number.isInteger(revisionHistoryLimit) || revisionHistoryLimit < 0) {
       throw new MicroserviceConfigError(this, `'revisionHistoryLimit' must be a whole number >= 0, got ${show(props.revisionHistoryLimit)}: keep a few for \`kubectl rollout undo\`, for example 10`);
@@ -341,14 +143,14 @@ export abstract class Workload extends Construct {
       tmpSize: TMP_SIZE, config: config ? { mountPath: config.mountPath ?? `/etc/${id}` } : undefined,
       labels: this.labels,
     });
-    for (const [name, s] of Object.entries(pod.configMapEnv)) this.pushEnv('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
+    for (const [name, s] of Object.entries(pod.configMapEnv)) this.env.push('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
     this.serviceMetadata = pod.serviceMetadata;
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     });
 
-    const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...this.meshAnnotations(spec, shutdown) };
+    const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...(this.app.mesh ? meshAnnotations(spec, shutdown) : {}) };
     this.podAnnotations = annotations;
     this.markNotSecret();
     if (config) {
@@ -365,7 +167,7 @@ export abstract class Workload extends Construct {
       command: props.command,
       args: props.args,
       ports: spec.ports.length ? spec.ports : undefined,
-      env: this.env,
+      env: this.env.vars,
       envFrom: pod.envFrom,
       resources,
       securityContext: containerSecurityContext(pod.security),
@@ -416,7 +218,7 @@ export abstract class Workload extends Construct {
       });
     }
 
-    if (props.autoscaling && !spec.externalScaler) this.autoscaler = this.makeAutoscaler(this, metadata, props.autoscaling);
+    if (props.autoscaling && !spec.externalScaler) this.autoscaler = makeAutoscaler(this, metadata, props.autoscaling, this.app.mesh ? this.name : undefined);
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
     // every controller has its alerts and panels: a Deployment's, a StatefulSet's, Jobs'
@@ -492,26 +294,9 @@ export abstract class Workload extends Construct {
         },
       },
     });
-    if (autoscaled) this.makeAutoscaler(scope, metadata, { ...this.track.autoscaling!, ...scaling });
+    if (autoscaled) makeAutoscaler(scope, metadata, { ...this.track.autoscaling!, ...scaling }, this.app.mesh ? this.name : undefined);
     if (manyPods) disruptionBudget(scope, 'PodDisruptionBudget', metadata, selector);
     return deployment;
-  }
-
-  // Istio: hold the app until the sidecar can carry its calls, keep the sidecar as long as the
-  // app may run, and say where the app's metrics are so the agent merges them into its
-  // plaintext endpoint
-  private meshAnnotations(spec: WorkloadSpec, shutdown: Required<ShutdownOptions>): Record<string, string> {
-    if (!this.app.mesh) return {};
-    return {
-      // a Job's pod ends when its main container does: a classic sidecar never exits, so the
-      // proxy runs as a native sidecar (an init container with restartPolicy Always) instead,
-      // stopped by the kubelet only after the app ended: no drain to wait for, which would only
-      // hold the Job (and what runs after it) back by the grace period
-      ...(spec.controller === 'job'
-        ? { 'proxy.istio.io/config': JSON.stringify({ holdApplicationUntilProxyStarts: true }), 'sidecar.istio.io/nativeSidecar': 'true' }
-        : { 'proxy.istio.io/config': JSON.stringify(sidecarProxyConfig(shutdown)) }),
-      ...(spec.scraped !== false ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.metricsPort), 'prometheus.io/path': spec.metricsPath } : {}),
-    };
   }
 
   /** What alert, SLO and dashboard generators know about this workload. */
@@ -583,7 +368,7 @@ export abstract class Workload extends Construct {
       const what = target instanceof Workload ? `'${(target as Workload).node.id}', a ${(target as Workload).constructor.name} with no Service` : show(target);
       throw new MicroserviceConfigError(this, `connectTo() needs a workload with a Service to call (an ObservedService or a StatefulService), got ${what}: connect the other way round, or give it a queue or a Service`);
     }
-    checkKnownProps(this, options, PROPS.connect, `connectTo(${target.node.id}) options.`);
+    checkKnownProps(this, options, WORKLOAD_PROPS.connect, `connectTo(${target.node.id}) options.`);
     const format = options.format ?? (target.protocol === 'http' ? 'url' : 'host:port');
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
@@ -592,7 +377,7 @@ export abstract class Workload extends Construct {
     if (target.app.mesh && !this.app.mesh) {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): '${target.node.id}' is in the mesh of app '${target.app.node.id}', which accepts mutual TLS only, but this workload's app has no mesh: set mesh: 'istio' on app '${this.app.node.id}' too`);
     }
-    this.pushEnv('connectTo.env', { name: envName, value: target.address(format, this.app) });
+    this.env.push('connectTo.env', { name: envName, value: target.address(format, this.app) });
     if (this.connected.has(target)) return;
     this.connected.add(target);
     target._admitCaller(this);
@@ -620,7 +405,7 @@ export abstract class Workload extends Construct {
    */
   public connectToExternal(o: ExternalConnectionOptions): void {
     const what = `connectToExternal(${show(o?.name)})`;
-    checkKnownProps(this, o, PROPS.external, `${what} options.`);
+    checkKnownProps(this, o, WORKLOAD_PROPS.external, `${what} options.`);
     if (!o || typeof o.name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 63) {
       throw new MicroserviceConfigError(this, `${what}: 'name' must be a lowercase DNS label such as 'orders-db'`);
     }
@@ -639,7 +424,7 @@ export abstract class Workload extends Construct {
       checkHostname(this, 'connectToExternal.host', o.host!);
       const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/.exec(o.host!);
       peers = inCluster ? [podsPeer({ namespace: inCluster[1] })] : anywherePeers();
-      this.pushEnv('connectToExternal.env', { name: o.env ?? `${upperSnake(o.name)}_URL`, value: `${o.host}:${o.port}` });
+      this.env.push('connectToExternal.env', { name: o.env ?? `${upperSnake(o.name)}_URL`, value: `${o.host}:${o.port}` });
     }
     allowPolicy(this, `AllowToExternal-${o.name}`, {
       name: `${this.name}.to-external.${o.name}`, namespace: this.app.namespaceName, labels: this.labels,
@@ -651,238 +436,18 @@ export abstract class Workload extends Construct {
   public addEnv(name: string, value: string, options: AddEnvOptions = {}): void {
     checkKnownProps(this, options, ['notSecret'], 'addEnv options.');
     if (options.notSecret) {
-      this.notSecret.add(name);
+      this.env.notSecret.add(name);
       this.markNotSecret();
     }
-    this.addLiteral('addEnv', name, value);
-  }
-
-  private addLiteral(prop: string, name: string, value: string): void {
-    if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'${prop}.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
-    if (SECRET_NAME.test(name) && !this.notSecret.has(name)) {
-      const how = prop === 'addEnv' ? `addEnv('${name}', value, { notSecret: true })` : `envNotSecret: ['${name}']`;
-      throw new MicroserviceConfigError(this, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }; if it is no secret, say so with ${how}`);
-    }
-    this.pushEnv(prop, { name, value });
+    this.env.addLiteral('addEnv', name, value);
   }
 
   // the names declared not secret, on the pod template, for `cdk8s-ms validate` and reviewers
   private markNotSecret(): void {
-    if (!this.podAnnotations || this.notSecret.size === 0) return;
-    this.podAnnotations[NOT_SECRET_ANNOTATION] = [...this.notSecret].sort().join(',');
+    if (!this.podAnnotations || this.env.notSecret.size === 0) return;
+    this.podAnnotations[NOT_SECRET_ANNOTATION] = [...this.env.notSecret].sort().join(',');
   }
 
-  private pushEnv(prop: string, v: k8s.EnvVar): void {
-    checkEnvName(this, prop, v.name);
-    if (this.env.some(e => e.name === v.name)) {
-      throw new MicroserviceConfigError(this, `'${prop}' sets ${show(v.name)} a second time: each environment variable must have one source (rename one, for example with connectTo(target, { env: 'OTHER_NAME' }))`);
-    }
-    this.env.push(v);
-  }
 
-  // OpenTelemetry SDKs read their identity and exporter from these; a variable the user set
-  // already wins. Pod, namespace, node and version come from the downward API, so they are
-  // true for each pod (the version follows the pod's label through a rollout).
-  private addTelemetryEnv(id: string): void {
-    const has = (n: string) => this.env.some(e => e.name === n);
-    const field = (name: string, fieldPath: string) => {
-      if (!has(name)) this.pushEnv('telemetry', { name, valueFrom: { fieldRef: { fieldPath } } });
-    };
-    field('OTEL_RESOURCE_ATTRIBUTES_POD_NAME', 'metadata.name');
-    field('OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME', 'metadata.namespace');
-    field('OTEL_RESOURCE_ATTRIBUTES_NODE_NAME', 'spec.nodeName');
-    field('OTEL_RESOURCE_ATTRIBUTES_SERVICE_VERSION', "metadata.labels['app.kubernetes.io/version']");
-    const literal = (name: string, value: string) => {
-      if (!has(name)) this.pushEnv('telemetry', { name, value });
-    };
-    literal('OTEL_SERVICE_NAME', id);
-    literal('OTEL_RESOURCE_ATTRIBUTES', [
-      `service.namespace=${this.app.node.id}`,
-      'service.version=$(OTEL_RESOURCE_ATTRIBUTES_SERVICE_VERSION)',
-      'k8s.namespace.name=$(OTEL_RESOURCE_ATTRIBUTES_NAMESPACE_NAME)',
-      'k8s.pod.name=$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
-      'k8s.node.name=$(OTEL_RESOURCE_ATTRIBUTES_NODE_NAME)',
-      // the OpenTelemetry k8s resource attribute of the controller (a Job's name is per release)
-      ...(this.spec.controller === 'job' ? [] : [`k8s.${this.spec.controller ?? 'deployment'}.name=${id}`]),
-    ].join(','));
-    if (this.app.otlp) {
-      literal('OTEL_EXPORTER_OTLP_ENDPOINT', this.app.otlp.endpoint);
-      literal('OTEL_EXPORTER_OTLP_PROTOCOL', this.app.otlp.protocol);
-    }
-  }
-
-  private addLiteralEnv(env: Record<string, string>): void {
-    for (const [name, value] of Object.entries(env)) this.addLiteral('env', name, value);
-  }
-
-  private addSecretEnv(env: Record<string, SecretEnvSource>): void {
-    for (const [name, s] of Object.entries(env)) {
-      if (!s || typeof s.secretName !== 'string' || typeof s.key !== 'string' || !s.secretName || !s.key) {
-        throw new MicroserviceConfigError(this, `'secretEnv.${name}' must name a Secret and a key, got ${show(s)}: for example { secretName: 'db', key: 'password' }`);
-      }
-      this.pushEnv('secretEnv', { name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key, optional: s.optional } } });
-    }
-  }
-
-  private checkScaling(props: WorkloadProps, spec: WorkloadSpec): number {
-    const defaultReplicas = spec.defaultReplicas;
-    if (props.replicas !== undefined && props.autoscaling !== undefined) {
-      throw new MicroserviceConfigError(this, `'replicas' (${props.replicas}) and 'autoscaling' are exclusive: keep 'autoscaling' and drop 'replicas', or the reverse`);
-    }
-    const replicas = props.replicas ?? defaultReplicas;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new MicroserviceConfigError(this, `'replicas' must be a whole number >= 0, got ${show(props.replicas)}`);
-    }
-    const a = props.autoscaling;
-    if (a) {
-      // an HPA cannot scale to zero; an event-driven scaler (KEDA) can
-      const floor = spec.externalScaler ? 0 : 1;
-      const min = a.minReplicas ?? (spec.externalScaler ? 0 : DEFAULT_MIN_REPLICAS);
-      if (!Number.isInteger(min) || min < floor) {
-        const fix = floor === 1 ? ': only a queue-driven ScaledWorker (queue) can scale to zero' : '';
-        throw new MicroserviceConfigError(this, `'autoscaling.minReplicas' must be a whole number >= ${floor}, got ${show(a.minReplicas)}${fix}`);
-      }
-      if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < min) {
-        throw new MicroserviceConfigError(this, `'autoscaling.maxReplicas' (${show(a.maxReplicas)}) must be a whole number >= minReplicas (${min}): raise maxReplicas or lower minReplicas`);
-      }
-      for (const k of ['targetCpuUtilization', 'targetMemoryUtilization'] as const) {
-        const v = a[k];
-        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
-          throw new MicroserviceConfigError(this, `'autoscaling.${k}' must be a positive whole percentage of the request, got ${show(v)}: for example 70`);
-        }
-      }
-    }
-    return replicas;
-  }
-
-  private checkRollingUpdate(r: RollingUpdateOptions): k8s.RollingUpdateDeployment {
-    // a surge may exceed 100% (twice the pods during a rollout); unavailability may not
-    const value = (prop: string, v: number | string, maxPercent: number) => {
-      if ((typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+%$/.test(v) && parseInt(v, 10) <= maxPercent)) {
-        return typeof v === 'number' ? v : v;
-      }
-      const range = maxPercent === Infinity ? "such as '25%'" : `from '0%' to '${maxPercent}%'`;
-      throw new MicroserviceConfigError(this, `'rollingUpdate.${prop}' must be a whole number >= 0 or a percentage ${range}, got ${show(v)}`);
-    };
-    const surge = r.maxSurge ?? DEFAULT_MAX_SURGE;
-    const unavailable = r.maxUnavailable ?? 0;
-    if (parseInt(String(surge), 10) === 0 && parseInt(String(unavailable), 10) === 0) {
-      throw new MicroserviceConfigError(this, "'rollingUpdate' has maxSurge and maxUnavailable both 0, so a rollout could never start: set maxSurge to 1 (or '25%')");
-    }
-    return { maxSurge: value('maxSurge', surge, Infinity), maxUnavailable: value('maxUnavailable', unavailable, 100) };
-  }
-
-  private checkShutdown(s: ShutdownOptions): Required<ShutdownOptions> {
-    const preStop = s.preStopSleepSeconds ?? DEFAULT_PRESTOP_SECONDS;
-    const grace = s.terminationGracePeriodSeconds ?? Math.max(DEFAULT_GRACE_SECONDS, preStop + DEFAULT_GRACE_SECONDS / 2);
-    if (!Number.isInteger(preStop) || preStop < 0) {
-      throw new MicroserviceConfigError(this, `'shutdown.preStopSleepSeconds' must be a whole number >= 0, got ${show(s.preStopSleepSeconds)}`);
-    }
-    if (!Number.isInteger(grace) || grace <= preStop) {
-      throw new MicroserviceConfigError(this, `'shutdown.terminationGracePeriodSeconds' (${show(grace)}) must be a whole number above preStopSleepSeconds (${preStop}), or the app gets no time to stop after SIGTERM`);
-    }
-    return { preStopSleepSeconds: preStop, terminationGracePeriodSeconds: grace };
-  }
-
-  private checkConfig(c: ConfigFilesOptions): { files: Record<string, string>; mountPath?: string } {
-    const files = c.files ?? {};
-    if (Object.keys(files).length === 0) throw new MicroserviceConfigError(this, "'config.files' is empty: give at least one file, for example { 'app.yaml': '...' }");
-    for (const [name, content] of Object.entries(files)) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(name) || name.length > 253) throw new MicroserviceConfigError(this, `'config.files' has an invalid file name ${show(name)}: use letters, digits, '-', '_' and '.'`);
-      if (typeof content !== 'string') throw new MicroserviceConfigError(this, `'config.files.${name}' must be a string, got ${show(content)}`);
-    }
-    const mountPath = c.mountPath === undefined ? undefined : posix.normalize(c.mountPath).replace(/(.)\/+$/, '$1');
-    if (mountPath !== undefined && (!mountPath.startsWith('/') || mountPath === '/' || mountPath === '/tmp')) {
-      throw new MicroserviceConfigError(this, `'config.mountPath' must be an absolute path other than '/' and '/tmp', got ${show(c.mountPath)}: for example '/etc/app'`);
-    }
-    return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), mountPath };
-  }
-
-  // the Deployment it scales has the name in `metadata`
-  private makeAutoscaler(scope: Construct, metadata: k8s.ObjectMeta, a: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
-    // With a mesh the pod also runs istio-proxy, whose requests are not ours: a `Resource`
-    // target would average the app with its sidecar. `ContainerResource` (autoscaling/v2,
-    // HPAContainerMetrics: beta and on by default since Kubernetes 1.27, GA in 1.30) measures the
-    // app container alone.
-    const metric = (name: string, target: number): k8s.MetricSpecV2 => (this.app.mesh
-      ? { type: 'ContainerResource', containerResource: { name, container: this.name, target: { type: 'Utilization', averageUtilization: target } } }
-      : { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: target } } });
-    const metrics: k8s.MetricSpecV2[] = [];
-    const cpu = a.targetCpuUtilization ?? (a.targetMemoryUtilization === undefined ? DEFAULT_CPU_TARGET : undefined);
-    if (cpu !== undefined) metrics.push(metric('cpu', cpu));
-    if (a.targetMemoryUtilization !== undefined) metrics.push(metric('memory', a.targetMemoryUtilization));
-    return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
-      metadata,
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: metadata.name! },
-        minReplicas: a.minReplicas ?? DEFAULT_MIN_REPLICAS,
-        maxReplicas: a.maxReplicas,
-        metrics,
-        behavior: {
-          // scale up at the Kubernetes pace, scale down slowly: a brief lull must not shed
-          // capacity that the next burst needs
-          scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
-        },
-      },
-    });
-  }
 }
 
-/**
- * The pod's ProxyConfig (annotation `proxy.istio.io/config`). On SIGTERM the sidecar stops
- * taking inbound connections but keeps carrying outbound calls, and Envoy is killed after
- * `terminationDrainDuration` (Istio's default 5 s): with the app's own 5 s preStop sleep, the
- * app would get SIGTERM just as its proxy goes, and every call it makes while shutting down
- * (flushes, acks, deregistration) would fail. A drain as long as the grace period keeps the
- * sidecar for as long as the app may run; the kubelet stops both at the end of it.
- */
-export function sidecarProxyConfig(shutdown: Required<ShutdownOptions>): Record<string, unknown> {
-  return { holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${shutdown.terminationGracePeriodSeconds}s` };
-}
-
-const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';
-
-/**
- * The pod labels and annotations that node-level log collectors act on: Fluent Bit's
- * `fluentbit.io/parser` (with K8S-Logging.Parser on), the OpenTelemetry Collector's
- * annotation discovery (`io.opentelemetry.discovery.logs/*`, receiver_creator with discovery
- * enabled), and a format label any collector (Vector's kubernetes_logs) can route on.
- */
-function checkLogging(scope: Construct, o: LoggingOptions = { format: 'text' }): { labels: Record<string, string>; annotations: Record<string, string> } {
-  if (o.format !== 'json' && o.format !== 'text') {
-    throw new MicroserviceConfigError(scope, `'logging.format' must be 'json' or 'text', got ${show(o.format)}`);
-  }
-  const annotations: Record<string, string> = { 'io.opentelemetry.discovery.logs/enabled': 'true' };
-  if (o.format === 'json') {
-    annotations['fluentbit.io/parser'] = 'json';
-    // the list replaces the receiver's default operators, so the container parser comes first
-    annotations['io.opentelemetry.discovery.logs/config'] = 'operators:\n  - type: container\n    id: container-parser\n  - type: json_parser\n    parse_from: body\n    on_error: send_quiet\n';
-  }
-  return { labels: { [LOG_FORMAT_LABEL]: o.format }, annotations };
-}
-
-/** One pod at a time may go: drains proceed, capacity drops by at most one pod. */
-function disruptionBudget(scope: Construct, id: string, metadata: k8s.ObjectMeta, selector: Record<string, string>): k8s.KubePodDisruptionBudget {
-  return new k8s.KubePodDisruptionBudget(scope, id, {
-    metadata,
-    spec: {
-      maxUnavailable: 1,
-      selector: { matchLabels: selector },
-      // a pod that is not ready serves nothing: let drains evict it
-      unhealthyPodEvictionPolicy: 'AlwaysAllow',
-    },
-  });
-}
-
-/** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */
-function spreadConstraints(selector: Record<string, string>, byRevision = true): k8s.TopologySpreadConstraint[] {
-  return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(topologyKey => ({
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: selector },
-    // spread each revision on its own, so a rollout does not count the pods it replaces (a
-    // StatefulSet replaces its pods in place, one at a time: all of them count)
-    matchLabelKeys: byRevision ? ['pod-template-hash'] : undefined,
-  }));
-}

@@ -3,6 +3,7 @@ import * as k8s from '../rendering/kube';
 import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
 import { kedaKinds } from '../rendering/crds';
 import type { QueueTrigger } from './triggers';
+import { propNames } from '../props/checks';
 
 
 /** KEDA settings of a queue-driven worker. */
@@ -110,3 +111,6 @@ export function scaledObject(scope: Construct, meta: Metadata, o: {
   });
   return { scaledObject: so, authentications };
 }
+
+/** The names of KedaOptions, for checkKnownProps(). */
+export const KEDA_PROPS = propNames<KedaOptions>({ pollingInterval: true, cooldownPeriod: true, fallbackReplicas: true, fallbackFailureThreshold: true });

@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { gatewayApiKinds } from '../rendering/crds';
+import { propNames } from '../props/checks';
 
 /** An existing Gateway (Gateway API) that the app's routes attach to instead of an Ingress. */
 export interface GatewayOptions {
@@ -41,3 +42,6 @@ export function httpRoute(scope: Construct, id: string, meta: { name: string; na
     },
   });
 }
+
+/** The names of GatewayOptions, for checkKnownProps(). */
+export const GATEWAY_PROPS = propNames<GatewayOptions>({ name: true, namespace: true, sectionName: true });

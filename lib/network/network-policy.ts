@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../rendering/kube';
+import { propNames } from '../props/checks';
 
 /** Pods chosen by namespace and labels, outside the policy's own namespace too. */
 export interface PodsPeer {
@@ -81,3 +82,6 @@ export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.Kub
     },
   });
 }
+
+/** The names of PodsPeer, for checkKnownProps(). */
+export const PODS_PEER_PROPS = propNames<PodsPeer>({ namespace: true, podLabels: true });

@@ -56,7 +56,7 @@ function resources(w: Workload): string {
 export function appReadme(app: MicroserviceApp, objects: any[] = app.toJson()): string {
   const routes = app.routeList;
   const rows = workloadsOf(app).map(w => {
-    const routed = routes.filter(r => r.service === w).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
+    const routed = routes.filter(r => r.service.node === w.node).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
     const canary = w instanceof ObservedService && w.canary
       ? ` + canary \`${w.canary.image}\` (${w.canary.autoscaling ? `${w.canary.autoscaling.minReplicas}-${w.canary.autoscaling.maxReplicas} pods, autoscaled` : `${w.canary.replicas} pods`}, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
       : '';

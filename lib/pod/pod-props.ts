@@ -3,6 +3,7 @@
 // and files it sees, the containers beside it, and how it is scheduled and labelled.
 import type { Probe } from './probes';
 import type { ResourceOptions } from './resources';
+import { propNames } from '../props/checks';
 
 /** The uid and gid the pod's containers run as: the image's own non-root user. */
 export interface UserOptions {
@@ -135,3 +136,14 @@ export const POD_PROP_NAMES: ReadonlyArray<keyof PodProps> = [
   'user', 'writablePaths', 'writablePathSizeLimit', 'claims', 'secretFiles', 'configMapEnv', 'envFromConfigMaps', 'initContainers', 'sidecars',
   'imagePullSecrets', 'priorityClassName', 'podLabels', 'podAnnotations', 'serviceLabels', 'serviceAnnotations',
 ];
+
+/** The names of the pod's options, for checkKnownProps(). */
+export const POD_PROPS = {
+  user: propNames<UserOptions>({ uid: true, gid: true }),
+  claim: propNames<ClaimMountOptions>({ claimName: true, mountPath: true, readOnly: true, subPath: true }),
+  secretFiles: propNames<SecretFilesOptions>({ secretName: true, mountPath: true, keys: true, optional: true }),
+  configMapEnv: propNames<ConfigMapEnvSource>({ configMapName: true, key: true, optional: true }),
+  container: propNames<ExtraContainerOptions>({
+    name: true, image: true, command: true, args: true, env: true, resources: true, mountPaths: true, ports: true, probes: true,
+  }),
+} as const;

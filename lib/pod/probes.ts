@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import * as k8s from '../rendering/kube';
 import { MicroserviceConfigError, show } from '../errors';
-import { checkKnownProps, checkStringArray } from '../props/checks';
+import { checkKnownProps, checkStringArray, propNames } from '../props/checks';
 
 /** How often and how patiently a probe checks. */
 export interface ProbeTiming {
@@ -125,3 +125,6 @@ export function renderProbes(scope: IConstruct, target: ProbeTarget, defaults: {
     startupProbe: startupCheck ? renderProbe(scope, 'startup', startupCheck, target) : undefined,
   };
 }
+
+/** The names of ProbeOptions, for checkKnownProps(). */
+export const PROBE_PROPS = propNames<ProbeOptions>({ readiness: true, liveness: true, startup: true });

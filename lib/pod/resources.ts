@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import * as k8s from '../rendering/kube';
 import { MicroserviceConfigError, show } from '../errors';
+import { propNames } from '../props/checks';
 
 /** Upper bounds for one container; each one absent is derived from its request. */
 export interface ResourceLimits {
@@ -84,3 +85,9 @@ export function renderResources(scope: IConstruct, opts: ResourceOptions = {}, p
   }
   return { requests, limits };
 }
+
+/** The names of ResourceOptions and ResourceLimits, for checkKnownProps(). */
+export const RESOURCE_PROPS = {
+  resources: propNames<ResourceOptions>({ cpu: true, memory: true, ephemeralStorage: true, limits: true }),
+  limits: propNames<ResourceLimits>({ cpu: true, memory: true, ephemeralStorage: true }),
+} as const;

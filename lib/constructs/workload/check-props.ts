@@ -1,8 +1,10 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
-import type { WorkloadProps } from '../workload';
+import { WORKLOAD_PROPS, WorkloadProps } from './props';
 import { checkBoolean, checkDnsSubdomain, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from '../../props/checks';
-import { PROPS } from '../../props/known';
+import { POD_PROPS } from '../../pod/pod-props';
+import { PROBE_PROPS } from '../../pod/probes';
+import { RESOURCE_PROPS } from '../../pod/resources';
 
 // Secret keys: what a Secret's data may hold (apimachinery IsConfigMapKey)
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -14,37 +16,37 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
  */
 export function checkPodProps(scope: IConstruct | string, props: WorkloadProps): void {
   const nested: Array<[unknown, readonly string[], string]> = [
-    [props.autoscaling, PROPS.autoscaling, 'autoscaling.'],
-    [props.resources, PROPS.resources, 'resources.'],
-    [props.resources?.limits, PROPS.limits, 'resources.limits.'],
-    [props.rollingUpdate, PROPS.rollingUpdate, 'rollingUpdate.'],
-    [props.shutdown, PROPS.shutdown, 'shutdown.'],
-    [props.config, PROPS.config, 'config.'],
-    [props.logging, PROPS.logging, 'logging.'],
-    [props.probes, PROPS.probes, 'probes.'],
+    [props.autoscaling, WORKLOAD_PROPS.autoscaling, 'autoscaling.'],
+    [props.resources, RESOURCE_PROPS.resources, 'resources.'],
+    [props.resources?.limits, RESOURCE_PROPS.limits, 'resources.limits.'],
+    [props.rollingUpdate, WORKLOAD_PROPS.rollingUpdate, 'rollingUpdate.'],
+    [props.shutdown, WORKLOAD_PROPS.shutdown, 'shutdown.'],
+    [props.config, WORKLOAD_PROPS.config, 'config.'],
+    [props.logging, WORKLOAD_PROPS.logging, 'logging.'],
+    [props.probes, PROBE_PROPS, 'probes.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(scope, value, known, prefix);
   // the pod's volumes, files and extra containers (their values are checked by lib/pod)
-  checkKnownProps(scope, props.user, PROPS.user, 'user.');
+  checkKnownProps(scope, props.user, POD_PROPS.user, 'user.');
   const lists: Array<[unknown, readonly string[], string]> = [
-    [props.claims, PROPS.claim, 'claims'], [props.secretFiles, PROPS.secretFiles, 'secretFiles'],
-    [props.initContainers, PROPS.container, 'initContainers'], [props.sidecars, PROPS.container, 'sidecars'],
+    [props.claims, POD_PROPS.claim, 'claims'], [props.secretFiles, POD_PROPS.secretFiles, 'secretFiles'],
+    [props.initContainers, POD_PROPS.container, 'initContainers'], [props.sidecars, POD_PROPS.container, 'sidecars'],
   ];
   for (const [list, known, prop] of lists) {
     if (!Array.isArray(list)) continue;
     list.forEach((item, i) => {
       checkKnownProps(scope, item, known, `${prop}[${i}].`);
-      if (known === PROPS.container && item && typeof item === 'object') {
-        checkKnownProps(scope, item.resources, PROPS.resources, `${prop}[${i}].resources.`);
+      if (known === POD_PROPS.container && item && typeof item === 'object') {
+        checkKnownProps(scope, item.resources, RESOURCE_PROPS.resources, `${prop}[${i}].resources.`);
         checkKnownProps(scope, item.probes, ['readiness', 'liveness'], `${prop}[${i}].probes.`);
       }
     });
   }
   if (props.configMapEnv && typeof props.configMapEnv === 'object') {
-    for (const [name, source] of Object.entries(props.configMapEnv)) checkKnownProps(scope, source, PROPS.configMapEnv, `configMapEnv.${name}.`);
+    for (const [name, source] of Object.entries(props.configMapEnv)) checkKnownProps(scope, source, POD_PROPS.configMapEnv, `configMapEnv.${name}.`);
   }
   for (const [name, source] of Object.entries(props.secretEnv ?? {})) {
-    checkKnownProps(scope, source, PROPS.secretEnv, `secretEnv.${name}.`);
+    checkKnownProps(scope, source, WORKLOAD_PROPS.secretEnv, `secretEnv.${name}.`);
     if (!source || typeof source !== 'object') continue; // the workload's own check names it
     if (source.secretName !== undefined) checkDnsSubdomain(scope, `secretEnv.${name}.secretName`, source.secretName, 'db-credentials');
     if (typeof source.key === 'string' && (!SECRET_KEY.test(source.key) || source.key.length > 253)) {

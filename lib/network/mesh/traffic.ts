@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
-import type { ServiceProtocol } from '../../constructs/observed-service';
+import type { ServiceProtocol } from '../service-protocol';
+import { propNames } from '../../props/checks';
 
 /**
  * How calls to a service behave in the mesh: a deadline, retries, a circuit breaker, and an
@@ -206,3 +207,14 @@ export function resolveTraffic(scope: IConstruct | string, protocol: ServiceProt
   }
   return { timeout, retries, circuitBreaker, rateLimit };
 }
+
+/** The names of TrafficOptions and its parts, for checkKnownProps(). */
+export const TRAFFIC_PROPS = {
+  traffic: propNames<TrafficOptions>({ timeout: true, retries: true, idempotent: true, circuitBreaker: true, rateLimit: true }),
+  retries: propNames<RetryOptions>({ attempts: true, perTryTimeout: true, retryOn: true }),
+  circuitBreaker: propNames<CircuitBreakerOptions>({
+    consecutiveErrors: true, interval: true, baseEjectionTime: true, maxEjectionPercent: true, maxConnections: true,
+    maxPendingRequests: true, maxRequests: true, connectTimeout: true,
+  }),
+  rateLimit: propNames<RateLimitOptions>({ requestsPerSecond: true, burstMultiplier: true }),
+} as const;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Manifest, diffManifests, readManifestDir } from '../diff';
 import { synthesizeApps } from '../../output/synth';
 import { buildApps, loadBuilder, UsageError } from './load-app';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface DiffCommandOptions {
   readonly dir: string;

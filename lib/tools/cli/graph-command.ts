@@ -1,6 +1,6 @@
 import { appGraph, toDot, toMermaid } from '../../output/graph';
 import { buildApps, loadBuilder } from './load-app';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface GraphCommandOptions {
   readonly app: string;

@@ -1,7 +1,7 @@
 import { helmChart } from '../helm';
 import { OutputFile, writeTree } from '../../output/synth';
 import { buildApps, loadBuilder } from './load-app';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface HelmCommandOptions {
   readonly app: string;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_APP_FILES, appFileOf, userFrame } from './load-app';
+import { EXIT, Io, PROCESS_IO } from './io';
 
 // Each command's module loads only when that command runs: `synth` need not load the
 // validator's schemas or the chart generator (and the CLI transpiles TypeScript on start).
@@ -11,26 +12,8 @@ const commands = {
   helm: () => (require('./helm-command') as typeof import('./helm-command')).helmCommand,
 };
 
-/** Where the commands print: the process streams, or a buffer in tests. */
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
-
-export const PROCESS_IO: Io = {
-  out: t => process.stdout.write(t),
-  err: t => process.stderr.write(t),
-};
-
-/** Exit codes, the same for every command. */
-export const EXIT = {
-  /** Done; no findings; no differences. */
-  OK: 0,
-  /** validate found errors (or warnings with --warn-fails); diff found differences. */
-  FINDINGS: 1,
-  /** Bad usage, an unreadable file, or an app whose props are wrong. */
-  USAGE: 2,
-} as const;
+export { EXIT, PROCESS_IO } from './io';
+export type { Io } from './io';
 
 const EXIT_HELP = `
 Exit codes:

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Layout, OutputFile, renderAppFiles, synthesizeApps, writeTree } from '../../output/synth';
 import { warningsOf } from '../../warnings';
 import { buildApps, loadBuilder } from './load-app';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface SynthCommandOptions {
   readonly app: string;

@@ -1,6 +1,6 @@
 import { ManifestPathError, ReportFormat, exitCodeFor, formatResult, validatePaths } from '../validate';
 import { UsageError } from './load-app';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface ValidateCommandOptions {
   readonly paths: string[];

@@ -1,28 +1,11 @@
 // What validation found, and the three ways to print it: text for people, JSON for scripts,
 // SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDEs) that annotate the files.
 import * as path from 'node:path';
+import type { Finding, Severity } from './finding';
 import type { Rule } from './rules';
 import { packageVersion } from '../package-root';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** One problem with one object. */
-export interface Finding {
-  readonly severity: Severity;
-  /** The rule id: `schema-unknown-field`, `service-selector`, `img-tag`, ... */
-  readonly rule: string;
-  /** `Kind/namespace/name` (namespace empty when not set); `document N` when there is no object. */
-  readonly object: string;
-  /** The file the object came from. */
-  readonly file: string;
-  /** The 0-based index of the document in the file. */
-  readonly doc?: number;
-  /** The 1-based line the document starts on. */
-  readonly line?: number;
-  /** JSON pointer of the field to blame, when one field is. */
-  readonly path?: string;
-  readonly message: string;
-}
+export type { Finding, Severity } from './finding';
 
 /** The findings of one validation run and what it looked at. */
 export interface ValidationResult {

@@ -1,7 +1,7 @@
 // Rules and the list findings are collected in. Each check module declares its rules next to
 // the code that applies them; a rule carries its severity, so a check cannot report a policy
 // warning as an error by mistake, and the SARIF output can describe every rule.
-import type { Finding, Severity } from './report';
+import type { Finding, Severity } from './finding';
 import { Manifest, objectIdOf } from './manifests';
 
 /** What a rule checks, how bad a violation is, and how to fix it. */

@@ -1,0 +1,58 @@
+// The workload's options for its pod's life: graceful shutdown, the log format collectors
+// parse, and configuration files from a ConfigMap.
+import { posix } from 'node:path';
+import { IConstruct } from 'constructs';
+import { MicroserviceConfigError, show } from '../../errors';
+import type { ConfigFilesOptions, LoggingOptions, ShutdownOptions } from './props';
+
+const DEFAULT_PRESTOP_SECONDS = 5;
+const DEFAULT_GRACE_SECONDS = 30;
+
+/** `shutdown` after defaults: the preStop sleep and a grace period that leaves time after it. */
+export function checkShutdown(scope: IConstruct, s: ShutdownOptions): Required<ShutdownOptions> {
+  const preStop = s.preStopSleepSeconds ?? DEFAULT_PRESTOP_SECONDS;
+  const grace = s.terminationGracePeriodSeconds ?? Math.max(DEFAULT_GRACE_SECONDS, preStop + DEFAULT_GRACE_SECONDS / 2);
+  if (!Number.isInteger(preStop) || preStop < 0) {
+    throw new MicroserviceConfigError(scope, `'shutdown.preStopSleepSeconds' must be a whole number >= 0, got ${show(s.preStopSleepSeconds)}`);
+  }
+  if (!Number.isInteger(grace) || grace <= preStop) {
+    throw new MicroserviceConfigError(scope, `'shutdown.terminationGracePeriodSeconds' (${show(grace)}) must be a whole number above preStopSleepSeconds (${preStop}), or the app gets no time to stop after SIGTERM`);
+  }
+  return { preStopSleepSeconds: preStop, terminationGracePeriodSeconds: grace };
+}
+
+/** `config` checked, its files sorted by name (the ConfigMap's data and the checksum are stable). */
+export function checkConfig(scope: IConstruct, c: ConfigFilesOptions): { files: Record<string, string>; mountPath?: string } {
+  const files = c.files ?? {};
+  if (Object.keys(files).length === 0) throw new MicroserviceConfigError(scope, "'config.files' is empty: give at least one file, for example { 'app.yaml': '...' }");
+  for (const [name, content] of Object.entries(files)) {
+    if (!/^[-._a-zA-Z0-9]+$/.test(name) || name.length > 253) throw new MicroserviceConfigError(scope, `'config.files' has an invalid file name ${show(name)}: use letters, digits, '-', '_' and '.'`);
+    if (typeof content !== 'string') throw new MicroserviceConfigError(scope, `'config.files.${name}' must be a string, got ${show(content)}`);
+  }
+  const mountPath = c.mountPath === undefined ? undefined : posix.normalize(c.mountPath).replace(/(.)\/+$/, '$1');
+  if (mountPath !== undefined && (!mountPath.startsWith('/') || mountPath === '/' || mountPath === '/tmp')) {
+    throw new MicroserviceConfigError(scope, `'config.mountPath' must be an absolute path other than '/' and '/tmp', got ${show(c.mountPath)}: for example '/etc/app'`);
+  }
+  return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), mountPath };
+}
+
+const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';
+
+/**
+ * The pod labels and annotations that node-level log collectors act on: Fluent Bit's
+ * `fluentbit.io/parser` (with K8S-Logging.Parser on), the OpenTelemetry Collector's
+ * annotation discovery (`io.opentelemetry.discovery.logs/*`, receiver_creator with discovery
+ * enabled), and a format label any collector (Vector's kubernetes_logs) can route on.
+ */
+export function checkLogging(scope: IConstruct, o: LoggingOptions = { format: 'text' }): { labels: Record<string, string>; annotations: Record<string, string> } {
+  if (o.format !== 'json' && o.format !== 'text') {
+    throw new MicroserviceConfigError(scope, `'logging.format' must be 'json' or 'text', got ${show(o.format)}`);
+  }
+  const annotations: Record<string, string> = { 'io.opentelemetry.discovery.logs/enabled': 'true' };
+  if (o.format === 'json') {
+    annotations['fluentbit.io/parser'] = 'json';
+    // the list replaces the receiver's default operators, so the container parser comes first
+    annotations['io.opentelemetry.discovery.logs/config'] = 'operators:\n  - type: container\n    id: container-parser\n  - type: json_parser\n    parse_from: body\n    on_error: send_quiet\n';
+  }
+  return { labels: { [LOG_FORMAT_LABEL]: o.format }, annotations };
+}

@@ -1,0 +1,2 @@
+/** The protocol of a Service port: it picks probes, the address format and mesh routing. */
+export type ServiceProtocol = 'http' | 'grpc' | 'tcp';
