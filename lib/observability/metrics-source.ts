@@ -11,12 +11,21 @@
  *   (`istio_requests_total`, `istio_request_duration_milliseconds`).
  * - `MetricsSource.custom({...})`: PromQL the user writes, with `$window` in place of the range.
  */
+import { promqlString } from './promql';
 
 /** Where the service runs, for selecting its series. */
 export interface ServiceSelector {
   readonly namespace: string;
   readonly service: string;
   readonly protocol: 'http' | 'grpc' | 'tcp';
+  /**
+   * Only the series of some pods: a regular expression (RE2, anchored) that the `pod` label
+   * must match, the label the Prometheus Operator's ServiceMonitors and PodMonitors give every
+   * series of a target (`__meta_kubernetes_pod_name`). A canary's analysis selects the pods of
+   * one ReplicaSet this way (lib/delivery/analysis.ts). Custom sources cannot be restricted.
+   * @default - every pod of the service
+   */
+  readonly pods?: string;
 }
 
 /** The PromQL a source produces for one service. Every window is a PromQL duration (`5m`). */
@@ -133,10 +142,15 @@ export abstract class MetricsSource {
   public abstract queries(s: ServiceSelector): RequestQueries;
 }
 
+/** `, pod=~"<pattern>"` when the selector is restricted to some pods, else nothing. */
+function podMatcher(s: ServiceSelector): string {
+  return s.pods === undefined ? '' : `, pod=~${promqlString(s.pods)}`;
+}
+
 class OpenTelemetrySource extends MetricsSource {
   public readonly kind = 'opentelemetry';
   public queries(s: ServiceSelector): RequestQueries {
-    const selector = `namespace="${s.namespace}", service="${s.service}"`;
+    const selector = `namespace="${s.namespace}", service="${s.service}"${podMatcher(s)}`;
     return s.protocol === 'grpc'
       ? fromHistogram({ metric: 'rpc_server_duration_milliseconds', unit: 'milliseconds', selector, errorMatcher: `rpc_grpc_status_code=~"${GRPC_SERVER_ERRORS}"`, buckets: OTEL_RPC_BUCKETS })
       : fromHistogram({ metric: 'http_server_request_duration_seconds', unit: 'seconds', selector, errorMatcher: 'http_response_status_code=~"5.."', buckets: OTEL_HTTP_BUCKETS });
@@ -146,7 +160,8 @@ class OpenTelemetrySource extends MetricsSource {
 class IstioSource extends MetricsSource {
   public readonly kind = 'istio';
   public queries(s: ServiceSelector): RequestQueries {
-    const selector = `reporter="destination", destination_service_namespace="${s.namespace}", destination_service_name="${s.service}"`;
+    // `pod` is the scraped pod: with reporter="destination", the pod that served the request
+    const selector = `reporter="destination", destination_service_namespace="${s.namespace}", destination_service_name="${s.service}"${podMatcher(s)}`;
     const h = fromHistogram({
       metric: 'istio_request_duration_milliseconds', unit: 'milliseconds', selector, buckets: ISTIO_BUCKETS,
       errorMatcher: s.protocol === 'grpc' ? `grpc_response_status=~"${GRPC_SERVER_ERRORS}"` : 'response_code=~"5.."',
@@ -166,7 +181,9 @@ class CustomSource extends MetricsSource {
   constructor(private readonly o: CustomMetricsOptions) {
     super();
   }
-  public queries(): RequestQueries {
+  public queries(s: ServiceSelector): RequestQueries {
+    // its PromQL is the user's: nothing here can add a matcher to it
+    if (s.pods !== undefined) throw new Error('MetricsSource.custom() cannot be restricted to some pods (its PromQL is the user\'s own)');
     const fill = (q: string, w: string, t?: number) => q.replace(/\$window/g, w).replace(/\$threshold/g, t === undefined ? '' : String(t));
     const o = this.o;
     return {

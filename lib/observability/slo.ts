@@ -199,36 +199,59 @@ export interface Objective {
   readonly bad: string;
 }
 
+/**
+ * Requests per second over a window, as the divisor of an SLI ratio: filtered by `> 0`, so that
+ * without traffic the ratio has no sample instead of NaN (0/0) or +Inf, which would poison the
+ * averages over the SLO window and could fire alerts (or judge a silent canary).
+ */
+export function requestTotal(q: RequestQueries, window: string): string {
+  return `(${sumOf(q.requestRate(window))} > 0)`;
+}
+
+/**
+ * The availability SLI's error ratio over a window (failed / all requests) from request
+ * queries `q`: what the recording rules record and a canary's analysis measures (lib/delivery/).
+ * No series (never NaN) without traffic.
+ */
+export function availabilityErrorRatio(q: RequestQueries, window: string): string {
+  // no failing series at all (no 5xx yet) is a ratio of 0, not "no data"
+  return `(${sumOf(q.errorRate(window))} or vector(0))\n/\n${requestTotal(q, window)}`;
+}
+
+/**
+ * The latency SLI's error ratio over a window (requests slower than the threshold / all
+ * requests) from request queries `q`, which must have a histogram (`fastRequestRate`). No
+ * series (never NaN) without traffic.
+ */
+export function latencyErrorRatio(q: RequestQueries, latency: NonNullable<ResolvedSlo['latency']>, window: string): string {
+  return `1 - (\n  ${sumOf(withinThreshold(q, latency, window))}\n/\n  ${requestTotal(q, window)}\n)`;
+}
+
 /** The objectives of a workload's SLO, availability first; empty without an SLO. */
 export function objectives(t: WorkloadTelemetry): Objective[] {
   const slo = t.slo;
   if (!slo) return [];
   const q = t.queries;
   if (!q) throw new MicroserviceConfigError(workloadPath(t), "'slo' needs the service's request metrics, and it has none: remove 'slo'");
-  // A ratio's divisor is filtered by `> 0`: without traffic the ratio has no sample, instead of
-  // NaN (0/0) or +Inf, which would poison the averages over the SLO window and could fire alerts.
-  const total = (w: string) => `(${sumOf(q.requestRate(w))} > 0)`;
   const result: Objective[] = [];
   if (slo.availability !== undefined) {
     result.push({
       kind: 'availability',
       slo: `${t.name}-availability`,
       budget: round(1 - slo.availability / 100),
-      // no failing series at all (no 5xx yet) is a ratio of 0, not "no data"
-      errorRatio: w => `(${sumOf(q.errorRate(w))} or vector(0))\n/\n${total(w)}`,
+      errorRatio: w => availabilityErrorRatio(q, w),
       promise: `${slo.availability}% of requests succeed`,
       bad: 'failed',
     });
   }
   if (slo.latency) {
     const l = slo.latency;
-    const fast = q.fastRequestRate;
-    if (!fast) throw new MicroserviceConfigError(workloadPath(t), "'slo.latency' needs a latency histogram, and the service's metrics source has none: remove 'slo.latency'");
+    if (!q.fastRequestRate) throw new MicroserviceConfigError(workloadPath(t), "'slo.latency' needs a latency histogram, and the service's metrics source has none: remove 'slo.latency'");
     result.push({
       kind: 'latency',
       slo: `${t.name}-latency`,
       budget: round(1 - l.percentile / 100),
-      errorRatio: w => `1 - (\n  ${sumOf(withinThreshold(q, l, w))}\n/\n  ${total(w)}\n)`,
+      errorRatio: w => latencyErrorRatio(q, l, w),
       promise: `${l.percentile}% of requests finish within ${l.threshold}`,
       bad: `took longer than ${l.threshold}`,
     });
