@@ -7,7 +7,7 @@ const LAYERS = [
   { name: 'tools', path: '^lib/tools/' },
   { name: 'output', path: '^lib/output/' },
   { name: 'constructs', path: '^lib/constructs/' },
-  { name: 'parts', path: '^lib/(pod|network|observability|keda|props)/' },
+  { name: 'parts', path: '^lib/(pod|network|observability|keda|delivery|props)/' },
   { name: 'rendering', path: '^lib/rendering/' },
   { name: 'basics', path: '^lib/[^/]+\\.ts$' },
 ];

@@ -15,7 +15,7 @@ import type { SloOptions, WorkloadTelemetry } from '../lib/observability/model';
 import { promqlError } from '../lib/observability/promql';
 import { resolveSlo, sliErrorRecord, sloRuleGroups } from '../lib/observability/slo';
 import { argoRolloutsKinds } from '../lib/rendering/crds';
-import { validateManifests } from '../lib/validate';
+import { validateManifests } from '../lib/tools/validate';
 import { expectConfigError } from './helpers';
 
 const PATH = 'shop/checkout';
