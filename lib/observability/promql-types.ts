@@ -118,50 +118,128 @@ function children(n: Node): Node[] {
 
 const isExpr = (n: Node): boolean => EXPRESSIONS.has(n.name);
 
+/** Characters `from` to `to` of the expression. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The expression as Prometheus' parser builds it (see `build`). */
+type Ast = Span & (
+  | { readonly kind: 'number' | 'string' | 'selector'; readonly node: Node }
+  | { readonly kind: 'paren' | 'unary'; readonly expr: Ast }
+  | { readonly kind: 'offset' | 'at' | 'anchored' | 'smoothed'; readonly expr: Ast }
+  | { readonly kind: 'matrix'; readonly expr: Ast; readonly range: Node }
+  | { readonly kind: 'subquery'; readonly expr: Ast; readonly range: Node; readonly step?: Node }
+  | { readonly kind: 'binary'; readonly lhs: Ast; readonly rhs: Ast; readonly op: Node; readonly bool: boolean; readonly matching?: Node; readonly fill?: Node }
+  | { readonly kind: 'call'; readonly id: Node; readonly args: readonly Ast[] }
+  | { readonly kind: 'aggregate'; readonly op: string; readonly args: readonly Ast[] }
+);
+type Of<K extends Ast['kind']> = Ast & { readonly kind: K };
+
+/**
+ * The lezer tree as Prometheus' parser groups it. lezer-promql applies the postfix parts (a
+ * range, a subquery, offset, @, anchored, smoothed) to the whole binary or unary expression
+ * before them (`a and x offset 1d` as `(a and x) offset 1d`); Prometheus' grammar gives them
+ * the highest precedence (generated_parser.y: `%nonassoc OFFSET`, `%right LEFT_BRACKET`, and
+ * yacc's shift for @), so they apply to the last operand: `a and (x offset 1d)`.
+ */
+function build(text: string, n: Node): Ast {
+  const inner = (): Ast => build(text, children(n).find(isExpr)!);
+  const span = { from: n.from, to: n.to };
+  /** A postfix part over `e`, moved onto its last operand. */
+  const postfix = (e: Ast, wrap: (operand: Ast) => Ast): Ast => {
+    if (e.kind === 'binary') {
+      const rhs = postfix(e.rhs, wrap);
+      return { ...e, rhs, to: rhs.to };
+    }
+    if (e.kind === 'unary') {
+      const expr = postfix(e.expr, wrap);
+      return { ...e, expr, to: expr.to };
+    }
+    return wrap(e);
+  };
+  switch (n.name) {
+    case 'PromQL': return inner();
+    case 'NumberDurationLiteral': return { kind: 'number', node: n, ...span };
+    case 'StringLiteral': return { kind: 'string', node: n, ...span };
+    case 'VectorSelector': return { kind: 'selector', node: n, ...span };
+    case 'ParenExpr': return { kind: 'paren', expr: inner(), ...span };
+    case 'UnaryExpr': return { kind: 'unary', expr: inner(), ...span };
+    case 'MatrixSelector': {
+      const [e, range] = children(n);
+      return postfix(build(text, e), operand => ({ kind: 'matrix', expr: operand, range, from: operand.from, to: n.to }));
+    }
+    case 'SubqueryExpr': {
+      const [e, range, step] = children(n);
+      return postfix(build(text, e), operand => ({ kind: 'subquery', expr: operand, range, ...(step ? { step } : {}), from: operand.from, to: n.to }));
+    }
+    case 'OffsetExpr': case 'StepInvariantExpr': case 'AnchoredExpr': case 'SmoothedExpr': {
+      const kind = ({ OffsetExpr: 'offset', StepInvariantExpr: 'at', AnchoredExpr: 'anchored', SmoothedExpr: 'smoothed' } as const)[n.name];
+      return postfix(inner(), operand => ({ kind, expr: operand, from: operand.from, to: n.to }));
+    }
+    case 'FunctionCall': {
+      const [id, body] = children(n);
+      return { kind: 'call', id, args: children(body).filter(isExpr).map(c => build(text, c)), ...span };
+    }
+    case 'AggregateExpr': {
+      const parts = children(n);
+      const op = parts.find(c => c.name === 'AggregateOp')!;
+      const body = parts.find(c => c.name === 'FunctionCallBody')!;
+      return { kind: 'aggregate', op: text.slice(op.from, op.to).toLowerCase(), args: children(body).filter(isExpr).map(c => build(text, c)), ...span };
+    }
+    case 'BinaryExpr': {
+      const parts = children(n);
+      const rhsNode = parts[parts.length - 1];
+      return {
+        kind: 'binary', lhs: build(text, parts[0]), rhs: build(text, rhsNode),
+        op: parts.find((c, i) => i > 0 && i < parts.length - 1 && BINARY_OPERATORS.has(c.name))!,
+        bool: parts.some(c => c.name === 'BoolModifier'),
+        matching: parts.find(c => c.name === 'MatchingModifierClause'),
+        fill: parts.find(c => c.name === 'FillModifier'),
+        ...span,
+      };
+    }
+    default:
+      throw new Error(`unknown PromQL node ${n.name}`);
+  }
+}
+
 /**
  * The value type of a parsed expression and what Prometheus refuses in it. `tree` is the
  * lezer-promql tree of `text`, without syntax errors.
  */
 export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; findings: PromqlFinding[] } {
   const findings: PromqlFinding[] = [];
-  const src = (n: Node): string => text.slice(n.from, n.to);
-  const fail = (n: Node, message: string, hint?: string): undefined => {
+  const src = (n: Span): string => text.slice(n.from, n.to);
+  const fail = (n: Span, message: string, hint?: string): undefined => {
     findings.push({ from: n.from, to: n.to, message, ...(hint ? { hint } : {}) });
     return undefined;
   };
 
-  /** The type of an expression node, checking it and everything below it. */
-  const typeOf = (n: Node): ValueType | undefined => {
-    switch (n.name) {
-      case 'PromQL': {
-        const e = children(n).find(isExpr);
-        return e ? typeOf(e) : undefined;
-      }
-      case 'NumberDurationLiteral': return S;
-      case 'StringLiteral':
-        stringValue(n);
+  /** The type of an expression, checking it and everything below it. */
+  const typeOf = (n: Ast): ValueType | undefined => {
+    switch (n.kind) {
+      case 'number': return S;
+      case 'string':
+        stringValue(n.node);
         return STR;
-      case 'ParenExpr': return typeOf(children(n).find(isExpr)!);
-      case 'VectorSelector':
-        vectorSelector(n);
+      case 'paren': return typeOf(n.expr);
+      case 'selector':
+        vectorSelector(n.node);
         return V;
-      case 'MatrixSelector': return matrixSelector(n);
-      case 'SubqueryExpr': return subquery(n);
-      case 'OffsetExpr':
-      case 'StepInvariantExpr':
-      case 'AnchoredExpr':
-      case 'SmoothedExpr':
+      case 'matrix': return matrixSelector(n);
+      case 'subquery': return subquery(n);
+      case 'offset': case 'at': case 'anchored': case 'smoothed':
         return modifier(n);
-      case 'UnaryExpr': {
-        const t = typeOf(children(n).find(isExpr)!);
+      case 'unary': {
+        const t = typeOf(n.expr);
         if (t && t !== S && t !== V) fail(n, `unary expression only allowed on expressions of type scalar or instant vector, got ${t}`);
         return t;
       }
-      case 'FunctionCall': return call(n);
-      case 'AggregateExpr': return aggregation(n);
-      case 'BinaryExpr': return binary(n);
-      default:
-        return fail(n, `unknown node type ${n.name}`);
+      case 'call': return call(n);
+      case 'aggregate': return aggregation(n);
+      case 'binary': return binary(n);
     }
   };
 
@@ -224,45 +302,45 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
     }
   };
 
-  /** The offset and @ modifiers over a node: the node they apply to, and how many of each. */
-  const modifiers = (n: Node): { base: Node; offsets: number; ats: number } => {
+  /** The offset and @ modifiers over an expression: the expression they apply to, and how many of each. */
+  const modifiers = (n: Ast): { base: Ast; offsets: number; ats: number } => {
     let base = n;
     let offsets = 0;
     let ats = 0;
     for (;;) {
-      if (base.name === 'OffsetExpr') offsets++;
-      else if (base.name === 'StepInvariantExpr') ats++;
-      else if (base.name !== 'AnchoredExpr' && base.name !== 'SmoothedExpr') return { base, offsets, ats };
-      base = children(base).find(isExpr)!;
+      if (base.kind === 'offset') offsets++;
+      else if (base.kind === 'at') ats++;
+      else if (base.kind !== 'anchored' && base.kind !== 'smoothed') return { base, offsets, ats };
+      base = (base as Of<'offset'>).expr;
     }
   };
 
-  const matrixSelector = (n: Node): ValueType => {
-    const [inner, range] = children(n);
+  const matrixSelector = (n: Of<'matrix'>): ValueType => {
+    const inner = n.expr;
+    const rangeText = src(n.range);
     const { base, offsets, ats } = modifiers(inner);
-    if (base.name !== 'VectorSelector') {
-      const fnName = base.name === 'FunctionCall' ? src(children(base)[0]) : undefined;
-      fail(n, `ranges only allowed for vector selectors, got ${src(inner)}`, base.name === 'MatrixSelector'
+    if (base.kind !== 'selector') {
+      const fnName = base.kind === 'call' ? src(base.id) : undefined;
+      fail(n, `ranges only allowed for vector selectors, got ${src(inner)}`, base.kind === 'matrix'
         ? 'one range is enough: write the selector with one [range]'
-        : `take a range of a series selector, such as x[5m]; for the range of an expression use a subquery, such as ${inner.name === 'ParenExpr' ? src(inner) : `(${src(inner)})`}[5m:1m]${fnName && /^(rate|irate|increase|delta|idelta|deriv)$/.test(fnName) ? `, or give ${fnName}() its selector directly` : ''}`);
+        : `take a range of a series selector, such as x[5m]; for the range of an expression use a subquery, such as ${inner.kind === 'paren' ? src(inner) : `(${src(inner)})`}[5m:1m]${fnName && /^(rate|irate|increase|delta|idelta|deriv)$/.test(fnName) ? `, or give ${fnName}() its selector directly` : ''}`);
       typeOf(inner);
     } else if (offsets > 0) {
-      fail(n, 'no offset modifiers allowed before range', `write the offset after the range: ${src(base)}[${src(range)}] offset ...`);
+      fail(n, 'no offset modifiers allowed before range', `write the offset after the range: ${src(base)}[${rangeText}] offset ...`);
     } else if (ats > 0) {
-      fail(n, 'no @ modifiers allowed before range', `write the @ modifier after the range: ${src(base)}[${src(range)}] @ ...`);
+      fail(n, 'no @ modifiers allowed before range', `write the @ modifier after the range: ${src(base)}[${rangeText}] @ ...`);
     } else {
       typeOf(inner);
     }
-    positiveDuration(range);
+    positiveDuration(n.range);
     return M;
   };
 
-  const subquery = (n: Node): ValueType => {
-    const [inner, range, step] = children(n);
-    const t = typeOf(inner);
-    if (t && t !== V) fail(n, `subquery is only allowed on instant vector, got ${t} instead`, t === M ? `a range vector has its range already: drop the ${src(n).slice(src(inner).length)}` : undefined);
-    positiveDuration(range);
-    if (step) positiveDuration(step);
+  const subquery = (n: Of<'subquery'>): ValueType => {
+    const t = typeOf(n.expr);
+    if (t && t !== V) fail(n, `subquery is only allowed on instant vector, got ${t} instead`, t === M ? `a range vector has its range already: drop the ${src(n).slice(src(n.expr).length)}` : undefined);
+    positiveDuration(n.range);
+    if (n.step) positiveDuration(n.step);
     return M;
   };
 
@@ -276,34 +354,32 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
   };
 
   /** `x offset 5m`, `x @ end()`, `x anchored`: on a selector or a subquery, each once. */
-  const modifier = (n: Node): ValueType | undefined => {
-    const inner = children(n).find(isExpr)!;
-    const t = typeOf(inner);
-    const { base, offsets, ats } = modifiers(inner);
-    if (n.name === 'AnchoredExpr' || n.name === 'SmoothedExpr') {
-      const word = n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
-      return fail(n, `${word} modifier is experimental and not enabled`, 'Prometheus refuses it unless started with --enable-feature=promql-extended-range-selectors');
+  const modifier = (n: Of<'offset' | 'at' | 'anchored' | 'smoothed'>): ValueType | undefined => {
+    const t = typeOf(n.expr);
+    if (n.kind === 'anchored' || n.kind === 'smoothed') {
+      return fail(n, `${n.kind} modifier is experimental and not enabled`, 'Prometheus refuses it unless started with --enable-feature=promql-extended-range-selectors');
     }
-    const what = n.name === 'OffsetExpr' ? 'offset modifier' : '@ modifier';
-    if (!['VectorSelector', 'MatrixSelector', 'SubqueryExpr'].includes(base.name)) {
+    const { base, offsets, ats } = modifiers(n.expr);
+    const what = n.kind === 'offset' ? 'offset modifier' : '@ modifier';
+    if (!['selector', 'matrix', 'subquery'].includes(base.kind)) {
+      const example = n.kind === 'offset' ? 'offset 1h' : '@ end()';
       return fail(n, `${what} must be preceded by an instant vector selector or range vector selector or a subquery`,
-        `put it on the selector inside: such as rate(x[5m] ${n.name === 'OffsetExpr' ? 'offset 1h' : '@ end()'}), not rate(x[5m]) ${n.name === 'OffsetExpr' ? 'offset 1h' : '@ end()'}`);
+        `put it on the selector inside: such as rate(x[5m] ${example}), not rate(x[5m]) ${example}`);
     }
-    if (n.name === 'OffsetExpr' && offsets > 0) fail(n, 'offset may not be set multiple times', 'add the offsets into one');
-    if (n.name === 'StepInvariantExpr' && ats > 0) fail(n, '@ <timestamp> may not be set multiple times', 'keep one @ modifier');
+    if (n.kind === 'offset' && offsets > 0) fail(n, 'offset may not be set multiple times', 'add the offsets into one');
+    if (n.kind === 'at' && ats > 0) fail(n, '@ <timestamp> may not be set multiple times', 'keep one @ modifier');
     return t;
   };
 
-  const call = (n: Node): ValueType | undefined => {
-    const [id, body] = children(n);
-    const name = src(id);
-    const args = children(body).filter(isExpr);
+  const call = (n: Of<'call'>): ValueType | undefined => {
+    const name = src(n.id);
+    const args = n.args;
     const f = FUNCTIONS[name];
     if (!f) {
       args.forEach(typeOf);
-      return fail(id, `unknown function with name ${name}`);
+      return fail(n.id, `unknown function with name ${name}`);
     }
-    if (f.experimental) fail(id, `function ${name} is not enabled`, `${name}() is experimental: Prometheus refuses it unless started with ${EXPERIMENTAL_FLAG}`);
+    if (f.experimental) fail(n.id, `function ${name} is not enabled`, `${name}() is experimental: Prometheus refuses it unless started with ${EXPERIMENTAL_FLAG}`);
     const sig = `${name} takes ${signature(name, f).slice(name.length)}`;
     const required = f.variadic === 0 ? f.args.length : f.args.length - 1;
     if (f.variadic === 0 && args.length !== required) {
@@ -320,35 +396,34 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
       }
       const want = f.args[Math.min(i, f.args.length - 1)];
       const t = typeOf(arg);
-      if (t && t !== want) fail(arg, `expected type ${want} in call to function ${name}, got ${t}`, typeHint(name, want, t, arg, src(arg)) ?? sig);
+      if (t && t !== want) fail(arg, `expected type ${want} in call to function ${name}, got ${t}`, typeHint(name, want, t, arg.kind, src(arg)) ?? sig);
     });
     // the regular expression of label_replace compiles at every evaluation, and fails it when it does not
-    if (name === 'label_replace' && args[4]?.name === 'StringLiteral') {
-      const re = unquote(src(args[4]));
-      const problem = re === undefined ? undefined : regexProblem(re);
-      if (problem) fail(args[4], `invalid regular expression in label_replace(): ${problem.message}`, problem.hint);
+    const re = args[4];
+    if (name === 'label_replace' && re?.kind === 'string') {
+      const value = unquote(src(re));
+      const problem = value === undefined ? undefined : regexProblem(value);
+      if (problem) fail(re, `invalid regular expression in label_replace(): ${problem.message}`, problem.hint);
     }
     return f.returns;
   };
 
-  const aggregation = (n: Node): ValueType => {
-    const parts = children(n);
-    const op = src(parts.find(c => c.name === 'AggregateOp')!).toLowerCase();
-    const body = parts.find(c => c.name === 'FunctionCallBody')!;
-    const args = children(body).filter(isExpr);
+  const aggregation = (n: Of<'aggregate'>): ValueType => {
+    const { op, args } = n;
     const a = AGGREGATORS[op] ?? {};
+    const example = a.param === STR ? '"value"' : op === 'quantile' ? '0.99' : '5';
     if (a.experimental) {
       fail(n, `${op}() is experimental and must be enabled with ${EXPERIMENTAL_FLAG}`, op === 'limitk' ? 'use topk() or bottomk()' : undefined);
       return V;
     }
     if (args.length === 0) {
-      fail(n, 'no arguments for aggregate expression provided', a.param ? `${op} takes a parameter and an instant vector: ${op}(${a.param === S ? (op === 'quantile' ? '0.99' : '5') : '"value"'}, x)` : `such as ${op}(x)`);
+      fail(n, 'no arguments for aggregate expression provided', a.param ? `${op} takes a parameter and an instant vector: ${op}(${example}, x)` : `such as ${op}(x)`);
       return V;
     }
     const wanted = a.param ? 2 : 1;
     if (args.length !== wanted) {
       fail(n, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, a.param
-        ? `${op} takes its parameter first: ${op}(${a.param === S ? (op === 'quantile' ? '0.99' : '5') : '"value"'}, ${src(args[args.length - 1])})`
+        ? `${op} takes its parameter first: ${op}(${example}, ${src(args[args.length - 1])})`
         : `${op} takes one instant vector: ${op}(...)${args.length > 1 ? `; to ${op} several, join them with an operator` : ''}`);
       args.forEach(typeOf);
       return V;
@@ -356,8 +431,9 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
     const expr = args[wanted - 1];
     const t = typeOf(expr);
     if (t && t !== V) {
+      const plain = src(expr).replace(/\[[^\]]*\]$/, '');
       fail(expr, `expected type instant vector in aggregation expression, got ${t}`, t === M
-        ? `aggregate a function of the range, such as ${op}(rate(${src(expr)}))${a.param ? '' : ` or ${op}(${src(expr).replace(/\[[^\]]*\]$/, '')})`}${FUNCTIONS[`${op}_over_time`] ? `, or ${op}_over_time(${src(expr)}) for each series over time` : ''}`
+        ? `aggregate a function of the range, such as ${op}(rate(${src(expr)}))${a.param ? '' : ` or ${op}(${plain})`}${FUNCTIONS[`${op}_over_time`] ? `, or ${op}_over_time(${src(expr)}) for each series over time` : ''}`
         : t === S ? `aggregate an instant vector; a scalar is one value already${a.param ? '' : ` (vector(${src(expr)}) makes it a vector)`}` : undefined);
     }
     if (a.param) {
@@ -365,28 +441,22 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
       const pt = typeOf(p);
       if (pt && pt !== a.param) {
         fail(p, `expected type ${a.param} in aggregation parameter, got ${pt}`,
-          a.param === STR ? `count_values takes the name of the output label as a string: count_values("value", ${src(expr)})` : `${op} takes a number first: ${op}(${op === 'quantile' ? '0.99' : '5'}, ${src(expr)})`);
+          a.param === STR ? `count_values takes the name of the output label as a string: count_values("value", ${src(expr)})` : `${op} takes a number first: ${op}(${example}, ${src(expr)})`);
       }
     }
     return V;
   };
 
-  const binary = (n: Node): ValueType | undefined => {
-    const parts = children(n);
-    const lhs = parts[0];
-    const rhs = parts[parts.length - 1];
-    const opNode = parts.find((c, i) => i > 0 && i < parts.length - 1 && BINARY_OPERATORS.has(c.name))!;
-    const op = opNode.name;
-    const opText = src(opNode).toLowerCase();
-    const bool = parts.some(c => c.name === 'BoolModifier');
-    const matching = parts.find(c => c.name === 'MatchingModifierClause');
-    const fill = parts.find(c => c.name === 'FillModifier');
+  const binary = (n: Of<'binary'>): ValueType | undefined => {
+    const { lhs, rhs, matching, fill, bool } = n;
+    const op = n.op.name;
+    const opText = src(n.op).toLowerCase();
     const lt = typeOf(lhs);
     const rt = typeOf(rhs);
     if (fill) fail(fill, 'binop fill modifiers are experimental and not enabled', 'Prometheus refuses them unless started with --enable-feature=promql-binop-fill-modifiers: use `or` to fill missing series');
-    if (bool && !COMPARISONS.has(op)) fail(opNode, 'bool modifier can only be used on comparison operators', `drop bool after ${opText}`);
+    if (bool && !COMPARISONS.has(op)) fail(n.op, 'bool modifier can only be used on comparison operators', `drop bool after ${opText}`);
     if (COMPARISONS.has(op) && !bool && lt === S && rt === S) {
-      fail(opNode, 'comparisons between scalars must use BOOL modifier', `write ${src(lhs)} ${opText} bool ${src(rhs)} (0 or 1), or compare an instant vector such as vector(...)`);
+      fail(n.op, 'comparisons between scalars must use BOOL modifier', `write ${src(lhs)} ${opText} bool ${src(rhs)} (0 or 1), or compare an instant vector such as vector(...)`);
     }
     const grouping: { on: boolean; labels: string[]; group?: string; include: string[] } = { on: false, labels: [], include: [] };
     if (matching) {
@@ -427,8 +497,7 @@ export function checkPromqlTree(text: string, tree: Tree): { type?: ValueType; f
     return lt === S && rt === S ? S : V;
   };
 
-  const top = tree.topNode;
-  const type = typeOf(top);
+  const type = typeOf(build(text, tree.topNode));
   return { type, findings };
 }
 
@@ -441,15 +510,15 @@ function callHint(name: string, args: string[]): string | undefined {
 }
 
 /** What to write when an argument has the wrong type. */
-function typeHint(name: string, want: ValueType, got: ValueType, arg: Node, text: string): string | undefined {
+function typeHint(name: string, want: ValueType, got: ValueType, kind: string, text: string): string | undefined {
   if (want === M && got === V) {
-    return arg.name === 'VectorSelector'
+    return kind === 'selector'
       ? `give the selector a range: ${name}(${text}[5m])`
       : `${name}() takes a range vector: a selector with a range such as x[5m], or a subquery such as (${text})[5m:1m]`;
   }
   if (want === V && got === M) {
     if (FUNCTIONS[`${name}_over_time`]) return `${name}_over_time(${text}) is ${name}() over a range`;
-    return `take a function of the range first, such as ${name}(rate(${text}))${arg.name === 'MatrixSelector' ? `, or drop the range: ${name}(${text.replace(/\[[^\]]*\]$/, '')})` : ''}`;
+    return `take a function of the range first, such as ${name}(rate(${text}))${kind === 'matrix' ? `, or drop the range: ${name}(${text.replace(/\[[^\]]*\]$/, '')})` : ''}`;
   }
   if (want === S && got === V) return `a scalar is a number, or scalar(${text}) of a one-series vector`;
   if (want === V && got === S) return `vector(${text}) makes an instant vector of a scalar`;
