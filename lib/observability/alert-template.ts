@@ -312,8 +312,8 @@ function check(text: string): void {
   const command = (t: Token[], stage: number, context: string): void => {
     const parts = t.filter(x => x.kind !== 'space');
     if (parts.length === 0) refuse(`missing value for ${context}`, 'an action holds a pipeline such as {{ $value | humanize }}');
-    if (parts.length === 1 && parts[0].kind === 'keyword' && parts[0].text === 'nil') refuse('nil is not a command');
-    if (stage > 0 && ['dot', 'string', 'char', 'number', 'bool'].includes(parts[0].kind)) {
+    if (parts.length === 1 && parts[0].kind === 'keyword' && parts[0].text === 'nil') refuse('nil is not a command', 'an action holds a value or a call, such as {{ $value }}', 'expand');
+    if (stage > 0 && (['dot', 'string', 'char', 'number', 'bool'].includes(parts[0].kind) || parts[0].text === 'nil')) {
       refuse(`non executable command in pipeline stage ${stage + 1}`, `each stage after a | is a function call, such as {{ $value | printf "%.2f" }}`);
     }
     let i = 0;
