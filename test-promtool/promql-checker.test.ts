@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { alertTemplateProblem } from '../lib/observability/alert-template';
+import { parser } from '@prometheus-io/lezer-promql';
 import { checkPromql } from '../lib/observability/promql';
+import { FUNCTIONS } from '../lib/observability/promql-types';
 import { PROMTOOL } from './promtool';
 
 /** The indexes of the rules `promtool check rules` refuses (it reports each: `group "g", rule 3, ...`). */
@@ -88,4 +90,49 @@ describe('the checkers agree with promtool', () => {
     expect(late.map(t => alertTemplateProblem(t)?.when)).toEqual(['expand', 'expand', 'expand']);
     expect(refusedByPromtool(late.map((summary, i) => ({ alert: `A${i}`, expr: 'up == 0', annotations: { summary } }))).size).toBe(0);
   });
+});
+
+// ---- random expressions -----------------------------------------------------------------------
+
+/** `n` random expressions that parse (lezer-promql), mixing functions, aggregations, operators and modifiers with right and wrong types and counts. */
+function randomExpressions(n: number, seed: number): string[] {
+  let state = seed;
+  const rnd = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  // the functions Debian's promtool (Prometheus 2.42) knows, none experimental
+  const functions = Object.keys(FUNCTIONS).filter(f => !FUNCTIONS[f].experimental && !['histogram_avg', 'histogram_stddev', 'histogram_stdvar', 'first_over_time'].includes(f));
+  const expr = (depth: number): string => {
+    const r = rnd();
+    if (depth <= 0 || r < 0.2) return pick(['x', 'y{a="b"}', '1', '2.5', '"s"', 'x[5m]', 'x{a=~"a|b"}', '{a=""}', 'z[1m:]']);
+    if (r < 0.45) {
+      const f = pick(functions);
+      const count = Math.max(0, FUNCTIONS[f].args.length + pick([-1, 0, 0, 0, 1]));
+      return `${f}(${Array.from({ length: count }, () => expr(depth - 1)).join(', ')})`;
+    }
+    if (r < 0.6) return `${pick(['sum', 'avg', 'max', 'topk', 'quantile', 'count_values', 'count', 'group'])}${pick(['', ' by (a)'])}(${Array.from({ length: pick([1, 2, 2]) }, () => expr(depth - 1)).join(', ')})`;
+    if (r < 0.8) return `${expr(depth - 1)} ${pick(['+', '-', '*', '/', '>', '==', 'and', 'or', 'unless', '> bool', '^', '%'])}${pick(['', '', ' on(a)', ' ignoring(b) group_left(c)'])} ${expr(depth - 1)}`;
+    if (r < 0.85) return `(${expr(depth - 1)})${pick(['[5m:1m]', '[5m]', ' offset 5m', ' @ end()'])}`;
+    if (r < 0.9) return `${expr(depth - 1)}${pick([' offset 5m', '[5m]', '[10m:]', ' @ 100'])}`;
+    if (r < 0.95) return `-${expr(depth - 1)}`;
+    return `(${expr(depth - 1)})`;
+  };
+  const out: string[] = [];
+  while (out.length < n) {
+    const e = expr(3);
+    let parses = true;
+    parser.parse(e).iterate({ enter: node => { if (node.type.isError) parses = false; } });
+    if (parses) out.push(e);
+  }
+  return out;
+}
+
+test('the checker and promtool agree on 800 random expressions', () => {
+  const exprs = randomExpressions(800, 7);
+  const refused = refusedByPromtool(exprs.map((expr, i) => ({ record: `r${i}`, expr })));
+  const disagree = exprs.filter((e, i) => refused.has(i) !== (checkPromql(e).problem !== undefined))
+    .map(e => `${e}: promtool ${refused.has(exprs.indexOf(e)) ? 'refuses' : 'takes'} it, the checker says ${checkPromql(e).problem ?? 'nothing'}`);
+  expect(disagree).toEqual([]);
+  // most random expressions are wrong, and many are right
+  expect(refused.size).toBeGreaterThan(400);
+  expect(exprs.length - refused.size).toBeGreaterThan(100);
 });
