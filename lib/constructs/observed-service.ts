@@ -9,9 +9,9 @@ import { checkDuration } from '../durations';
 import { MicroserviceApp } from './microservice-app';
 import { MetricsSource, RequestQueries, ServiceSelector } from '../observability/metrics-source';
 import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
-import { promqlError } from '../observability/promql';
+import { checkCustomQueries } from '../observability/custom-queries';
 import type { SloOptions } from '../observability/model';
-import { interpolationWarning, resolveSlo } from '../observability/slo';
+import { interpolationWarning, resolveSlo, unreachableAlertWarnings } from '../observability/slo';
 import { defaultProbes } from '../pod/probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
@@ -83,14 +83,7 @@ export function requestQueries(path: string, source: MetricsSource | undefined, 
   const q = (source ?? (meshed ? MetricsSource.istio() : MetricsSource.openTelemetry())).queries(s);
   // the built-in sources write PromQL from checked names: only a custom source's is parsed
   if (source?.kind !== 'custom') return q;
-  const samples: Array<[string, string | undefined]> = [
-    ['requestRate', q.requestRate('5m')], ['errorRate', q.errorRate('5m')],
-    ['fastRequestRate', q.fastRequestRate?.(0.25, '5m')], ['latencyBucket', q.latencyQuantile?.(0.99, '5m')], ['presence', q.presence],
-  ];
-  for (const [name, expr] of samples) {
-    const problem = expr === undefined ? undefined : promqlError(expr);
-    if (problem) throw new MicroserviceConfigError(path, `'metrics.source' ${name} is not valid PromQL (${problem}): write it as PromQL with $window for the range, e.g. sum(rate(http_requests_total{job="api"}[$window]))`);
-  }
+  checkCustomQueries(path, q);
   return q;
 }
 
@@ -221,6 +214,7 @@ export class ObservedService extends Workload {
     });
     const approximate = slo?.latency && interpolationWarning(slo.latency);
     if (approximate) addWarning(this, approximate);
+    for (const w of slo ? unreachableAlertWarnings(slo) : []) addWarning(this, w);
     this.protocol = protocol;
     this.port = port;
     this.portName = protocol;

@@ -2,7 +2,8 @@ import type { IConstruct } from 'constructs';
 import { PROMETHEUS_DURATION } from '../durations';
 import { MicroserviceConfigError, show } from '../errors';
 import type { AlertOptions } from './model';
-import { promqlError } from './promql';
+import { alertTemplateProblem } from './alert-template';
+import { checkPromql } from './promql';
 
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
 // Prometheus accepts any label value as an alert name, but Alertmanager routes, silences and the
@@ -12,14 +13,24 @@ const KNOWN = new Set(['name', 'expr', 'for', 'severity', 'summary', 'descriptio
 
 /**
  * Checks the options of `addAlert()` the way Prometheus and Alertmanager will take them: the
- * expression parses (the Prometheus grammar), `for` is a duration, the annotations are closed Go
- * templates, the name is UpperCamelCase and not `taken` (the library's own alerts and the ones
- * added before). Returns the options as given.
+ * expression parses (the Prometheus grammar) and passes the checks Prometheus makes before it
+ * runs it (promql-types.ts: types, function arguments, regular expressions as RE2, ...), and its
+ * result is an instant vector; `for` is a duration; the annotations are Go templates that use
+ * only the functions and variables Prometheus gives an alert template (alert-template.ts); the
+ * name is UpperCamelCase and not `taken` (the library's own alerts and the ones added before).
+ * Returns the options as given.
  */
 export function checkAlertOptions(scope: IConstruct, o: AlertOptions, taken: ReadonlySet<string>): AlertOptions {
   const name = o !== null && typeof o === 'object' ? o.name : undefined;
   const fail = (message: string): never => {
     throw new MicroserviceConfigError(scope, `addAlert(${show(name)}): ${message}`);
+  };
+  const templateCheck = (key: string, text: string): void => {
+    const t = alertTemplateProblem(text);
+    if (t) {
+      const effect = t.when === 'load' ? 'Prometheus refuses the whole rule file' : "the alert would show '<error expanding template: ...>' instead";
+      fail(`'${key}' ${show(text)} is not a template Prometheus can expand (${t.message}), and ${effect}${t.hint ? `: ${t.hint}` : ''}`);
+    }
   };
   if (o === null || typeof o !== 'object') fail(`takes an object such as { name: 'QueueBacklog', expr: 'queue_depth > 100', summary: 'Orders wait' }, got ${show(o)}`);
   const unknown = Object.keys(o).filter(k => !KNOWN.has(k));
@@ -29,8 +40,13 @@ export function checkAlertOptions(scope: IConstruct, o: AlertOptions, taken: Rea
   }
   if (taken.has(name!)) fail('an alert of that name already exists for this workload (the library\'s own or one added before): choose another name');
   if (typeof o.expr !== 'string') fail(`'expr' must be a PromQL expression string, got ${show(o.expr)}`);
-  const problem = promqlError(o.expr);
+  const { problem, type } = checkPromql(o.expr);
   if (problem) fail(`'expr' is not valid PromQL (${problem})`);
+  if (type === 'scalar') {
+    fail(`'expr' ${show(o.expr)} is a scalar, and Prometheus makes one sample of a scalar whatever its value, so the alert would fire at every evaluation: compare an instant vector instead, such as sum(queue_depth) > 100 (vector(1) for an alert that always fires)`);
+  } else if (type !== 'instant vector') {
+    fail(`'expr' ${show(o.expr)} is a ${type}, which an alerting rule cannot evaluate (Prometheus: "rule result is not a vector or scalar", at every evaluation): ${type === 'range vector' ? 'take a function of the range, such as rate(x[5m]) > 0 or max_over_time(x[10m]) > 100' : 'compare an instant vector, such as sum(queue_depth) > 100'}`);
+  }
   if (o.for !== undefined && (typeof o.for !== 'string' || !PROMETHEUS_DURATION.test(o.for))) {
     fail(`'for' must be a Prometheus duration such as '5m' or '1h', got ${show(o.for)}`);
   }
@@ -42,10 +58,13 @@ export function checkAlertOptions(scope: IConstruct, o: AlertOptions, taken: Rea
     if (text === undefined && key === 'description') continue;
     if (typeof text !== 'string' || text.trim() === '') fail(`'${key}' must be a non-empty string, got ${show(text)}`);
     if (!closedTemplates(text!)) fail(`'${key}' ${show(text)} has a '{{' without its '}}' (or the reverse): Prometheus refuses the rule file; write templates as {{ $value }}`);
+    templateCheck(key, text!);
   }
   if (o.runbookUrl !== undefined && (typeof o.runbookUrl !== 'string' || !/^https?:\/\/\S+$/.test(o.runbookUrl))) {
     fail(`'runbookUrl' must be an http(s) URL, got ${show(o.runbookUrl)}`);
   }
+  // the runbook_url annotation is a template too
+  if (o.runbookUrl !== undefined) templateCheck('runbookUrl', o.runbookUrl);
   return o;
 }
 

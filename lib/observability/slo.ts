@@ -85,6 +85,21 @@ function isPercentage(v: unknown): v is number {
 }
 
 /**
+ * A number in (0, 1]: a fraction where a percentage is meant (0.999 for 99.9). No objective that
+ * low makes sense: its error budget is over 99%, and the burn-rate alerts need an error ratio
+ * above 100% to fire.
+ */
+function isFraction(v: unknown): v is number {
+  return typeof v === 'number' && v > 0 && v <= 1;
+}
+
+/** `write 99.9 for 99.9%`: the percentage a fraction stands for, or an example when it stands for none. */
+function asPercentage(fraction: number, example: string): string {
+  const percent = round(fraction * 100);
+  return percent < 100 ? `write ${percent} for ${percent}%` : `write the percentage, such as { ${example} }`;
+}
+
+/**
  * Checks an `slo` prop and applies its defaults. `scopePath` is the construct path for error
  * messages; `queries` the service's request metrics (undefined when it has none).
  */
@@ -99,6 +114,9 @@ export function resolveSlo(scopePath: string, slo: SloOptions, queries?: Request
   if (slo.availability === undefined && slo.latency === undefined) {
     fail("'slo' sets neither 'availability' nor 'latency': set at least one, for example { availability: 99.9 }");
   }
+  if (isFraction(slo.availability)) {
+    fail(`'slo.availability' is a percentage, and ${showValue(slo.availability)} is ${showValue(slo.availability)}%: an error budget of ${formatRatio(round(1 - slo.availability / 100))}, so the burn-rate alerts (at 14.4, 6, 3 and 1 times the budget) could never fire; ${asPercentage(slo.availability, 'availability: 99.9')}`);
+  }
   if (slo.availability !== undefined && !isPercentage(slo.availability)) {
     fail(`'slo.availability' must be a percentage between 0 and 100 (both excluded), got ${showValue(slo.availability)}: for example 99.9 (at most 0.1% of requests fail)`);
   }
@@ -112,6 +130,9 @@ export function resolveSlo(scopePath: string, slo: SloOptions, queries?: Request
       fail(`'slo.latency.threshold' must be a duration such as '300ms', '1s' or '1.5s', got ${showValue(threshold)}`);
     }
     const percentile = l.percentile ?? DEFAULT_PERCENTILE;
+    if (isFraction(percentile)) {
+      fail(`'slo.latency.percentile' is a percentage, and ${showValue(percentile)} is ${showValue(percentile)}% of requests: an error budget of ${formatRatio(round(1 - percentile / 100))}, so the burn-rate alerts could never fire; ${asPercentage(percentile, 'percentile: 99')}`);
+    }
     if (!isPercentage(percentile)) {
       fail(`'slo.latency.percentile' must be a percentage between 0 and 100 (both excluded), got ${showValue(percentile)}: for example 99 (99% of requests finish within the threshold)`);
     }
@@ -140,6 +161,30 @@ export function resolveSlo(scopePath: string, slo: SloOptions, queries?: Request
     fail(`'slo.window' must be a Prometheus duration of at least 7d, such as '30d' or '4w', got ${showValue(window)}`);
   }
   return { availability: slo.availability, latency, window };
+}
+
+/**
+ * The synth warnings of an objective so low that a burn-rate alert can never fire: each of its
+ * conditions needs an error ratio of `factor` times the budget, and a ratio is at most 1 (an
+ * availability of 80% has a budget of 20%: the page at 6x and 14.4x would need 120% and 288%).
+ */
+export function unreachableAlertWarnings(slo: ResolvedSlo): string[] {
+  const out: string[] = [];
+  const objectives: Array<[string, string, number | undefined]> = [
+    ['Availability', 'slo.availability', slo.availability],
+    ['Latency', 'slo.latency.percentile', slo.latency?.percentile],
+  ];
+  for (const [kind, prop, percent] of objectives) {
+    if (percent === undefined) continue;
+    const budget = round(1 - percent / 100);
+    for (const a of BURN_RATE_ALERTS) {
+      if (a.conditions.every(c => c.factor * budget >= 1)) {
+        const lowest = Math.min(...a.conditions.map(c => c.factor));
+        out.push(`'${prop}' ${percent} leaves an error budget of ${formatRatio(budget)}: ${kind}BudgetBurn${a.speed} (${a.severity}) fires at ${a.conditions.map(c => `${c.factor}x`).join(' or ')} the budget, an error ratio above 100%, so it can never fire; an objective above ${round(Math.ceil((100 - 100 / lowest) * 100) / 100)} makes it reachable`);
+      }
+    }
+  }
+  return out;
 }
 
 /** The boundaries of the bucket a threshold falls in, or undefined outside the histogram's range. */
