@@ -20,75 +20,15 @@
  * Prometheus refuses them without `--enable-feature`.
  */
 import type { parser as PromqlParser } from '@prometheus-io/lezer-promql';
+import { AGGREGATORS, BINARY_OPERATORS, COMPARISONS, EXPERIMENTAL_FLAG, EXPRESSIONS, FUNCTIONS, M, S, SET_OPERATORS, STR, V, ValueType, signature } from './promql-functions';
+import { durationLiteralSeconds, fullMatch, regexProblem, unquote } from './promql-strings';
+
+export { FUNCTIONS, signature } from './promql-functions';
+export type { PromqlFunction, ValueType } from './promql-functions';
+export { regexProblem, unquote } from './promql-strings';
 
 type Tree = ReturnType<typeof PromqlParser.parse>;
 type Node = Tree['topNode'];
-
-/** The value types of PromQL, as Prometheus' messages name them (`DocumentedType`). */
-export type ValueType = 'scalar' | 'instant vector' | 'range vector' | 'string';
-
-const S: ValueType = 'scalar';
-const V: ValueType = 'instant vector';
-const M: ValueType = 'range vector';
-const STR: ValueType = 'string';
-
-/** A PromQL function: argument types, how many more of the last one it takes, its result. */
-export interface PromqlFunction {
-  readonly args: readonly ValueType[];
-  /** 0: exactly `args`; n > 0: the last argument is optional and may repeat up to n times; -1: any number of the last. */
-  readonly variadic: number;
-  readonly returns: ValueType;
-  /** Refused unless Prometheus runs with `--enable-feature=promql-experimental-functions`. */
-  readonly experimental?: boolean;
-}
-
-const fn = (args: ValueType[], returns: ValueType, variadic = 0, experimental = false): PromqlFunction =>
-  ({ args, variadic, returns, ...(experimental ? { experimental } : {}) });
-const overTime = fn([M], V);
-const math = fn([V], V);
-const date = fn([V], V, 1);
-
-/** Prometheus' function table (promql/parser/functions.go at the commit above). */
-export const FUNCTIONS: Readonly<Record<string, PromqlFunction>> = {
-  abs: math, absent: math, absent_over_time: overTime, acos: math, acosh: math, asin: math, asinh: math, atan: math, atanh: math,
-  avg_over_time: overTime, ceil: math, changes: overTime,
-  clamp: fn([V, S, S], V), clamp_max: fn([V, S], V), clamp_min: fn([V, S], V),
-  cos: math, cosh: math, count_over_time: overTime,
-  days_in_month: date, day_of_month: date, day_of_week: date, day_of_year: date,
-  deg: math, end: fn([], S, 0, true), delta: overTime, deriv: overTime, exp: math, first_over_time: overTime, floor: math,
-  histogram_avg: math, histogram_count: math, histogram_sum: math, histogram_stddev: math, histogram_stdvar: math,
-  histogram_fraction: fn([S, S, V], V), histogram_quantile: fn([S, V], V),
-  histogram_quantiles: fn([V, STR, S, S], V, 9, true),
-  double_exponential_smoothing: fn([M, S, S], V, 0, true),
-  hour: date, idelta: overTime, increase: overTime, info: fn([V, V], V, 1, true), irate: overTime,
-  label_replace: fn([V, STR, STR, STR, STR], V), label_join: fn([V, STR, STR, STR], V, -1),
-  max_of: fn([S, S], S, 0, true), last_over_time: overTime, min_of: fn([S, S], S, 0, true),
-  ln: math, log10: math, log2: math, mad_over_time: fn([M], V, 0, true),
-  max_over_time: overTime, min_over_time: overTime,
-  ts_of_first_over_time: fn([M], V, 0, true), ts_of_max_over_time: fn([M], V, 0, true),
-  ts_of_min_over_time: fn([M], V, 0, true), ts_of_last_over_time: fn([M], V, 0, true),
-  minute: date, month: date, pi: fn([], S), predict_linear: fn([M, S], V), present_over_time: overTime,
-  quantile_over_time: fn([S, M], V), rad: math, range: fn([], S, 0, true), rate: overTime, resets: overTime,
-  round: fn([V, S], V, 1), scalar: fn([V], S), sgn: math, sin: math, sinh: math, sort: math, sort_desc: math,
-  sort_by_label: fn([V, STR], V, -1, true), sort_by_label_desc: fn([V, STR], V, -1, true),
-  sqrt: math, start: fn([], S, 0, true), start_timestamp: fn([V], V, 0, true), step: fn([], S, 0, true),
-  stddev_over_time: overTime, stdvar_over_time: overTime, sum_over_time: overTime, tan: math, tanh: math,
-  time: fn([], S), timestamp: math, vector: fn([S], V), year: date,
-};
-
-/** Aggregation operators and the type of their parameter (lex.go `IsAggregatorWithParam`, parse.go `checkAST`). */
-const AGGREGATORS: Readonly<Record<string, { readonly param?: ValueType; readonly experimental?: boolean }>> = {
-  sum: {}, avg: {}, count: {}, min: {}, max: {}, group: {}, stddev: {}, stdvar: {},
-  topk: { param: S }, bottomk: { param: S }, quantile: { param: S }, count_values: { param: STR },
-  limitk: { param: S, experimental: true }, limit_ratio: { param: S, experimental: true },
-};
-
-const COMPARISONS = new Set(['Eql', 'Neq', 'Lte', 'Lss', 'Gte', 'Gtr']);
-const SET_OPERATORS = new Set(['And', 'Or', 'Unless']);
-const BINARY_OPERATORS = new Set(['Pow', 'Mul', 'Div', 'Mod', 'Atan2', 'Add', 'Sub', 'TrimUpper', 'TrimLower', ...COMPARISONS, ...SET_OPERATORS]);
-const EXPRESSIONS = new Set(['AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberDurationLiteral', 'OffsetExpr',
-  'AnchoredExpr', 'SmoothedExpr', 'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr']);
-const EXPERIMENTAL_FLAG = '--enable-feature=promql-experimental-functions';
 
 /** One thing Prometheus refuses, at characters `from` to `to` of the expression. */
 export interface PromqlFinding {
@@ -100,14 +40,6 @@ export interface PromqlFinding {
   readonly hint?: string;
 }
 
-/** `rate(range vector)`, `round(instant vector[, scalar])`, `label_join(instant vector, string, string, string...)`. */
-export function signature(name: string, f: PromqlFunction): string {
-  const args = f.args.map((a, i) => {
-    if (i < f.args.length - 1 || f.variadic === 0) return a;
-    return f.variadic < 0 ? `${a}...` : `[${a}]${f.variadic > 1 ? '...' : ''}`;
-  });
-  return `${name}(${args.join(', ').replace(/, \[/, '[, ')})`;
-}
 
 /** The children of a node that are not comments. */
 function children(n: Node): Node[] {
@@ -524,99 +456,4 @@ function typeHint(name: string, want: ValueType, got: ValueType, kind: string, t
   if (want === V && got === S) return `vector(${text}) makes an instant vector of a scalar`;
   if (want === STR) return `quote it: "${text.replace(/"/g, '')}"`;
   return undefined;
-}
-
-// ---- strings and regular expressions ----------------------------------------------------------
-
-/**
- * A PromQL string literal's value, or undefined where Prometheus refuses it: Go's quoting rules
- * (util/strutil/quote.go), in which `"\d"` is no string (only \a \b \f \n \r \t \v \\ \' \" \x \u \U and octal escapes are).
- */
-export function unquote(literal: string): string | undefined {
-  const n = literal.length;
-  if (n < 2) return undefined;
-  const quote = literal[0];
-  if (literal[n - 1] !== quote) return undefined;
-  const body = literal.slice(1, -1);
-  if (quote === '`') return body.includes('`') ? undefined : body;
-  if (quote !== '"' && quote !== "'") return undefined;
-  if (body.includes('\n')) return undefined;
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === quote) return undefined;
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const e = body[++i];
-    if (e === undefined) return undefined;
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
-    if (e in simple) out += simple[e];
-    else if (e === "'" || e === '"') {
-      if (e !== quote) return undefined;
-      out += e;
-    } else if (e === 'x' || e === 'u' || e === 'U') {
-      const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + len);
-      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) return undefined;
-      const code = parseInt(hex, 16);
-      if (code > 0x10ffff) return undefined;
-      out += String.fromCodePoint(code);
-      i += len;
-    } else if (e >= '0' && e <= '7') {
-      const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) return undefined;
-      out += String.fromCharCode(parseInt(oct, 8));
-      i += 2;
-    } else {
-      return undefined;
-    }
-  }
-  return out;
-}
-
-type Re2 = typeof import('re2js').RE2JS;
-// RE2JS (a JavaScript port of RE2/J, itself a port of Go's regexp/syntax) loads on first use
-let re2: Re2 | undefined;
-const loadRe2 = (): Re2 => (re2 ??= (require('re2js') as typeof import('re2js')).RE2JS);
-
-/**
- * Where a regular expression does not compile as Prometheus compiles label matchers and
- * label_replace(): Go's regexp (RE2 syntax, Perl flags), which has no lookaround, backreference,
- * possessive quantifier or atomic group. Undefined when it compiles.
- */
-export function regexProblem(re: string): { message: string; hint?: string } | undefined {
-  try {
-    loadRe2().compile(re);
-    loadRe2().compile(`^(?s:${re})$`);
-    return undefined;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    let hint: string | undefined;
-    if (/\(\?<?[=!]/.test(re)) hint = 'RE2 has no lookahead or lookbehind: match the values you want, or use the negative matcher !~ instead of (?!...)';
-    else if (/\\[1-9]/.test(re)) hint = 'RE2 has no backreferences: list the values instead';
-    else if (/[*+?}]\+/.test(re)) hint = 'RE2 has no possessive quantifiers: drop the second +';
-    else if (/\(\?>/.test(re)) hint = 'RE2 has no atomic groups: use (?:...)';
-    else if (/invalid escape/.test(message)) hint = 'RE2 knows the escapes of Go\'s regexp/syntax (\\d \\s \\w \\b \\pL \\Q...\\E ...), not \\Z, \\h or \\R';
-    return { message, ...(hint ? { hint } : {}) };
-  }
-}
-
-/** Whether `re`, anchored as Prometheus anchors it, matches all of `value`. */
-function fullMatch(re: string, value: string): boolean {
-  return loadRe2().compile(`^(?s:${re})$`).matches(value);
-}
-
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-
-/** A duration literal (`5m`, `1h30m`) or number of seconds (`300`), in seconds. */
-function durationLiteralSeconds(text: string): number | undefined {
-  if (/^[0-9]/.test(text) && /[a-z]$/.test(text) && !/^0x/i.test(text)) {
-    let total = 0;
-    for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * UNIT_SECONDS[m[2]];
-    return total;
-  }
-  const n = Number(text.replace(/_/g, ''));
-  return Number.isNaN(n) ? undefined : n;
 }
