@@ -19,6 +19,7 @@ import { workloadSelector } from './labels';
 import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from './mesh/istio';
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from './mesh/traffic';
 import { addWarning } from './warnings';
+import { checkIstioPort } from './pod/containers';
 import { checkKnownProps, checkOneOf, checkPort } from './props/checks';
 import { PROPS } from './props/known';
 import { serviceAddress } from './service-target';
@@ -190,7 +191,7 @@ export class ObservedService extends Workload {
     }
     if (app.mesh) {
       for (const [prop, p] of [['port', port], ['metrics.port', metricsPort]] as const) {
-        if (ISTIO_RESERVED_PORTS.includes(p)) throw new MicroserviceConfigError(path, `'${prop}' ${p} is a port of Istio's sidecar (${ISTIO_RESERVED_PORTS.join(', ')}): choose another`);
+        checkIstioPort(path, prop, p);
       }
     }
     const serviceType = props.serviceType ?? 'ClusterIP';
@@ -202,7 +203,7 @@ export class ObservedService extends Workload {
     if (traffic.rateLimit) checkRateLimitController(path, app);
     // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
     const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
-    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas);
+    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas, { name: id, image: props.image });
     super(scope, id, props, {
       component: 'service',
       hasService: true,

@@ -105,6 +105,17 @@ function neverFires(fields: readonly string[]): string | undefined {
 }
 
 /**
+ * Why a five-field cron expression that robfig/cron parses never fires (a day the chosen months
+ * do not have), or undefined. For other schedulers that use robfig/cron, such as KEDA's cron
+ * trigger; the fields must be valid.
+ */
+export function cronNeverFires(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5 || fields.some((f, i) => fieldProblem(f, { ...FIELDS[i], max: i === 4 ? 7 : FIELDS[i].max }))) return undefined;
+  return neverFires(fields);
+}
+
+/**
  * Checks an IANA time zone name (`Europe/Berlin`, `UTC`) the way the API server does: Go's
  * time.LoadLocation, which knows the names of the tz database (links included, case-sensitive).
  * The list (time-zones.ts) comes from a tzdata release, not from the runtime's ICU, which still

@@ -3,6 +3,7 @@ import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from '../resources';
+import { checkDataKey } from '../props/checks';
 import type { ClaimMountOptions, SecretFilesOptions } from './pod-props';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -91,6 +92,8 @@ export class PodVolumes {
       if (s.keys !== undefined && (!Array.isArray(s.keys) || s.keys.length === 0 || s.keys.some(k => typeof k !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(k)))) {
         throw new MicroserviceConfigError(this.scope, `'${prop}.keys' must be a non-empty list of Secret keys (letters, digits, '-', '_', '.'), got ${show(s.keys)}`);
       }
+      // each key is also its file name: '..data' is neither (the kubelet's own link)
+      s.keys?.forEach((key, j) => checkDataKey(this.scope, `${prop}.keys[${j}]`, key, 'tls.crt'));
       const name = `secret-${i + 1}`;
       this.add(`${prop}.mountPath`, {
         name,

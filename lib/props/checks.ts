@@ -246,21 +246,20 @@ const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
  * Why `key` cannot be a key of a Secret's or ConfigMap's data, as the API server checks it
  * (IsConfigMapKey: at most 253 letters, digits, '-', '_' and '.'; not '.' or '..', and not
  * starting with '..', which the kubelet's atomic writer uses for its own `..data` link), or
- * undefined when it can.
+ * undefined when it can. `charset` says the problem is the characters or the length.
  */
-export function dataKeyProblem(key: unknown): string | undefined {
-  if (typeof key !== 'string' || key === '') return 'must be a non-empty string';
-  if (key.length > 253) return `must be at most 253 characters, got ${key.length}`;
-  if (!DATA_KEY.test(key)) return "may hold only letters, digits, '-', '_' and '.'";
-  if (key === '.' || key === '..') return `must not be '${key}'`;
-  if (key.startsWith('..')) return "must not start with '..' (the kubelet keeps its own '..data' link in the volume)";
+export function dataKeyProblem(key: unknown): { readonly charset: boolean; readonly reason: string } | undefined {
+  if (typeof key !== 'string' || key === '' || key.length > 253 || !DATA_KEY.test(key)) return { charset: true, reason: "at most 253 letters, digits, '-', '_' and '.'" };
+  if (key === '.' || key === '..') return { charset: false, reason: `a key must not be '${key}'` };
+  if (key.startsWith('..')) return { charset: false, reason: "a key must not start with '..' (the kubelet keeps its own '..data' link in the volume)" };
   return undefined;
 }
 
 /** A Secret or ConfigMap data key (see dataKeyProblem), with the fix. */
-export function checkDataKey(scope: Scope, prop: string, key: unknown, example = 'password'): string {
+export function checkDataKey(scope: Scope, prop: string, key: unknown, example = 'password', kind: 'Secret' | 'ConfigMap' = 'Secret'): string {
   const problem = dataKeyProblem(key);
-  if (problem) throw new MicroserviceConfigError(scope, `'${prop}' ${show(key)} is no Secret key: a key ${problem}; for example '${example}'`);
+  if (problem?.charset) throw new MicroserviceConfigError(scope, `'${prop}' must be a ${kind} data key (letters, digits, '-', '_' and '.'), got ${show(key)}: for example '${example}'`);
+  if (problem) throw new MicroserviceConfigError(scope, `'${prop}' must be a ${kind} data key, got ${show(key)}: ${problem.reason}, and the API server refuses it; for example '${example}'`);
   return key as string;
 }
 
