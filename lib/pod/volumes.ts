@@ -22,9 +22,10 @@ export function checkRefName(scope: IConstruct | string, prop: string, v: unknow
 /** Checks a size such as '20Gi': a Kubernetes quantity above zero. */
 export function checkSize(scope: IConstruct | string, prop: string, v: unknown): string {
   const value = typeof v === 'string' ? parseQuantity(v) : undefined;
-  if (value === undefined || value <= 0) {
+  if (value === undefined) {
     throw new MicroserviceConfigError(scope, `'${prop}' must be a Kubernetes quantity of bytes such as '20Gi' or '500Mi', got ${show(v)}`);
   }
+  if (value <= 0) throw new MicroserviceConfigError(scope, `'${prop}' must be a size above zero (a volume of zero bytes holds nothing; the API server refuses a claim of zero), got ${show(v)}: for example '20Gi' or '500Mi'`);
   return v as string;
 }
 
