@@ -118,6 +118,8 @@ describe('pod labels and annotations that Kubernetes or the library sets', () =>
     ['batch.kubernetes.io/controller-uid', job({ podLabels: { 'batch.kubernetes.io/controller-uid': 'x' } }), `[shop/job] 'podLabels' sets 'batch.kubernetes.io/controller-uid', ${JOB_LABEL}`],
     ['job-name on a job-mode worker', worker({ mode: 'job', queue: rabbit(), autoscaling: { maxReplicas: 3 }, podLabels: { 'job-name': 'x' } }),
       `[shop/mailer] 'podLabels' sets 'job-name', ${JOB_LABEL}`],
+    ['the Deployment controller\'s pod-template-hash', svc({ podLabels: { 'pod-template-hash': 'abc' } }),
+      "[shop/api] 'podLabels' sets 'pod-template-hash', which the workload controller (Deployment or StatefulSet) sets on every pod, replacing the value: drop it"],
     ['sidecar injection off on a meshed workload', svc({ podAnnotations: { 'sidecar.istio.io/inject': 'false' } }, meshApp()), `[shop/api] 'podAnnotations' sets 'sidecar.istio.io/inject', ${MESH_INJECTS}`],
     ['the injection label on a meshed workload', () => new BatchJob(meshApp(), 'job', { image: IMAGE, podLabels: { 'sidecar.istio.io/inject': 'false' } }),
       `[shop/job] 'podLabels' sets 'sidecar.istio.io/inject', ${MESH_INJECTS}`],

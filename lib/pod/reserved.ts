@@ -14,7 +14,9 @@ const LIBRARY_SETS = "which the library sets and selects on: set it through the 
 // the batch.kubernetes.io/ forms) and refuses a template whose values differ from the Job's
 // name and uid, which a template written before the Job exists cannot know
 const JOB_CONTROLLER_SETS = 'which the Job controller sets on every pod of a Job (the API server refuses a template whose value differs from the Job\'s name or uid): drop it, and select Job pods by the app.kubernetes.io labels';
-const JOB_LABELS = ['job-name', 'controller-uid', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid'];
+const JOB_LABELS = ['job-name', 'controller-uid', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-completion-index'];
+const CONTROLLER_LABELS = ['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index'];
+const CONTROLLER_SETS = 'which the workload controller (Deployment or StatefulSet) sets on every pod, replacing the value: drop it';
 const ISTIO_INJECT = 'sidecar.istio.io/inject';
 const MESH_INJECTS = "which turns Istio's sidecar injection on or off per pod: the app's mesh injects every pod (its mutual TLS, authorization and traffic settings need the sidecar); drop it, or put a workload that must stay outside the mesh in an app without 'mesh'";
 
@@ -33,6 +35,8 @@ export function reservedPodKeys(libraryLabels: Record<string, string>, job: bool
   for (const k of Object.keys(libraryLabels)) labels[k] = LIBRARY_SETS;
   labels[LOG_FORMAT_LABEL] = "which the library sets from 'logging.format': set that instead";
   if (job) for (const k of JOB_LABELS) labels[k] = JOB_CONTROLLER_SETS;
+  // the Deployment and StatefulSet controllers' labels, which they set on every pod themselves
+  for (const k of CONTROLLER_LABELS) labels[k] = CONTROLLER_SETS;
   const annotations: Record<string, string> = {};
   const sets = "which the library sets: drop it (the library's value would be lost)";
   for (const k of [
