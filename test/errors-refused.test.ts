@@ -224,6 +224,27 @@ describe('ports that clash', () => {
   });
 });
 
+describe('the mesh and affinity', () => {
+  const nodeTerm = (r: object) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [r] }] } } });
+  test.each<[string, () => unknown, string]>([
+    ["Istio's uid 1337", svc({ user: { uid: 1337 } }, meshApp()),
+      "[shop/api] 'user.uid' 1337 is the uid of Istio's sidecar, whose traffic bypasses the proxy, so this app's calls would leave the mesh unencrypted and unchecked (https://istio.io/latest/docs/ops/deployment/requirements/): choose another uid"],
+    ['a sidecar named istio-proxy', db({ sidecars: [{ name: 'istio-proxy', image: IMAGE }] }, meshApp()),
+      "[shop/db] 'sidecars[0].name' 'istio-proxy' is the name of a container Istio injects into every pod of the app's mesh (istio-proxy, istio-init, istio-validation); the injector would merge the two: give it another name"],
+    ['a node affinity In without values', svc({ affinity: nodeTerm({ key: 'kubernetes.io/arch', operator: 'In', values: [] }) }),
+      "[shop/api] 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values' must not be empty with operator 'In' (the API server refuses it): list the values, or use 'Exists'"],
+    ['a node affinity Gt of a word', svc({ affinity: nodeTerm({ key: 'example.com/gpus', operator: 'Gt', values: ['many'] }) }),
+      "[shop/api] 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values' must be one whole number with operator 'Gt', got [\"many\"]: for example ['3']"],
+    ['no node selector terms', svc({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }),
+      "[shop/api] 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms' must be a non-empty list, got []"],
+    ['a preference of weight 0', job({ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: {} }] } } }),
+      "[shop/job] 'affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight' must be a whole number from 1 to 100, got 0"],
+    ['a pod anti-affinity without topologyKey', db({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } } } as any] } } }),
+      "[shop/db] 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey' is required (the API server refuses a term without it), got undefined: for example 'kubernetes.io/hostname' or 'topology.kubernetes.io/zone'"],
+    ['a misspelled affinity field', svc({ affinity: { nodeAfinity: {} } }), "[shop/api] 'affinity.nodeAfinity' is not a known prop: did you mean 'affinity.nodeAffinity'?"],
+  ])('fails on %s', (_what, build, message) => expectConfigError(build, message));
+});
+
 describe('canaries and KEDA', () => {
   test.each<[string, () => unknown, string]>([
     ['a canary of the stable image', svc({ canary: { image: IMAGE, weight: 10 } }),

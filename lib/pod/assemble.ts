@@ -49,6 +49,8 @@ export interface AssembledPod {
   readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
 }
 
+// Istio's sidecar runs as this uid ("Application UIDs" in Istio's application requirements)
+const ISTIO_PROXY_UID = 1337;
 // room left in the pod template's annotations for the library's own (logging, mesh, checksum)
 const LIBRARY_ANNOTATIONS_RESERVE = 8 * 1024;
 
@@ -72,6 +74,10 @@ function warnSlips(scope: IConstruct, props: PodProps & { readonly env?: Record<
  */
 export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions, ctx: PodContext): AssembledPod {
   const security = resolveUser(scope, props.user, { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup });
+  if (ctx.meshed && security.runAsUser === ISTIO_PROXY_UID) {
+    // Istio's iptables rules let the proxy's own traffic (uid 1337) bypass it: the app's would too
+    throw new MicroserviceConfigError(scope, `'${props.user !== undefined ? 'user.uid' : 'runAsUser'}' ${ISTIO_PROXY_UID} is the uid of Istio's sidecar, whose traffic bypasses the proxy, so this app's calls would leave the mesh unencrypted and unchecked (https://istio.io/latest/docs/ops/deployment/requirements/): choose another uid`);
+  }
 
   const v = new PodVolumes(scope);
   v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: ctx.tmpSize } }, { mountPath: '/tmp' }, 'the writable /tmp');

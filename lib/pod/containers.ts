@@ -25,6 +25,9 @@ export interface ContainerContext {
   readonly meshed?: boolean;
 }
 
+// the containers Istio's injector adds (istio-validation with the CNI plugin)
+const ISTIO_CONTAINERS = ['istio-proxy', 'istio-init', 'istio-validation'];
+
 /**
  * The ports of Istio's sidecar: 15000-15090, which Istio keeps for itself (istio/istio#25392:
  * "150XX ports are reserved for istio"), among them those its docs list as used by the proxy
@@ -55,6 +58,9 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       throw new MicroserviceConfigError(scope, `'${at}.name' must be a DNS label such as 'migrate' or 'exporter', got ${show(c?.name)}`);
     }
     if (ctx.names.has(c.name)) throw new MicroserviceConfigError(scope, `'${at}.name' ${show(c.name)} is the name of another container of the pod: give each container its own name`);
+    if (ctx.meshed && ISTIO_CONTAINERS.includes(c.name)) {
+      throw new MicroserviceConfigError(scope, `'${at}.name' ${show(c.name)} is the name of a container Istio injects into every pod of the app's mesh (${ISTIO_CONTAINERS.join(', ')}); the injector would merge the two: give it another name`);
+    }
     ctx.names.add(c.name);
     parseImage(scope, c.image, `${at}.image`);
     for (const k of ['command', 'args'] as const) {

@@ -3,6 +3,7 @@ import { MicroserviceConfigError, show } from '../errors';
 import type { WorkloadProps } from '../workload';
 import { checkBooleanProps, checkDataKey, checkDnsSubdomain, checkIntBound, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from './checks';
 import { PROPS } from './known';
+import { checkAffinity } from './affinity';
 
 // Every boolean prop of a workload's pod, checked by one function (checkBooleanProps): a string
 // 'true' or 'no' would be refused by the API server ("expected boolean") at apply time.
@@ -71,6 +72,7 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
   }
   if (props.component !== undefined) checkLabels(scope, 'component', { 'app.kubernetes.io/component': props.component });
   checkTolerations(scope, props.tolerations);
+  checkAffinity(scope, props.affinity);
 }
 
 /**
