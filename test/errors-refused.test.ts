@@ -182,6 +182,8 @@ describe('Secret keys and booleans', () => {
       "[shop/api] 'secretFiles[0].keys[0]' must be a Secret data key, got '..': a key must not be '..', and the API server refuses it; for example 'tls.crt'"],
     ['a secretEnv key ..data', svc({ secretEnv: { DB_PASSWORD: { secretName: 'db', key: '..data' } } }),
       "[shop/api] 'secretEnv.DB_PASSWORD.key' must be a Secret data key, got '..data': a key must not start with '..' (the kubelet keeps its own '..data' link in the volume), and the API server refuses it; for example 'password'"],
+    ['a config file ..data', svc({ config: { files: { '..data': 'x' } } }),
+      "[shop/api] 'config.files['..data']' must be a ConfigMap data key, got '..data': a key must not start with '..' (the kubelet keeps its own '..data' link in the volume), and the API server refuses it; for example 'app.yaml'"],
     ['a ConfigMap env key with a slash', svc({ configMapEnv: { REGION: { configMapName: 'settings', key: 'a/b' } } }),
       "[shop/api] 'configMapEnv.REGION.key' must be a ConfigMap data key (letters, digits, '-', '_' and '.'), got 'a/b': for example 'region'"],
     ["readOnly: 'true'", svc({ claims: [{ claimName: 'uploads', mountPath: '/uploads', readOnly: 'true' }] }), "[shop/api] 'claims[0].readOnly' must be true or false, got 'true': write true without quotes"],

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import type { WorkloadProps } from '../workload';
-import { checkBooleanProps, checkDataKey, checkDnsSubdomain, checkIntBound, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from './checks';
+import { checkBooleanProps, checkDataKey, dataKeyProblem, checkDnsSubdomain, checkIntBound, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from './checks';
 import { PROPS } from './known';
 import { checkAffinity } from './affinity';
 
@@ -56,6 +56,12 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
   }
   for (const [name, source] of Object.entries(props.configMapEnv ?? {})) {
     if (source && typeof source === 'object' && typeof source.key === 'string') checkDataKey(scope, `configMapEnv.${name}.key`, source.key, 'region', 'ConfigMap');
+  }
+  // the files of `config` are the keys of a ConfigMap the construct makes
+  if (props.config?.files && typeof props.config.files === 'object') {
+    for (const name of Object.keys(props.config.files)) {
+      if (dataKeyProblem(name)?.charset === false) checkDataKey(scope, `config.files['${name}']`, name, 'app.yaml', 'ConfigMap');
+    }
   }
   checkBooleanProps(scope, props, POD_BOOLEAN_PROPS);
   checkIntBounds(scope, props);
