@@ -20,7 +20,7 @@ describe('bad input to StatefulService', () => {
     ['no storage', db({ storage: undefined }), "[shop/db] 'storage' is required: { size: '20Gi', mountPath: '/var/lib/app' }, got undefined"],
     ['a relative mount path', db({ storage: { ...STORAGE, mountPath: 'data' } }), "[shop/db] 'storage.mountPath' must be an absolute path other than '/', got 'data': for example '/var/lib/app'"],
     ['an unknown access mode', db({ storage: { ...STORAGE, accessModes: ['RWO' as any] } }), "[shop/db] 'storage.accessModes' must be a non-empty list of ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod, got [\"RWO\"]"],
-    ['a storage class with capitals', db({ storage: { ...STORAGE, storageClassName: 'Fast' } }), "[shop/db] 'storage.storageClassName' must name a StorageClass (lowercase letters, digits, '-' and '.'), got 'Fast'"],
+    ['a storage class with capitals', db({ storage: { ...STORAGE, storageClassName: 'Fast' } }), "[shop/db] 'storage.storageClassName' must name a StorageClass (a DNS subdomain: lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit), got 'Fast': for example 'premium-rwo'"],
     ['an unknown claim retention', db({ claimRetention: { whenDeleted: 'Keep' as any } }), "[shop/db] 'claimRetention.whenDeleted' must be 'Retain' or 'Delete', got 'Keep'"],
     ['autoscaling', db({ autoscaling: { maxReplicas: 3 } } as any), "[shop/db] 'autoscaling' is not supported on a StatefulService: each pod owns a volume, so set 'replicas' to the count the data layout needs"],
     ['a canary', db({ canary: { image: IMAGE } } as any), "[shop/db] 'canary' is not supported on a StatefulService: two tracks cannot share the pods' volumes"],

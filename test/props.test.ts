@@ -59,7 +59,7 @@ describe('values the receiving system would refuse', () => {
   });
 
   test('with a mesh, an app port of the sidecar is refused', () => {
-    fails(service({ port: 15020 }, { mesh: 'istio' }), "[shop/catalog] 'port' 15020 is a port of Istio's sidecar (15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090): choose another");
+    fails(service({ port: 15020 }, { mesh: 'istio' }), "[shop/catalog] 'port' 15020 is in the range Istio's sidecar keeps for itself (15000-15090: 15090 is its Prometheus telemetry, 15020 the merged metrics, 15021 its health check), and the app's mesh injects one into every pod: choose another port");
     expect(service({ port: 15020 })).not.toThrow();
   });
 

@@ -8,7 +8,7 @@ import { MicroserviceConfigError, show } from '../errors';
 import { MicroserviceApp } from './microservice-app';
 import { checkObjectName } from '../names';
 import { Workload, WorkloadProps } from './workload';
-import { checkKnownProps, propNames } from '../props/checks';
+import { checkBoolean, checkIntBound, checkKnownProps, propNames } from '../props/checks';
 import { WORKLOAD_PROPS } from './workload/props';
 
 export interface BatchJobProps extends Omit<WorkloadProps, 'replicas' | 'autoscaling' | 'rollingUpdate' | 'revisionHistoryLimit' | 'topologySpread' | 'probes'> {
@@ -73,8 +73,10 @@ class ContentNamedJob extends k8s.KubeJob {
   }
 }
 
-function wholeNumber(path: string, prop: string, v: unknown, min: number): number | undefined {
+// `bits`: the field's type in the Job and CronJob API (backoffLimit is an int32, the deadlines int64)
+function wholeNumber(path: string, prop: string, v: unknown, min: number, bits: 32 | 64 = 32): number | undefined {
   if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min)) throw new MicroserviceConfigError(path, `'${prop}' must be a whole number >= ${min}, got ${show(v)}`);
+  checkIntBound(path, prop, v, bits);
   return v as number | undefined;
 }
 
@@ -114,12 +116,12 @@ export class BatchJob extends Workload {
     if (props.concurrencyPolicy !== undefined && !CONCURRENCY.includes(props.concurrencyPolicy)) {
       throw new MicroserviceConfigError(path, `'concurrencyPolicy' must be one of ${CONCURRENCY.join(', ')}, got ${show(props.concurrencyPolicy)}`);
     }
-    if (props.suspend !== undefined && typeof props.suspend !== 'boolean') throw new MicroserviceConfigError(path, `'suspend' must be true or false, got ${show(props.suspend)}`);
+    checkBoolean(path, 'suspend', props.suspend);
     const backoffLimit = wholeNumber(path, 'backoffLimit', props.backoffLimit, 0) ?? 3;
-    const activeDeadlineSeconds = wholeNumber(path, 'activeDeadlineSeconds', props.activeDeadlineSeconds, 1) ?? 3600;
+    const activeDeadlineSeconds = wholeNumber(path, 'activeDeadlineSeconds', props.activeDeadlineSeconds, 1, 64) ?? 3600;
     const ttl = wholeNumber(path, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0);
     if (ttl !== undefined && schedule !== undefined) throw new MicroserviceConfigError(path, "'ttlSecondsAfterFinished' is for one-off Jobs: a CronJob keeps successfulJobsHistoryLimit and failedJobsHistoryLimit Jobs");
-    const startingDeadlineSeconds = wholeNumber(path, 'startingDeadlineSeconds', props.startingDeadlineSeconds, 1) ?? 300;
+    const startingDeadlineSeconds = wholeNumber(path, 'startingDeadlineSeconds', props.startingDeadlineSeconds, 1, 64) ?? 300;
     const successfulJobsHistoryLimit = wholeNumber(path, 'successfulJobsHistoryLimit', props.successfulJobsHistoryLimit, 0) ?? 3;
     const failedJobsHistoryLimit = wholeNumber(path, 'failedJobsHistoryLimit', props.failedJobsHistoryLimit, 0) ?? 3;
     const app = MicroserviceApp.of(scope, id, 'BatchJob');

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { checkVersion, parseImage, versionOf } from '../pod/image';
-import { propNames } from '../props/checks';
+import { checkIntBound, propNames } from '../props/checks';
 
 /**
  * A second Deployment of a service (`<name>-canary`) running a new image beside the stable
@@ -47,12 +47,24 @@ export interface ResolvedCanary {
   readonly podShare: number;
 }
 
+/** The canary's Deployment, and its instance label: `<service>-canary`. */
+export const CANARY_SUFFIX = 'canary';
+// a label value's limit (the instance label), and so the Deployment's name
+const MAX_LABEL = 63;
+
 /**
  * Checks `canary`; `stablePods` is the stable Deployment's fixed count or autoscaling minimum,
- * `stableMax` its autoscaling maximum when it autoscales.
+ * `stableMax` its autoscaling maximum when it autoscales; `stable` the service's name and image.
  */
-export function resolveCanary(scope: IConstruct | string, c: CanaryOptions, meshed: boolean, stablePods: number, stableMax?: number): ResolvedCanary {
+export function resolveCanary(scope: IConstruct | string, c: CanaryOptions, meshed: boolean, stablePods: number, stableMax?: number, stable?: { readonly name: string; readonly image: string }): ResolvedCanary {
   const image = parseImage(scope, c.image, 'canary.image');
+  if (stable && (c.image === stable.image || (image.digest !== undefined && image.digest === parseImage(scope, stable.image).digest))) {
+    throw new MicroserviceConfigError(scope, `'canary.image' ${show(c.image)} is the stable image ('image'): a canary runs a new release beside the stable one, so both tracks would run the same code and the split would compare nothing. Set it to the image under test, or drop 'canary' (after a promotion, when 'image' took the canary's)`);
+  }
+  const instance = stable ? `${stable.name}-${CANARY_SUFFIX}` : undefined;
+  if (instance !== undefined && instance.length > MAX_LABEL) {
+    throw new MicroserviceConfigError(scope, `'canary' makes a Deployment and instance label ${show(instance)} of ${instance.length} characters, over the ${MAX_LABEL} a label value may have (the API server refuses it): shorten the service's id to at most ${MAX_LABEL - CANARY_SUFFIX.length - 1} characters, or drop 'canary'`);
+  }
   const [min, max] = meshed ? [0, 100] : [1, 99];
   if (typeof c.weight !== 'number' || !Number.isInteger(c.weight) || c.weight < min || c.weight > max) {
     const why = meshed ? '' : ' (without a mesh the split comes from pod counts, so both tracks need pods)';
@@ -71,6 +83,7 @@ export function resolveCanary(scope: IConstruct | string, c: CanaryOptions, mesh
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new MicroserviceConfigError(scope, `'canary.replicas' must be a whole number >= 1, got ${show(c.replicas)}`);
   }
+  checkIntBound(scope, 'canary.replicas', replicas);
   // the canary follows the stable Deployment's scaling, up to the same share of its ceiling;
   // when that share is no more than its floor, a fixed count is all it needs
   const ceiling = stableMax === undefined ? undefined : Math.ceil(proportional(stableMax));

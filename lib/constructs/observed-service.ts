@@ -20,6 +20,7 @@ import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permis
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from '../network/mesh/traffic';
 import { addWarning } from '../warnings';
 import type { ServiceProtocol } from '../network/service-protocol';
+import { checkIstioPort } from '../pod/containers';
 import { checkKnownProps, checkOneOf, checkPort, propNames } from '../props/checks';
 import { TRAFFIC_PROPS } from '../network/mesh/traffic';
 import { CANARY_PROPS } from './canary';
@@ -187,7 +188,7 @@ export class ObservedService extends Workload {
     }
     if (app.mesh) {
       for (const [prop, p] of [['port', port], ['metrics.port', metricsPort]] as const) {
-        if (ISTIO_RESERVED_PORTS.includes(p)) throw new MicroserviceConfigError(path, `'${prop}' ${p} is a port of Istio's sidecar (${ISTIO_RESERVED_PORTS.join(', ')}): choose another`);
+        checkIstioPort(path, prop, p);
       }
     }
     const serviceType = props.serviceType ?? 'ClusterIP';
@@ -199,7 +200,7 @@ export class ObservedService extends Workload {
     if (traffic.rateLimit) checkRateLimitController(path, app);
     // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
     const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
-    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas);
+    const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas, { name: id, image: props.image });
     super(scope, id, props, {
       component: 'service',
       hasService: true,

@@ -3,13 +3,15 @@ import { Construct } from 'constructs';
 import type { ScaledJob, ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
 import { KEDA_PROPS, KedaOptions, scaledJob, scaledObject } from '../keda/scaled-object';
 import { QueueTrigger } from '../keda/triggers';
-import { checkKnownProps, checkPort, propNames } from '../props/checks';
+import { checkIntBound, checkKnownProps, checkPort, propNames } from '../props/checks';
+import { checkIstioPort } from '../pod/containers';
+import { checkTimeZone, cronNeverFires } from './batch/schedule';
 import { WORKLOAD_PROPS } from './workload/props';
 import { MicroserviceConfigError, show } from '../errors';
 import type { PodMonitor } from '../../imports/monitoring.coreos.com';
 import { checkDuration } from '../durations';
 import { checkMetricsPath, podMonitor } from '../observability/monitors';
-import type { MicroserviceApp } from './microservice-app';
+import { MicroserviceApp } from './microservice-app';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 
 export interface ScaledWorkerProps extends WorkloadProps {
@@ -70,8 +72,38 @@ function seconds(path: string, prop: string, value: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
 }
 
+// the KEDA and Job fields these go to are int32
 function positiveInt(path: string, prop: string, v: unknown): void {
   if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) throw new MicroserviceConfigError(path, `'${prop}' must be a whole number >= 1, got ${show(v)}`);
+  checkIntBound(path, prop, v);
+}
+
+/**
+ * What KEDA cannot do with the worker's triggers and bounds: a cron trigger's replicas above
+ * `maxReplicas` (KEDA caps them, so the schedule never gets what it asks for), a cron window
+ * that never opens or a time zone Go does not know (KEDA's cron scaler uses robfig/cron and
+ * time.LoadLocation, as the CronJob controller does), and utilization targets on Jobs: KEDA's
+ * cpu and memory scalers apply to ScaledObjects only, "not to Scaling Jobs"
+ * (https://keda.sh/docs/scalers/cpu/, https://keda.sh/docs/scalers/memory/).
+ */
+function checkKedaBounds(path: string, triggers: readonly QueueTrigger[], autoscaling: NonNullable<ScaledWorkerProps['autoscaling']>, jobMode: boolean): void {
+  for (const t of triggers) {
+    if (t.type !== 'cron') continue;
+    const m = t.render(t.name, path).trigger.metadata;
+    const desired = Number(m.desiredReplicas);
+    if (desired > autoscaling.maxReplicas) {
+      throw new MicroserviceConfigError(path, `'queue' cron trigger ${show(t.name)} asks for desiredReplicas ${desired}, above autoscaling.maxReplicas (${autoscaling.maxReplicas}): KEDA never scales past maxReplicas, so the window would get ${autoscaling.maxReplicas}; lower desiredReplicas or raise maxReplicas`);
+    }
+    checkTimeZone(path, m.timezone, 'queue.timezone');
+    const never = cronNeverFires(m.start);
+    if (never) throw new MicroserviceConfigError(path, `'queue.start' ${show(m.start)} of cron trigger ${show(t.name)}: ${never}, so the window would never open: choose a day the month has`);
+  }
+  if (jobMode) {
+    const target = (['targetCpuUtilization', 'targetMemoryUtilization'] as const).find(k => autoscaling[k] !== undefined);
+    if (target) {
+      throw new MicroserviceConfigError(path, `'autoscaling.${target}' cannot scale a worker in 'mode: job': KEDA's cpu and memory scalers apply to ScaledObjects only, not to ScaledJobs (each Job runs one unit of work to completion; https://keda.sh/docs/scalers/cpu/). Drop it and scale on the queue, or use 'mode: deployment'`);
+    }
+  }
 }
 
 /**
@@ -114,6 +146,7 @@ export class ScaledWorker extends Workload {
       const names = triggers.map(t => t.name);
       const twice = names.find((n, i) => names.indexOf(n) !== i);
       if (twice) throw new MicroserviceConfigError(path, `'queue' has two triggers named ${show(twice)}: give one a 'name'`);
+      checkKedaBounds(path, triggers, props.autoscaling, props.mode === 'job');
     } else if (props.keda) {
       throw new MicroserviceConfigError(path, "'keda' needs 'queue': KEDA settings apply to queue-driven scaling");
     }
@@ -131,6 +164,11 @@ export class ScaledWorker extends Workload {
     positiveInt(path, 'job.failedJobsHistoryLimit', props.job?.failedJobsHistoryLimit);
     if (props.job?.backoffLimit !== undefined && (!Number.isInteger(props.job.backoffLimit) || props.job.backoffLimit < 0)) {
       throw new MicroserviceConfigError(path, `'job.backoffLimit' must be a whole number >= 0, got ${show(props.job.backoffLimit)}`);
+    }
+    checkIntBound(path, 'job.backoffLimit', props.job?.backoffLimit);
+    if (MicroserviceApp.of(scope, id, 'ScaledWorker').mesh) {
+      checkIstioPort(path, 'healthPort', healthPort);
+      checkIstioPort(path, 'metrics.port', metricsPort);
     }
     // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
     let shutdown = jobMode ? { preStopSleepSeconds: 0, ...props.shutdown } : props.shutdown;
@@ -181,7 +219,7 @@ export class ScaledWorker extends Workload {
         throw new MicroserviceConfigError(this, `'keda.fallbackReplicas' (${fallback}) is above autoscaling.maxReplicas (${range.maxReplicas}): lower it`);
       }
       const made = scaledObject(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
-        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization,
+        triggers, cpuUtilization: props.autoscaling?.targetCpuUtilization, memoryUtilization: props.autoscaling?.targetMemoryUtilization,
         // with a mesh the pod has an istio-proxy container too: scale on the worker's own cpu
         cpuContainer: this.app.mesh ? this.name : undefined,
         minReplicas: range.minReplicas, maxReplicas: range.maxReplicas,

@@ -14,6 +14,8 @@ import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQu
 import { checkKnownProps, checkPort, propNames } from '../props/checks';
 import { WORKLOAD_PROPS } from './workload/props';
 import { checkSize } from '../pod/volumes';
+import { checkIstioPort } from '../pod/containers';
+import { sizeSlip } from '../props/slips';
 import { defaultProbes } from '../pod/probes';
 import { MeshCaller, ServiceTarget, serviceAddress } from './service-target';
 import { addWarning } from '../warnings';
@@ -73,6 +75,7 @@ export interface StatefulServiceProps extends Omit<WorkloadProps, 'autoscaling' 
 const NAME_RESERVE = 11;
 const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RETENTION = ['Retain', 'Delete'];
 const METRICS_SERVICE_PORT = 'http-metrics';
 /** The name of the volumeClaimTemplate: its claims are `data-<id>-<ordinal>`. */
@@ -127,6 +130,10 @@ export class StatefulService extends Workload implements ServiceTarget {
     const scraped = props.metrics !== false;
     const metrics = props.metrics === false ? {} : props.metrics ?? {};
     const metricsPort = checkPort(path, 'metrics.port', metrics.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT));
+    if (scraped && metricsPort !== port && metricsPort === servicePort) {
+      // the Service would list the port twice (the service's and `http-metrics`): the API server refuses it
+      throw new MicroserviceConfigError(path, `'metrics.port' ${metricsPort} is also the service port ('servicePort'): the Service would have two ports ${metricsPort}, which the API server refuses ("duplicate entries for key [port=${metricsPort}]"). Serve metrics on the container port (${port}), or choose another metrics port or servicePort`);
+    }
     // an exporter sidecar's port: scraped where it is, not declared on the main container
     const sidecarMetrics = (props.sidecars ?? []).flatMap(c => c?.ports ?? []).find(p => p?.port === metricsPort);
     const separateMetrics = scraped && metricsPort !== port && !sidecarMetrics;
@@ -136,6 +143,11 @@ export class StatefulService extends Workload implements ServiceTarget {
     }
     peerPorts.forEach((p, i) => checkPort(path, `peerPorts[${i}]`, p));
     const app = MicroserviceApp.of(scope, id, 'StatefulService');
+    if (app.mesh) {
+      checkIstioPort(path, 'port', port);
+      if (scraped) checkIstioPort(path, 'metrics.port', metricsPort);
+      peerPorts.forEach((p, i) => checkIstioPort(path, `peerPorts[${i}]`, p));
+    }
     super(scope, id, props, {
       component: props.component ?? 'stateful',
       defaultReplicas: 1,
@@ -155,6 +167,8 @@ export class StatefulService extends Workload implements ServiceTarget {
     this.portName = protocol;
     this.servicePort = servicePort;
     this.storageSize = storage.size;
+    const slip = sizeSlip('storage.size', storage.size);
+    if (slip) addWarning(this, slip);
     if (protocol === 'tcp' && props.probes?.readiness === undefined) {
       addWarning(this, "readiness is a TCP connect, like liveness: a store that accepts connections before it can serve (recovery, replay) gets traffic too early, and the linters flag identical probes. Give probes.readiness a command that checks readiness, e.g. { command: ['pg_isready', '--host=127.0.0.1'] } for PostgreSQL or ['redis-cli', 'ping'] for Redis");
     }
@@ -254,14 +268,19 @@ function unsupported(prop: string): string {
   }
 }
 
+// the claim as the API server validates it (ValidatePersistentVolumeClaimSpec): the class a
+// DNS subdomain, known access modes, ReadWriteOncePod alone, a size above zero
 function checkStorage(path: string, s: StorageOptions | undefined): StorageOptions {
   if (!s || typeof s !== 'object') throw new MicroserviceConfigError(path, `'storage' is required: { size: '20Gi', mountPath: '/var/lib/app' }, got ${show(s)}`);
   checkSize(path, 'storage.size', s.size);
-  if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.storageClassName))) {
-    throw new MicroserviceConfigError(path, `'storage.storageClassName' must name a StorageClass (lowercase letters, digits, '-' and '.'), got ${show(s.storageClassName)}`);
+  if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || !DNS1123_SUBDOMAIN.test(s.storageClassName) || s.storageClassName.length > 253)) {
+    throw new MicroserviceConfigError(path, `'storage.storageClassName' must name a StorageClass (a DNS subdomain: lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit), got ${show(s.storageClassName)}: for example 'premium-rwo'`);
   }
   if (s.accessModes !== undefined && (!Array.isArray(s.accessModes) || s.accessModes.length === 0 || s.accessModes.some(m => !ACCESS_MODES.includes(m)))) {
     throw new MicroserviceConfigError(path, `'storage.accessModes' must be a non-empty list of ${ACCESS_MODES.join(', ')}, got ${show(s.accessModes)}`);
+  }
+  if (s.accessModes?.includes('ReadWriteOncePod') && s.accessModes.length > 1) {
+    throw new MicroserviceConfigError(path, `'storage.accessModes' combines ReadWriteOncePod with other modes, got ${show(s.accessModes)}: the API server refuses ReadWriteOncePod with any other mode (the claim of each pod would never be made, and the StatefulSet would hang); use ['ReadWriteOncePod'] alone, or drop it`);
   }
   return s;
 }

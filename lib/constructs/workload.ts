@@ -141,7 +141,7 @@ export abstract class Workload extends Construct {
     const pod = assemblePod(this, props, {
       id, job, hasService: spec.hasService === true, ports: spec.ports, claimTemplateMounts: spec.claimTemplateMounts ?? [],
       tmpSize: TMP_SIZE, config: config ? { mountPath: config.mountPath ?? `/etc/${id}` } : undefined,
-      labels: this.labels,
+      labels: this.labels, meshed: this.app.mesh !== undefined,
     });
     for (const [name, s] of Object.entries(pod.configMapEnv)) this.env.push('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
     this.serviceMetadata = pod.serviceMetadata;

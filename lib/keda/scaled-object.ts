@@ -78,6 +78,8 @@ export function scaledJob(scope: Construct, meta: Metadata, o: {
 export function scaledObject(scope: Construct, meta: Metadata, o: {
   readonly triggers: readonly QueueTrigger[];
   readonly cpuUtilization?: number;
+  /** A memory trigger beside the queue ones (`autoscaling.targetMemoryUtilization`). @default - none */
+  readonly memoryUtilization?: number;
   /** Measure cpu of this container only (a pod with a sidecar: the sidecar's cpu would skew it). @default - the whole pod */
   readonly cpuContainer?: string;
   readonly minReplicas: number;
@@ -87,7 +89,8 @@ export function scaledObject(scope: Construct, meta: Metadata, o: {
   const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
   // a cpu trigger beside the queue ones: busy workers get help even before the backlog grows
   if (o.cpuUtilization !== undefined) triggers.push({ type: 'cpu', metricType: 'Utilization', metadata: { value: String(o.cpuUtilization), ...(o.cpuContainer ? { containerName: o.cpuContainer } : {}) } });
-  const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined
+  if (o.memoryUtilization !== undefined) triggers.push({ type: 'memory', metricType: 'Utilization', metadata: { value: String(o.memoryUtilization), ...(o.cpuContainer ? { containerName: o.cpuContainer } : {}) } });
+  const fallback = o.keda.fallbackReplicas === false || o.cpuUtilization !== undefined || o.memoryUtilization !== undefined
     ? undefined // KEDA refuses a fallback next to cpu/memory triggers
     : { failureThreshold: o.keda.fallbackFailureThreshold, replicas: o.keda.fallbackReplicas };
   const so = new (kedaKinds().ScaledObject)(scope, 'ScaledObject', {

@@ -4,9 +4,12 @@ import { MicroserviceConfigError, show } from '../errors';
 import { checkEnvName } from '../names';
 import { SecurityOptions } from './security';
 import { renderExtraContainers } from './containers';
-import { checkAnnotations, checkLabels } from '../props/checks';
+import { ANNOTATIONS_SIZE_LIMIT, checkAnnotations, checkLabels } from '../props/checks';
+import { checkInjectOutsideMesh, checkSecurityAnnotations, reservedPodKeys } from './reserved';
 import type { ConfigMapEnvSource, PodProps } from './pod-props';
 import { resolveUser } from './user';
+import { sizeSlip, urlPasswordSlip } from '../props/slips';
+import { addWarning } from '../warnings';
 import { PodVolumes, checkRefName } from './volumes';
 
 /** What the workload tells the pod assembly. */
@@ -24,6 +27,8 @@ export interface PodContext {
   readonly config?: { readonly mountPath: string };
   /** The workload's own labels: user labels may not replace them. */
   readonly labels: Record<string, string>;
+  /** The app runs Istio: its sidecar's ports and injection are reserved. @default false */
+  readonly meshed?: boolean;
 }
 
 /** Everything of the pod besides the main container's own fields. */
@@ -44,8 +49,23 @@ export interface AssembledPod {
   readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
 }
 
-// annotations the library writes on pods: a user value would be silently replaced
-const RESERVED_POD_ANNOTATIONS = ['kubectl.kubernetes.io/default-container', 'checksum/config', 'proxy.istio.io/config', 'sidecar.istio.io/nativeSidecar', 'prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path', 'fluentbit.io/parser'];
+// Istio's sidecar runs as this uid ("Application UIDs" in Istio's application requirements)
+const ISTIO_PROXY_UID = 1337;
+// room left in the pod template's annotations for the library's own (logging, mesh, checksum)
+const LIBRARY_ANNOTATIONS_RESERVE = 8 * 1024;
+
+/** Valid values that are likely slips: a password in a URL of a literal env value, a size without a unit. */
+function warnSlips(scope: IConstruct, props: PodProps & { readonly env?: Record<string, unknown> }): void {
+  const containerEnv = (prop: 'sidecars' | 'initContainers') => (Array.isArray(props[prop]) ? props[prop]! : [])
+    .flatMap((c, i) => Object.entries(c?.env ?? {}).map(([name, value]) => urlPasswordSlip(`${prop}[${i}].env.${name}`, value)));
+  const slips = [
+    ...Object.entries(props.env ?? {}).map(([name, value]) => urlPasswordSlip(`env.${name}`, value)),
+    ...containerEnv('initContainers'),
+    ...containerEnv('sidecars'),
+    props.writablePathSizeLimit === undefined ? undefined : sizeSlip('writablePathSizeLimit', props.writablePathSizeLimit),
+  ];
+  for (const slip of slips) if (slip) addWarning(scope, slip);
+}
 
 /**
  * Checks the pod props of a workload and renders them: the user, the volumes and mounts (the
@@ -54,6 +74,10 @@ const RESERVED_POD_ANNOTATIONS = ['kubectl.kubernetes.io/default-container', 'ch
  */
 export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions, ctx: PodContext): AssembledPod {
   const security = resolveUser(scope, props.user, { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup });
+  if (ctx.meshed && security.runAsUser === ISTIO_PROXY_UID) {
+    // Istio's iptables rules let the proxy's own traffic (uid 1337) bypass it: the app's would too
+    throw new MicroserviceConfigError(scope, `'${props.user !== undefined ? 'user.uid' : 'runAsUser'}' ${ISTIO_PROXY_UID} is the uid of Istio's sidecar, whose traffic bypasses the proxy, so this app's calls would leave the mesh unencrypted and unchecked (https://istio.io/latest/docs/ops/deployment/requirements/): choose another uid`);
+  }
 
   const v = new PodVolumes(scope);
   v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: ctx.tmpSize } }, { mountPath: '/tmp' }, 'the writable /tmp');
@@ -72,7 +96,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
     if (p.name) ports.set(p.name, ctx.id);
     ports.set(p.containerPort, ctx.id);
   }
-  const shared = { security, mounts: v.mounts, names, ports };
+  const shared = { security, mounts: v.mounts, names, ports, meshed: ctx.meshed === true };
   const initContainers = renderExtraContainers(scope, 'initContainers', props.initContainers, shared);
   const sidecars = renderExtraContainers(scope, 'sidecars', props.sidecars, shared) ?? [];
 
@@ -101,9 +125,14 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
   (pullSecrets ?? []).forEach((n, i) => checkRefName(scope, `imagePullSecrets[${i}]`, n));
   if (props.priorityClassName !== undefined) checkRefName(scope, 'priorityClassName', props.priorityClassName);
 
+  warnSlips(scope, props);
   const reservedLabels = Object.keys(ctx.labels);
-  const labels = checkLabels(scope, 'podLabels', props.podLabels, reservedLabels);
-  const annotations = checkAnnotations(scope, 'podAnnotations', props.podAnnotations, RESERVED_POD_ANNOTATIONS);
+  const reserved = reservedPodKeys(ctx.labels, ctx.job, ctx.meshed === true);
+  const labels = checkLabels(scope, 'podLabels', props.podLabels, reserved.labels);
+  const annotations = checkAnnotations(scope, 'podAnnotations', props.podAnnotations, reserved.annotations, ANNOTATIONS_SIZE_LIMIT - LIBRARY_ANNOTATIONS_RESERVE);
+  checkInjectOutsideMesh(scope, 'podLabels', labels, ctx.meshed === true);
+  checkInjectOutsideMesh(scope, 'podAnnotations', annotations, ctx.meshed === true);
+  checkSecurityAnnotations(scope, 'podAnnotations', annotations, ctx.meshed ? new Set([...names, 'istio-proxy']) : names);
   if (!ctx.hasService && (props.serviceLabels !== undefined || props.serviceAnnotations !== undefined)) {
     throw new MicroserviceConfigError(scope, `'${props.serviceLabels !== undefined ? 'serviceLabels' : 'serviceAnnotations'}' has no Service to go on: this workload has none; drop it`);
   }

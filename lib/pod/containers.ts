@@ -21,6 +21,27 @@ export interface ContainerContext {
   readonly names: Set<string>;
   /** Container port names and numbers taken in the pod. */
   readonly ports: Map<string | number, string>;
+  /** The pod gets Istio's sidecar, whose ports are taken too. @default false */
+  readonly meshed?: boolean;
+}
+
+// the containers Istio's injector adds (istio-validation with the CNI plugin)
+const ISTIO_CONTAINERS = ['istio-proxy', 'istio-init', 'istio-validation'];
+
+/**
+ * The ports of Istio's sidecar: 15000-15090, which Istio keeps for itself (istio/istio#25392:
+ * "150XX ports are reserved for istio"), among them those its docs list as used by the proxy
+ * (15000 admin, 15001 outbound, 15004 debug, 15006 inbound, 15008/15009 HBONE, 15020 merged
+ * metrics, 15021 health, 15053 DNS, 15090 Envoy's Prometheus telemetry:
+ * https://istio.io/latest/docs/ops/deployment/requirements/#ports-used-by-istio).
+ */
+export const ISTIO_SIDECAR_PORT_RANGE = { from: 15000, to: 15090 } as const;
+
+/** Fails on a container port of a meshed pod that Istio's sidecar keeps (ISTIO_SIDECAR_PORT_RANGE). */
+export function checkIstioPort(scope: IConstruct | string, prop: string, port: number): void {
+  if (port >= ISTIO_SIDECAR_PORT_RANGE.from && port <= ISTIO_SIDECAR_PORT_RANGE.to) {
+    throw new MicroserviceConfigError(scope, `'${prop}' ${port} is in the range Istio's sidecar keeps for itself (${ISTIO_SIDECAR_PORT_RANGE.from}-${ISTIO_SIDECAR_PORT_RANGE.to}: 15090 is its Prometheus telemetry, 15020 the merged metrics, 15021 its health check), and the app's mesh injects one into every pod: choose another port`);
+  }
 }
 
 /**
@@ -37,6 +58,9 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       throw new MicroserviceConfigError(scope, `'${at}.name' must be a DNS label such as 'migrate' or 'exporter', got ${show(c?.name)}`);
     }
     if (ctx.names.has(c.name)) throw new MicroserviceConfigError(scope, `'${at}.name' ${show(c.name)} is the name of another container of the pod: give each container its own name`);
+    if (ctx.meshed && ISTIO_CONTAINERS.includes(c.name)) {
+      throw new MicroserviceConfigError(scope, `'${at}.name' ${show(c.name)} is the name of a container Istio injects into every pod of the app's mesh (${ISTIO_CONTAINERS.join(', ')}); the injector would merge the two: give it another name`);
+    }
     ctx.names.add(c.name);
     parseImage(scope, c.image, `${at}.image`);
     for (const k of ['command', 'args'] as const) {
@@ -54,6 +78,7 @@ export function renderExtraContainers(scope: IConstruct, prop: 'initContainers' 
       const where = `${at}.ports[${j}]`;
       if (!p || typeof p.name !== 'string' || !IANA_SVC_NAME.test(p.name) || p.name.length > 15) throw new MicroserviceConfigError(scope, `'${where}.name' must be at most 15 lowercase letters, digits and '-' with a letter, got ${show(p?.name)}: for example 'metrics'`);
       if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new MicroserviceConfigError(scope, `'${where}.port' must be 1-65535, got ${show(p.port)}`);
+      if (ctx.meshed) checkIstioPort(scope, `${where}.port`, p.port);
       for (const key of [p.name, p.port]) {
         const taken = ctx.ports.get(key);
         if (taken) throw new MicroserviceConfigError(scope, `'${where}' uses ${show(key)}, which container '${taken}' already declares: containers of a pod share one network namespace`);

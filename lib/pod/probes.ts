@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import * as k8s from '../rendering/kube';
 import { MicroserviceConfigError, show } from '../errors';
-import { checkKnownProps, checkStringArray, propNames } from '../props/checks';
+import { checkIntBound, checkKnownProps, checkStringArray, propNames } from '../props/checks';
 
 /** How often and how patiently a probe checks. */
 export interface ProbeTiming {
@@ -87,6 +87,7 @@ function checkProbe(scope: IConstruct, prop: string, p: Probe): void {
     if (v !== undefined && (!Number.isInteger(v) || v < min)) {
       throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a whole number >= ${min}, got ${show(v)}`);
     }
+    checkIntBound(scope, `${prop}.${k}`, v, 32);
   }
 }
 

@@ -2,6 +2,8 @@ import { IConstruct } from 'constructs';
 import * as k8s from '../rendering/kube';
 import { MicroserviceConfigError, show } from '../errors';
 import { propNames } from '../props/checks';
+import { memorySlip, sizeSlip } from '../props/slips';
+import { addWarning } from '../warnings';
 
 /** Upper bounds for one container; each one absent is derived from its request. */
 export interface ResourceLimits {
@@ -78,6 +80,11 @@ export function renderResources(scope: IConstruct, opts: ResourceOptions = {}, p
     const limitValue = checkQuantity(scope, `${prop}.limits.${kind}`, kind, limit);
     if (limitValue < requestValue) {
       throw new MicroserviceConfigError(scope, `'${prop}.limits.${kind}' ${show(limit)} is below the request ${show(request)}: raise the limit or lower the request (a limit below the request is rejected by the API server)`);
+    }
+    // valid, but likely not meant: '512M' of memory, a size without a unit
+    for (const [at, q] of [[`${prop}.${kind}`, opts[kind]], [`${prop}.limits.${kind}`, opts.limits?.[kind]]] as const) {
+      const slip = kind === 'cpu' || q === undefined ? undefined : (kind === 'memory' ? memorySlip(at, q) : undefined) ?? sizeSlip(at, q);
+      if (slip) addWarning(scope, slip);
     }
     const key = kind === 'ephemeralStorage' ? 'ephemeral-storage' : kind;
     requests[key] = request;

@@ -3,6 +3,7 @@ import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from './resources';
+import { checkDataKey } from '../props/checks';
 import type { ClaimMountOptions, SecretFilesOptions } from './pod-props';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -21,9 +22,10 @@ export function checkRefName(scope: IConstruct | string, prop: string, v: unknow
 /** Checks a size such as '20Gi': a Kubernetes quantity above zero. */
 export function checkSize(scope: IConstruct | string, prop: string, v: unknown): string {
   const value = typeof v === 'string' ? parseQuantity(v) : undefined;
-  if (value === undefined || value <= 0) {
+  if (value === undefined) {
     throw new MicroserviceConfigError(scope, `'${prop}' must be a Kubernetes quantity of bytes such as '20Gi' or '500Mi', got ${show(v)}`);
   }
+  if (value <= 0) throw new MicroserviceConfigError(scope, `'${prop}' must be a size above zero (a volume of zero bytes holds nothing; the API server refuses a claim of zero), got ${show(v)}: for example '20Gi' or '500Mi'`);
   return v as string;
 }
 
@@ -91,6 +93,8 @@ export class PodVolumes {
       if (s.keys !== undefined && (!Array.isArray(s.keys) || s.keys.length === 0 || s.keys.some(k => typeof k !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(k)))) {
         throw new MicroserviceConfigError(this.scope, `'${prop}.keys' must be a non-empty list of Secret keys (letters, digits, '-', '_', '.'), got ${show(s.keys)}`);
       }
+      // each key is also its file name: '..data' is neither (the kubelet's own link)
+      s.keys?.forEach((key, j) => checkDataKey(this.scope, `${prop}.keys[${j}]`, key, 'tls.crt'));
       const name = `secret-${i + 1}`;
       this.add(`${prop}.mountPath`, {
         name,

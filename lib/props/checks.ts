@@ -88,8 +88,51 @@ export function checkPort(scope: Scope, prop: string, value: unknown): number {
   return checkNumber(scope, prop, value, { min: 1, max: 65535 });
 }
 
+/** The largest value of an int32 field of the Kubernetes API (replicas, backoffLimit, history limits...). */
+export const INT32_MAX = 2147483647;
+/** The largest whole number a JSON number carries exactly: the bound of int64 fields written from JavaScript. */
+export const INT64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The upper bound of a whole-number field the API server stores as int32 (or int64): a larger
+ * value is refused at apply time ("cannot unmarshal number ... into Go struct field"), after the
+ * GitOps commit. Values that are no whole numbers are left to the prop's own check.
+ */
+export function checkIntBound(scope: Scope, prop: string, value: unknown, bits: 32 | 64 = 32): void {
+  const max = bits === 32 ? INT32_MAX : INT64_SAFE_MAX;
+  if (typeof value === 'number' && Number.isFinite(value) && value > max) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be at most ${max} (the API server stores it as a ${bits}-bit integer), got ${show(value)}`);
+  }
+}
+
+/** A boolean prop: `'true'` or `'no'` as a string is refused (the API server expects a boolean), never read as true. */
 export function checkBoolean(scope: Scope, prop: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') throw new MicroserviceConfigError(scope, `'${prop}' must be true or false, got ${show(value)}`);
+  if (value === undefined || typeof value === 'boolean') return;
+  const quoted = typeof value === 'string' && /^(true|false)$/i.test(value.trim()) ? `: write ${value.trim().toLowerCase()} without quotes` : '';
+  throw new MicroserviceConfigError(scope, `'${prop}' must be true or false, got ${show(value)}${quoted}`);
+}
+
+/**
+ * Every boolean prop at `paths` of `props`, with one check (checkBoolean). A path is dotted;
+ * `name[]` walks each item of a list, `*` each value of a map: `'claims[].readOnly'`,
+ * `'configMapEnv.*.optional'`. Values of the wrong shape on the way are left to their own checks.
+ */
+export function checkBooleanProps(scope: Scope, props: unknown, paths: readonly string[]): void {
+  const walk = (value: unknown, parts: readonly string[], at: string): void => {
+    if (parts.length === 0) return checkBoolean(scope, at, value);
+    if (value === null || typeof value !== 'object') return;
+    const [part, ...rest] = parts;
+    const join = (key: string) => (at ? `${at}.${key}` : key);
+    if (part === '*') {
+      for (const [k, v] of Object.entries(value)) walk(v, rest, join(k));
+    } else if (part.endsWith('[]')) {
+      const list = (value as Record<string, unknown>)[part.slice(0, -2)];
+      if (Array.isArray(list)) list.forEach((item, i) => walk(item, rest, `${join(part.slice(0, -2))}[${i}]`));
+    } else {
+      walk((value as Record<string, unknown>)[part], rest, join(part));
+    }
+  };
+  for (const path of paths) walk(props, path.split('.'), '');
 }
 
 export function checkStringArray(scope: Scope, prop: string, value: unknown): void {
@@ -129,15 +172,35 @@ function isQualifiedKey(key: string): boolean {
 }
 
 /**
- * Labels (selector or metadata) the way the API server validates them. `reserved`: keys the
- * library sets and selects on (`app.kubernetes.io/*`), which user labels must not replace.
+ * Keys that user labels or annotations must not set, each with why and what to do instead:
+ * `{ 'job-name': 'which the Job controller sets on every pod of a Job: drop it' }`. A plain list
+ * says the library sets and selects on them.
  */
-export function checkLabels(scope: Scope, prop: string, labels: unknown, reserved: readonly string[] = []): Record<string, string> {
+export type ReservedKeys = readonly string[] | Readonly<Record<string, string>>;
+
+// the reason a map of reserved keys gives for `key` (a plain list has its own message)
+function reservedReason(reserved: ReservedKeys, key: string): string | undefined {
+  if (Array.isArray(reserved)) return undefined;
+  return Object.prototype.hasOwnProperty.call(reserved, key) ? (reserved as Record<string, string>)[key] : undefined;
+}
+
+function isReservedList(reserved: ReservedKeys, key: string): boolean {
+  return Array.isArray(reserved) && reserved.includes(key);
+}
+
+/**
+ * Labels (selector or metadata) the way the API server validates them. `reserved`: keys the
+ * library sets and selects on (`app.kubernetes.io/*`), which user labels must not replace, or
+ * a map of such keys to why and the fix.
+ */
+export function checkLabels(scope: Scope, prop: string, labels: unknown, reserved: ReservedKeys = []): Record<string, string> {
   if (labels === undefined) return {};
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of labels, got ${show(labels)}`);
   for (const [k, v] of Object.entries(labels)) {
     if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid label key ${show(k)}: use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', for example 'app.kubernetes.io/name'`);
-    if (reserved.includes(k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets and selects on: set it through the construct's props (version, component) instead`);
+    if (isReservedList(reserved, k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets and selects on: set it through the construct's props (version, component) instead`);
+    const reason = reservedReason(reserved, k);
+    if (reason !== undefined) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, ${reason}`);
     if (typeof v !== 'string' || v.length > 63 || (v !== '' && !QUALIFIED_NAME.test(v))) {
       throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a label value (a string of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${show(v)}: put longer text in an annotation`);
     }
@@ -145,16 +208,79 @@ export function checkLabels(scope: Scope, prop: string, labels: unknown, reserve
   return labels as Record<string, string>;
 }
 
-/** Annotations: qualified keys, string values; `reserved`: keys the library sets itself. */
-export function checkAnnotations(scope: Scope, prop: string, annotations: unknown, reserved: readonly string[] = []): Record<string, string> {
+/**
+ * The API server's limit on all annotations of one object together, keys and values
+ * (apimachinery's TotalAnnotationSizeLimitB, 256 KiB).
+ */
+export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * Annotations: qualified keys (the API server lowercases a key before checking it), string
+ * values, at most `sizeLimit` bytes in all; `reserved`: keys the library sets itself, or a map
+ * of such keys to why and the fix.
+ */
+export function checkAnnotations(scope: Scope, prop: string, annotations: unknown, reserved: ReservedKeys = [], sizeLimit = ANNOTATIONS_SIZE_LIMIT): Record<string, string> {
   if (annotations === undefined) return {};
   if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) throw new MicroserviceConfigError(scope, `'${prop}' must be an object of annotations, got ${show(annotations)}`);
+  let size = 0;
   for (const [k, v] of Object.entries(annotations)) {
-    if (!isQualifiedKey(k)) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid annotation key ${show(k)}: use an optional DNS prefix and '/', then a name, for example 'nginx.ingress.kubernetes.io/proxy-body-size'`);
-    if (reserved.includes(k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets: drop it (the library's value would be lost)`);
+    if (!isQualifiedKey(k.toLowerCase())) throw new MicroserviceConfigError(scope, `'${prop}' has an invalid annotation key ${show(k)}: use an optional DNS prefix and '/', then a name, for example 'nginx.ingress.kubernetes.io/proxy-body-size'`);
+    if (isReservedList(reserved, k)) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, which the library sets: drop it (the library's value would be lost)`);
+    const reason = reservedReason(reserved, k);
+    if (reason !== undefined) throw new MicroserviceConfigError(scope, `'${prop}' sets ${show(k)}, ${reason}`);
     if (typeof v !== 'string') throw new MicroserviceConfigError(scope, `'${prop}.${k}' must be a string, got ${show(v)}: quote numbers and booleans`);
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size > sizeLimit) {
+    const library = ANNOTATIONS_SIZE_LIMIT - sizeLimit;
+    const kept = library > 0 ? ` (the API server's ${ANNOTATIONS_SIZE_LIMIT} for all annotations of an object, less ${library} kept for the library's own)` : ' (the API server\'s limit for all annotations of an object)';
+    throw new MicroserviceConfigError(scope, `'${prop}' has ${size} bytes of keys and values, over the ${sizeLimit} allowed${kept}: move large data to a ConfigMap and mount it with 'config' or 'configMapEnv'`);
   }
   return annotations as Record<string, string>;
+}
+
+// apimachinery's IsConfigMapKey: the keys of a Secret's or ConfigMap's data
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * Why `key` cannot be a key of a Secret's or ConfigMap's data, as the API server checks it
+ * (IsConfigMapKey: at most 253 letters, digits, '-', '_' and '.'; not '.' or '..', and not
+ * starting with '..', which the kubelet's atomic writer uses for its own `..data` link), or
+ * undefined when it can. `charset` says the problem is the characters or the length.
+ */
+export function dataKeyProblem(key: unknown): { readonly charset: boolean; readonly reason: string } | undefined {
+  if (typeof key !== 'string' || key === '' || key.length > 253 || !DATA_KEY.test(key)) return { charset: true, reason: "at most 253 letters, digits, '-', '_' and '.'" };
+  if (key === '.' || key === '..') return { charset: false, reason: `a key must not be '${key}'` };
+  if (key.startsWith('..')) return { charset: false, reason: "a key must not start with '..' (the kubelet keeps its own '..data' link in the volume)" };
+  return undefined;
+}
+
+/** A Secret or ConfigMap data key (see dataKeyProblem), with the fix. */
+export function checkDataKey(scope: Scope, prop: string, key: unknown, example = 'password', kind: 'Secret' | 'ConfigMap' = 'Secret'): string {
+  const problem = dataKeyProblem(key);
+  if (problem?.charset) throw new MicroserviceConfigError(scope, `'${prop}' must be a ${kind} data key (letters, digits, '-', '_' and '.'), got ${show(key)}: for example '${example}'`);
+  if (problem) throw new MicroserviceConfigError(scope, `'${prop}' must be a ${kind} data key, got ${show(key)}: ${problem.reason}, and the API server refuses it; for example '${example}'`);
+  return key as string;
+}
+
+/**
+ * Why `path` cannot be the file a Secret or ConfigMap volume item is written to (the API
+ * server's validateLocalNonReservedPath: relative, no '..' element, not starting with '..'), or
+ * undefined when it can.
+ */
+export function itemPathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string' || path === '') return 'must be a non-empty relative path';
+  if (path.startsWith('/')) return 'must be relative to the mount path';
+  if (path.split('/').includes('..')) return "must not contain '..'";
+  if (path.startsWith('..')) return "must not start with '..' (the kubelet keeps its own '..data' link in the volume)";
+  return undefined;
+}
+
+/** The file a volume item is written to, relative to the mount (see itemPathProblem), with the fix. */
+export function checkItemPath(scope: Scope, prop: string, path: unknown, example = 'tls.crt'): string {
+  const problem = itemPathProblem(path);
+  if (problem) throw new MicroserviceConfigError(scope, `'${prop}' ${show(path)} is no file name under the mount: a path ${problem}; for example '${example}'`);
+  return path as string;
 }
 
 /** An IPv4 or IPv6 CIDR, parsed the way the API server does (net.ParseCIDR). */

@@ -1,13 +1,18 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
 import { WORKLOAD_PROPS, WorkloadProps } from './props';
-import { checkBoolean, checkDnsSubdomain, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from '../../props/checks';
+import { checkBooleanProps, checkDataKey, dataKeyProblem, checkDnsSubdomain, checkIntBound, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from '../../props/checks';
+import { checkAffinity } from '../../props/affinity';
 import { POD_PROPS } from '../../pod/pod-props';
 import { PROBE_PROPS } from '../../pod/probes';
 import { RESOURCE_PROPS } from '../../pod/resources';
 
-// Secret keys: what a Secret's data may hold (apimachinery IsConfigMapKey)
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+// Every boolean prop of a workload's pod, checked by one function (checkBooleanProps): a string
+// 'true' or 'no' would be refused by the API server ("expected boolean") at apply time.
+const POD_BOOLEAN_PROPS = [
+  'topologySpread', 'automountServiceAccountToken', 'claims[].readOnly', 'secretFiles[].optional',
+  'configMapEnv.*.optional', 'secretEnv.*.optional', 'envFromConfigMaps[].optional',
+];
 
 /**
  * Checks the pod props every workload kind shares (WorkloadProps) for what the API server
@@ -49,11 +54,19 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
     checkKnownProps(scope, source, WORKLOAD_PROPS.secretEnv, `secretEnv.${name}.`);
     if (!source || typeof source !== 'object') continue; // the workload's own check names it
     if (source.secretName !== undefined) checkDnsSubdomain(scope, `secretEnv.${name}.secretName`, source.secretName, 'db-credentials');
-    if (typeof source.key === 'string' && (!SECRET_KEY.test(source.key) || source.key.length > 253)) {
-      throw new MicroserviceConfigError(scope, `'secretEnv.${name}.key' must be a Secret data key (letters, digits, '-', '_' and '.'), got ${show(source.key)}: for example 'password'`);
-    }
-    checkBoolean(scope, `secretEnv.${name}.optional`, source.optional);
+    if (typeof source.key === 'string') checkDataKey(scope, `secretEnv.${name}.key`, source.key);
   }
+  for (const [name, source] of Object.entries(props.configMapEnv ?? {})) {
+    if (source && typeof source === 'object' && typeof source.key === 'string') checkDataKey(scope, `configMapEnv.${name}.key`, source.key, 'region', 'ConfigMap');
+  }
+  // the files of `config` are the keys of a ConfigMap the construct makes
+  if (props.config?.files && typeof props.config.files === 'object') {
+    for (const name of Object.keys(props.config.files)) {
+      if (dataKeyProblem(name)?.charset === false) checkDataKey(scope, `config.files['${name}']`, name, 'app.yaml', 'ConfigMap');
+    }
+  }
+  checkBooleanProps(scope, props, POD_BOOLEAN_PROPS);
+  checkIntBounds(scope, props);
   checkStringArray(scope, 'command', props.command);
   checkStringArray(scope, 'args', props.args);
   checkStringArray(scope, 'envNotSecret', props.envNotSecret);
@@ -61,13 +74,30 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
     if (!(props.env && name in props.env)) throw new MicroserviceConfigError(scope, `'envNotSecret' names ${show(name)}, which is not in 'env': list only names of env, or drop it`);
   }
   checkLabels(scope, 'nodeSelector', props.nodeSelector);
-  for (const prop of ['topologySpread', 'automountServiceAccountToken'] as const) checkBoolean(scope, prop, props[prop]);
   // runAsNonRoot: uid and gid 0 are root, which Pod Security "restricted" refuses
   for (const prop of ['runAsUser', 'runAsGroup'] as const) {
     if (props[prop] !== undefined) checkNumber(scope, prop, props[prop], { min: 1, max: 2147483647 });
   }
   if (props.component !== undefined) checkLabels(scope, 'component', { 'app.kubernetes.io/component': props.component });
   checkTolerations(scope, props.tolerations);
+  checkAffinity(scope, props.affinity);
+}
+
+/**
+ * The upper bounds of the workload's whole-number props that the API server stores as int32
+ * (replicas, history, probe timing) or int64 (seconds of grace); their lower bounds and types
+ * are checked where they are used.
+ */
+function checkIntBounds(scope: IConstruct | string, props: WorkloadProps): void {
+  const int32: Array<[string, unknown]> = [
+    ['replicas', props.replicas], ['revisionHistoryLimit', props.revisionHistoryLimit],
+    ['autoscaling.minReplicas', props.autoscaling?.minReplicas], ['autoscaling.maxReplicas', props.autoscaling?.maxReplicas],
+    ['autoscaling.targetCpuUtilization', props.autoscaling?.targetCpuUtilization], ['autoscaling.targetMemoryUtilization', props.autoscaling?.targetMemoryUtilization],
+  ];
+  for (const [prop, v] of int32) checkIntBound(scope, prop, v, 32);
+  checkIntBound(scope, 'shutdown.terminationGracePeriodSeconds', props.shutdown?.terminationGracePeriodSeconds, 64);
+  checkIntBound(scope, 'shutdown.preStopSleepSeconds', props.shutdown?.preStopSleepSeconds, 64);
+  if (Array.isArray(props.tolerations)) props.tolerations.forEach((t, i) => checkIntBound(scope, `tolerations[${i}].tolerationSeconds`, t?.tolerationSeconds, 64));
 }
 
 function checkTolerations(scope: IConstruct | string, tolerations: unknown): void {

@@ -3,6 +3,7 @@
 import { posix } from 'node:path';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
+import { LOG_FORMAT_LABEL } from '../../pod/reserved';
 import type { ConfigFilesOptions, LoggingOptions, ShutdownOptions } from './props';
 
 const DEFAULT_PRESTOP_SECONDS = 5;
@@ -36,7 +37,6 @@ export function checkConfig(scope: IConstruct, c: ConfigFilesOptions): { files: 
   return { files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), mountPath };
 }
 
-const LOG_FORMAT_LABEL = 'cdk8s-microservices.io/log-format';
 
 /**
  * The pod labels and annotations that node-level log collectors act on: Fluent Bit's

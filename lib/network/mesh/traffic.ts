@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
 import type { ServiceProtocol } from '../service-protocol';
-import { propNames } from '../../props/checks';
+import { INT32_MAX, propNames } from '../../props/checks';
 
 /**
  * How calls to a service behave in the mesh: a deadline, retries, a circuit breaker, and an
@@ -136,9 +136,10 @@ function duration(scope: IConstruct | string, prop: string, v: unknown): string 
   return v;
 }
 
-function wholeNumber(scope: IConstruct | string, prop: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+// Istio's connection pool and outlier detection fields are int32 (or uint32): 2147483647 at most
+function wholeNumber(scope: IConstruct | string, prop: string, v: unknown, min: number, max = INT32_MAX): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new MicroserviceConfigError(scope, `'${prop}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got ${show(v)}`);
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a whole number from ${min} to ${max}, got ${show(v)}`);
   }
   return v;
 }
