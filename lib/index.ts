@@ -7,6 +7,7 @@ export * from './scaled-worker';
 export * from './stateful-service';
 export * from './batch-job';
 export * from './pod/pod-props';
+export type { PodField } from './pod/env';
 export type { ServiceTarget } from './service-target';
 export * from './workload';
 export * from './probes';

@@ -7,7 +7,8 @@ import { MicroserviceConfigError, show } from './errors';
 import { standardLabels } from './labels';
 import { checkHostname, checkNamespace } from './names';
 import { sortManifests } from './ordering';
-import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from './policy/network-policy';
+import { PodsPeer, allowPolicy, denyAllPolicy, peersOf } from './policy/network-policy';
+import { checkAppPeers } from './policy/peers';
 import { GatewayOptions, httpRoute } from './gateway';
 import { appOverviewDashboard, dashboardConfigMapData } from './observability/dashboard';
 import { dashboardConfigMap } from './observability/monitors';
@@ -102,15 +103,7 @@ function checkAppProps(path: string, props: MicroserviceAppProps): void {
     [props.gateway, PROPS.gateway, 'gateway.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
-  const peers: Array<[string, PodsPeer | undefined]> = [
-    ['ingressController', props.ingressController], ['dns', props.dns],
-    ['istio.controlPlane', props.istio?.controlPlane], ['openTelemetry.collector', props.openTelemetry?.collector],
-  ];
-  for (const [prop, peer] of peers) {
-    checkKnownProps(path, peer, PROPS.podsPeer, `${prop}.`);
-    if (peer?.namespace !== undefined) checkDnsLabel(path, `${prop}.namespace`, peer.namespace, 'ingress-nginx');
-    checkLabels(path, `${prop}.podLabels`, peer?.podLabels);
-  }
+  checkAppPeers(path, props);
   if (props.tlsSecretName !== undefined) checkDnsSubdomain(path, 'tlsSecretName', props.tlsSecretName, 'shop-tls');
   if (props.ingressClassName !== undefined) checkDnsSubdomain(path, 'ingressClassName', props.ingressClassName, 'nginx');
   checkAnnotations(path, 'ingressAnnotations', props.ingressAnnotations);
@@ -204,6 +197,8 @@ export interface MonitoringOptions {
   readonly prometheusNamespace?: string;
   /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
   readonly prometheusPodLabels?: Record<string, string>;
+  /** Address ranges admitted to scrape besides the Prometheus pods (a scraper outside the cluster): `ipBlock` peers, see PodsPeer.cidrs. @default - none */
+  readonly prometheusCidrs?: string[];
 }
 
 export interface MicroserviceAppProps {
@@ -476,6 +471,7 @@ export class MicroserviceApp extends Chart {
       this.prometheus = {
         namespace: monitoring.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace,
         podLabels: monitoring.prometheusPodLabels ?? DEFAULT_PROMETHEUS.podLabels,
+        cidrs: monitoring.prometheusCidrs,
       };
       // checked with the other props, before super()
       const labels = monitoring.prometheusLabels ?? { release: 'kube-prometheus-stack' };
@@ -510,14 +506,14 @@ export class MicroserviceApp extends Chart {
     this.dnsPolicy = allowPolicy(this, 'AllowDns', {
       name: 'allow-dns', namespace, labels: this.appLabels('network-policy'),
       podSelector: {}, direction: 'Egress',
-      peers: [podsPeer(props.dns ?? DEFAULT_DNS)],
+      peers: peersOf(props.dns ?? DEFAULT_DNS),
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
     if (this.mesh) {
       // sidecars that cannot reach istiod get no configuration or certificate: no pod starts
       allowPolicy(this, 'AllowIstiod', {
         name: 'allow-istiod', namespace, labels: this.appLabels('network-policy'),
-        podSelector: {}, direction: 'Egress', peers: [podsPeer(this.mesh.controlPlane)], ports: [{ port: ISTIOD_XDS_PORT }],
+        podSelector: {}, direction: 'Egress', peers: peersOf(this.mesh.controlPlane), ports: [{ port: ISTIOD_XDS_PORT }],
       });
       strictMtls(this, { name: 'default', namespace, labels: this.appLabels('mesh-policy') });
       allowNothing(this, { name: 'allow-nothing', namespace, labels: this.appLabels('mesh-policy') });
@@ -528,7 +524,7 @@ export class MicroserviceApp extends Chart {
       allowPolicy(this, 'AllowOtelCollector', {
         name: 'allow-otel-collector', namespace, labels: this.appLabels('network-policy'),
         podSelector: {}, direction: 'Egress',
-        peers: [podsPeer(props.openTelemetry!.collector ?? { namespace: url.hostname.split('.')[1] })],
+        peers: peersOf(props.openTelemetry!.collector ?? { namespace: url.hostname.split('.')[1] }),
         ports: [{ port: Number(url.port) }],
       });
     }
@@ -662,7 +658,7 @@ export class MicroserviceApp extends Chart {
       },
     }));
     const tlsHosts = hosts.filter((h): h is string => h !== undefined);
-    const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : [];
+    const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : undefined;
     return { ingressClassName: this.props.ingressClassName ?? (this.mesh ? ISTIO_INGRESS_CLASS : undefined), rules, tls };
   }
 

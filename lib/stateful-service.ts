@@ -13,7 +13,7 @@ import { checkMetricsPath, serviceMonitor } from './observability/monitors';
 import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQueries, servingPorts } from './observed-service';
 import { checkKnownProps, checkPort } from './props/checks';
 import { PROPS } from './props/known';
-import { checkSize } from './pod/volumes';
+import { checkSize, checkSubPath } from './pod/volumes';
 import { defaultProbes } from './probes';
 import { ServiceTarget, serviceAddress } from './service-target';
 import { addWarning } from './warnings';
@@ -25,6 +25,15 @@ export interface StorageOptions {
   readonly size: string;
   /** Where the volume is mounted in the main container. */
   readonly mountPath: string;
+  /**
+   * A directory inside the volume to mount at `mountPath` instead of the volume's root (the
+   * mount's `subPath`; the kubelet creates it on first use,
+   * https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath): a relative path without
+   * '..'. For a database whose data directory must be empty at first start, where a new
+   * filesystem's root holds `lost+found` (PostgreSQL's `initdb` refuses it): `'postgres'`.
+   * @default - the volume's root
+   */
+  readonly subPath?: string;
   /** The StorageClass. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** @default ['ReadWriteOnce'] */
@@ -148,7 +157,7 @@ export class StatefulService extends Workload implements ServiceTarget {
       metricsPort,
       metricsPath: checkMetricsPath(path, metrics.path),
       queries: protocol === 'tcp' ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined),
-      claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath }],
+      claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath, subPath: storage.subPath }],
     });
     this.protocol = protocol;
     this.port = port;
@@ -257,6 +266,7 @@ function unsupported(prop: string): string {
 function checkStorage(path: string, s: StorageOptions | undefined): StorageOptions {
   if (!s || typeof s !== 'object') throw new MicroserviceConfigError(path, `'storage' is required: { size: '20Gi', mountPath: '/var/lib/app' }, got ${show(s)}`);
   checkSize(path, 'storage.size', s.size);
+  if (s.subPath !== undefined) checkSubPath(path, 'storage.subPath', s.subPath);
   if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.storageClassName))) {
     throw new MicroserviceConfigError(path, `'storage.storageClassName' must name a StorageClass (lowercase letters, digits, '-' and '.'), got ${show(s.storageClassName)}`);
   }

@@ -8,13 +8,14 @@ import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, serviceSelector, standardLabe
 import { MicroserviceApp } from './microservice-app';
 import { principal } from './mesh/istio';
 import { checkEnvName, checkHostname, checkObjectName, upperSnake } from './names';
-import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer } from './policy/network-policy';
+import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, peersOf, podsPeer } from './policy/network-policy';
 import { Probe, ProbeOptions, ProbeTarget, renderProbes } from './probes';
 import { ResourceOptions, renderResources } from './resources';
 import { SecurityOptions, containerSecurityContext, podSecurityContext } from './security';
 import type { ServiceTarget } from './service-target';
 import { PodProps } from './pod/pod-props';
 import { assemblePod } from './pod/assemble';
+import { literalEnvMessage, renderFieldEnv } from './pod/env';
 import type { RequestQueries } from './observability/metrics-source';
 import type { ScrapeEndpoint } from './observability/monitors';
 import { checkKnownProps, isCidr } from './props/checks';
@@ -200,7 +201,7 @@ export interface WorkloadSpec {
   /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
   readonly hasService?: boolean;
   /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */
-  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
+  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string; readonly subPath?: string }>;
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -317,6 +318,7 @@ export abstract class Workload extends Construct {
     this.slo = spec.slo;
     this.addLiteralEnv(props.env ?? {});
     this.addSecretEnv(props.secretEnv ?? {});
+    for (const v of renderFieldEnv(this, props.fieldEnv)) this.pushEnv('fieldEnv', v);
     this.addTelemetryEnv(id);
     const logging = checkLogging(this, props.logging);
     const config = props.config ? this.checkConfig(props.config) : undefined;
@@ -428,7 +430,7 @@ export abstract class Workload extends Construct {
     if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
-        direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
+        direction: 'Ingress', peers: peersOf(this.app.prometheus), ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
       });
     }
   }
@@ -658,7 +660,7 @@ export abstract class Workload extends Construct {
   }
 
   private addLiteral(prop: string, name: string, value: string): void {
-    if (typeof value !== 'string') throw new MicroserviceConfigError(this, `'${prop}.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
+    if (typeof value !== 'string') throw new MicroserviceConfigError(this, literalEnvMessage(prop, name, value));
     if (SECRET_NAME.test(name) && !this.notSecret.has(name)) {
       const how = prop === 'addEnv' ? `addEnv('${name}', value, { notSecret: true })` : `envNotSecret: ['${name}']`;
       throw new MicroserviceConfigError(this, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }; if it is no secret, say so with ${how}`);

@@ -26,7 +26,7 @@ const WORKLOAD: PropNames<WorkloadProps> = {
   tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
   logging: true, runAsUser: true, runAsGroup: true,
   // the pod (lib/pod)
-  user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true,
+  user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true, fieldEnv: true,
   envFromConfigMaps: true, initContainers: true, sidecars: true, imagePullSecrets: true, priorityClassName: true,
   podLabels: true, podAnnotations: true, serviceLabels: true, serviceAnnotations: true,
 };
@@ -41,12 +41,12 @@ export const PROPS = {
   }),
   monitoring: propNames<MonitoringOptions>({
     enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,
-    rules: true, ruleLabels: true, grafanaUrl: true,
+    rules: true, ruleLabels: true, grafanaUrl: true, prometheusCidrs: true,
   }),
   istio: propNames<IstioOptions>({ trustDomain: true, revision: true, controlPlane: true, ingressPrincipals: true }),
   openTelemetry: propNames<OpenTelemetryOptions>({ endpoint: true, protocol: true, collector: true }),
   gateway: propNames<GatewayOptions>({ name: true, namespace: true, sectionName: true }),
-  podsPeer: propNames<PodsPeer>({ namespace: true, podLabels: true }),
+  podsPeer: propNames<PodsPeer>({ namespace: true, podLabels: true, cidrs: true }),
   route: propNames<RouteOptions>({ path: true, pathType: true, host: true }),
   service: propNames<ObservedServiceProps>({
     ...WORKLOAD, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true, slo: true,
@@ -62,7 +62,7 @@ export const PROPS = {
     ttlSecondsAfterFinished: true, concurrencyPolicy: true, startingDeadlineSeconds: true, successfulJobsHistoryLimit: true,
     failedJobsHistoryLimit: true, suspend: true,
   }),
-  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true }),
+  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true, subPath: true }),
   claimRetention: propNames<ClaimRetentionOptions>({ whenDeleted: true, whenScaled: true }),
   user: propNames<UserOptions>({ uid: true, gid: true }),
   claim: propNames<ClaimMountOptions>({ claimName: true, mountPath: true, readOnly: true, subPath: true }),

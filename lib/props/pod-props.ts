@@ -1,11 +1,11 @@
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
+import { checkEnvSources, checkLiteralEnv } from '../pod/env';
+import { isDataKey } from '../pod/volumes';
 import type { WorkloadProps } from '../workload';
 import { checkBoolean, checkDnsSubdomain, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from './checks';
 import { PROPS } from './known';
 
-// Secret keys: what a Secret's data may hold (apimachinery IsConfigMapKey)
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /**
  * Checks the pod props every workload kind shares (WorkloadProps) for what the API server
@@ -47,11 +47,13 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
     checkKnownProps(scope, source, PROPS.secretEnv, `secretEnv.${name}.`);
     if (!source || typeof source !== 'object') continue; // the workload's own check names it
     if (source.secretName !== undefined) checkDnsSubdomain(scope, `secretEnv.${name}.secretName`, source.secretName, 'db-credentials');
-    if (typeof source.key === 'string' && (!SECRET_KEY.test(source.key) || source.key.length > 253)) {
+    if (typeof source.key === 'string' && !isDataKey(source.key)) {
       throw new MicroserviceConfigError(scope, `'secretEnv.${name}.key' must be a Secret data key (letters, digits, '-', '_' and '.'), got ${show(source.key)}: for example 'password'`);
     }
     checkBoolean(scope, `secretEnv.${name}.optional`, source.optional);
   }
+  checkLiteralEnv(scope, 'env', props.env);
+  checkEnvSources(scope, { env: props.env, fieldEnv: props.fieldEnv, secretEnv: props.secretEnv, configMapEnv: props.configMapEnv });
   checkStringArray(scope, 'command', props.command);
   checkStringArray(scope, 'args', props.args);
   checkStringArray(scope, 'envNotSecret', props.envNotSecret);
