@@ -53,7 +53,8 @@ export function checkCidrs(scope: Scope, prop: string, cidrs: unknown): void {
     const at = `${prop}[${i}]`;
     const c = parseCidr(value);
     if (!c) {
-      const bare = typeof value === 'string' && parseCidr(`${value}/32`) ? `/32` : typeof value === 'string' && parseCidr(`${value}/128`) ? '/128' : undefined;
+      const family = typeof value === 'string' ? parseCidr(`${value}/0`)?.family : undefined;
+      const bare = family === undefined ? undefined : family === 4 ? '/32' : '/128';
       const fix = bare ? `add the prefix length, '${value}${bare}' for the one address` : "an address, '/' and a prefix length, for example '169.254.20.10/32' or 'fd00::/8' (no IPv6 zone, no leading zeros in IPv4 octets)";
       throw new MicroserviceConfigError(scope, `'${at}' ${show(value)} is not an IPv4 or IPv6 CIDR: ${fix}`);
     }
