@@ -173,7 +173,7 @@ describe('extra containers and env', () => {
 });
 
 describe('refused pod input: Secret file names, downward API fields, env sources', () => {
-  const api = (props: PodProps & { env?: Record<string, unknown> }) => () => new ObservedService(testApp().shop, 'api', { image: IMAGE, ...(props as any) });
+  const api = (props: PodProps & { env?: Record<string, unknown>; secretEnv?: Record<string, { secretName: string; key: string }> }) => () => new ObservedService(testApp().shop, 'api', { image: IMAGE, ...(props as any) });
   const files = (keys: unknown, extra: object = {}) => api({ secretFiles: [{ secretName: 'jwt-key', mountPath: '/keys', keys: keys as any, ...extra }] });
   const relative = "must be a file name relative to the mount path";
   test.each<[string, () => unknown, string]>([
