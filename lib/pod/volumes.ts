@@ -148,7 +148,7 @@ function secretItems(scope: IConstruct | string, prop: string, keys: unknown): A
     if (keys.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must name at least one key, got []: drop it to mount every key`);
     pairs = keys.map((k, j) => [checkDataKey(scope, `${prop}[${j}]`, k), k]);
   } else if (keys !== null && typeof keys === 'object') {
-    pairs = Object.entries(keys).map(([k, file]) => [checkDataKey(scope, `${prop}.${k}`, k), checkFileName(scope, `${prop}.${k}`, file)]);
+    pairs = Object.entries(keys).map(([k, file]) => [checkDataKey(scope, `${prop}['${k}']`, k), checkFileName(scope, `${prop}['${k}']`, file)]);
     if (pairs.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must map at least one key to a file name, got {}: drop it to mount every key`);
   } else {
     throw new MicroserviceConfigError(scope, `'${prop}' must be a list of keys or a map of key to file name, got ${show(keys)}: for example ['tls.crt'] or { 'jwtRS256.key.pub': 'publickey' }`);
