@@ -274,6 +274,50 @@ export function build(scope: any) { for (const a of ${JSON.stringify(apps)}) new
       ].join('\n'));
     });
 
+    test('--summary prints one bounded line per changed object after a replica change, never a dashboard\'s text', () => {
+      // GIVEN an app with dashboards synthesized with 2 replicas, and the same app at 3
+      const appFile = (name: string, replicas: number) => {
+        const file = path.join(tmp, `${name}.ts`);
+        fs.writeFileSync(file, `import { MicroserviceApp, ObservedService } from '${path.join(ROOT, 'lib')}';
+export function build(scope: any) {
+  const shop = new MicroserviceApp(scope, 'shop');
+  const api = new ObservedService(shop, 'api', { image: 'ghcr.io/acme/api:1.0.0', replicas: ${replicas} });
+  new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:1.0.0', replicas: 2 }).connectTo(api);
+}\n`);
+        return file;
+      };
+      const checkout = path.join(tmp, 'gitops');
+      expect(run('synth', '--app', appFile('two', 2), '--out', checkout).code).toBe(EXIT.OK);
+      // WHEN diffed against the 3-replica build
+      const r = run('diff', checkout, '--app', appFile('three', 3), '--summary');
+      // THEN one short line per changed object, the replica change by name, then the count
+      expect(r.code).toBe(EXIT.FINDINGS);
+      const lines = r.out.trimEnd().split('\n');
+      const changed = Number(/^(\d+) changed, 0 added, 0 removed$/.exec(lines[lines.length - 1])![1]);
+      expect(lines).toHaveLength(changed + 2);
+      expect(lines).toContain('shop/deployment/api: replicas 2 -> 3');
+      for (const line of lines) expect(line.length).toBeLessThan(400);
+    });
+
+    test('--summary counts the changed lines of a long text field, such as a dashboard in a ConfigMap', () => {
+      // GIVEN a checkout where one line of a dashboard's JSON differs
+      const checkout = path.join(tmp, 'gitops');
+      fs.cpSync(path.join(ROOT, 'dist'), checkout, { recursive: true });
+      const file = path.join(checkout, 'shop', 'manifests.yaml');
+      const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON());
+      const dashboard = docs.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'cart-dashboard');
+      const [key] = Object.keys(dashboard.data);
+      const text: string = dashboard.data[key];
+      dashboard.data[key] = text.replace('"title"', '"title" ');
+      fs.writeFileSync(file, docs.map(d => YAML.stringify(d)).join('---\n'));
+      // WHEN
+      const r = run('diff', checkout, '--app', APP, '--summary');
+      // THEN the line counts the changed lines and shows none of them
+      const total = text.split('\n').length;
+      expect(total).toBeGreaterThan(100);
+      expect(r.out).toBe(`shop/configmap/cart-dashboard: data.${key} 1 of ${total.toLocaleString('en-US')} lines changed\n\n1 changed, 0 added, 0 removed\n`);
+    });
+
     test('a folder that does not exist is a usage error', () => {
       expect(run('diff', path.join(tmp, 'nope'), '--app', APP)).toMatchObject({ code: EXIT.USAGE, err: `error: diff: ${path.join(tmp, 'nope')} is not a folder\n` });
     });
