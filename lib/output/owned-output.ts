@@ -24,8 +24,8 @@
  * into place, stale files removed, and the final record written. A run stopped between those steps
  * leaves only files the record lists, which the next run puts right.
  *
- * The record's name ends in neither `.yaml`, `.yml` nor `.json`, so `kubectl apply -f DIR -R`,
- * Argo CD's directory apps and Flux's generated kustomization never take it for a manifest.
+ * The record's name ends in neither `.yaml`, `.yml` nor `.json`, so neither `kubectl apply -f DIR -R`
+ * nor Argo CD's directory apps (both read `.json` files too) take it for a manifest.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
