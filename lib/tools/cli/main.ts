@@ -75,7 +75,7 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .addOption(appOption())
     .addOption(typeCheckOption())
     .addOption(envOption())
-    .option('--summary', 'print only the one-line summaries', false)
+    .option('--summary', 'print only the summary: one line per changed object (a long text such as a dashboard as a count of changed lines)', false)
     .addHelpText('after', EXIT_HELP)
     .action((dir, o) => setCode(commands.diff()({ dir, app: appOf(o), env: o.env, summaryOnly: o.summary }, io)));
   p.command('graph')
