@@ -3,8 +3,8 @@
  * manifests when `cdk8s synth` runs validation plugins. cdk8s keys that file's `resources` by
  * object name alone, so of two objects named `mailer` (an HPA and a PodMonitor) one wins and a
  * plugin reporting the other names the wrong construct. app.synth() of an App holding a
- * MicroserviceApp (lib/fast-synth.ts) adds a `Kind/namespace/name` key per object, which the
- * validation plugin (lib/validate/plugin.ts) reports by, and the app's synth warnings under
+ * MicroserviceApp (lib/rendering/fast-synth.ts) adds a `Kind/namespace/name` key per object, which the
+ * validation plugin (lib/tools/validate/plugin.ts) reports by, and the app's synth warnings under
  * METADATA_KEY. cdk8s reads only `version` and `resources` (cdk8s-cli's
  * ValidationPlugin.loadConstructMetadata), so both additions leave it working as before.
  */

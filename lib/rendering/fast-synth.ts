@@ -26,7 +26,7 @@
  *   prints them: `cdk8s synth` passes the app's stderr through (its stdout is not shown).
  * - when cdk8s recorded construct metadata (`cdk8s synth` does when cdk8s.yaml has validations),
  *   construct-metadata.json also maps `Kind/namespace/name` to each object's construct path, and
- *   lists the warnings: the validation plugin (lib/validate/plugin.ts) names the construct of a
+ *   lists the warnings: the validation plugin (lib/tools/validate/plugin.ts) names the construct of a
  *   finding by kind, namespace and name, where cdk8s's own keys are names alone and two objects
  *   of one name (a Deployment and its PodMonitor) share one.
  */

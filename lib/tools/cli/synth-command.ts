@@ -17,7 +17,7 @@ const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Renders every app of every environment in memory, checks that no file in the way of any of them
- * was written by someone else (lib/owned-output.ts), then writes them all.
+ * was written by someone else (lib/output/owned-output.ts), then writes them all.
  */
 export function synthCommand(o: SynthCommandOptions, io: Io): number {
   const build = loadBuilder(o.app);

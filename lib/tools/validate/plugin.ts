@@ -81,7 +81,7 @@ export class ManifestValidation implements Validation {
  * show the construct path. Its own keys are object names alone; two objects of one name (an HPA
  * and a PodMonitor both named `mailer`) share one key, which names whichever construct cdk8s wrote
  * last. So: the object's `Kind/namespace/name` when the metadata has it (app.synth() of a
- * MicroserviceApp adds those, lib/fast-synth.ts); else its name when no other object in the
+ * MicroserviceApp adds those, lib/rendering/fast-synth.ts); else its name when no other object in the
  * manifests has that name; else `Kind/namespace/name`, which cdk8s shows without a construct
  * path rather than with a wrong one.
  */
@@ -125,7 +125,7 @@ function violatingResources(findings: readonly Finding[], names: ResourceNames):
 }
 
 /**
- * The synth warnings app.synth() recorded in construct-metadata.json (lib/fast-synth.ts). cdk8s
+ * The synth warnings app.synth() recorded in construct-metadata.json (lib/rendering/fast-synth.ts). cdk8s
  * does not tell a plugin where that file is: it is in cdk8s's output folder, which holds every
  * manifest, so it is looked for in the manifests' common folder and the two above it.
  */
