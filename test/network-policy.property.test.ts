@@ -5,6 +5,7 @@ import { BatchJob, ISTIO_RESERVED_PORTS, MicroserviceApp, ObservedService, Scale
 import { Manifest, ofKind } from './helpers';
 import { NetworkPolicy, Pod, Protocol, allowed, egressAllowed, ingressAllowed } from './netpol-evaluator';
 import { AuthorizationPolicy, MeshSource, PeerAuthentication, authorized, meshAllows, mtlsAccepts } from './authz-evaluator';
+import { ISTIO_SIDECAR_PORT_RANGE } from '../lib/pod/containers';
 import { ISTIO_PROXY_CONTAINER, ScrapedPod, ScrapedService, podMonitorTargets, relabel, serviceMonitorTargets } from './scrape-evaluator';
 
 // The NetworkPolicy the library emits, evaluated with Kubernetes semantics (netpol-evaluator.ts)
@@ -119,8 +120,8 @@ const INFRA_NAMESPACES = ['kube-system', 'monitoring', 'ingress-nginx'];
 const appIdArb = fc.oneof(fc.constantFrom('shop', 'bank', 'a'), fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/))
   .filter(id => !INFRA_NAMESPACES.includes(id));
 // ports that collide with DNS, the default health and metrics ports, and anything else, but
-// never a port of Istio's sidecar, which a meshed app refuses (a random port hit 15053 now and then)
-const portArb = fc.oneof(fc.constantFrom(53, 80, 443, 8080, 9464), fc.integer({ min: 1, max: 65535 })).filter(p => !ISTIO_RESERVED_PORTS.includes(p));
+// never a port of Istio's sidecar range, which a meshed app refuses (a random port hit 15053, then 15010, now and then)
+const portArb = fc.oneof(fc.constantFrom(53, 80, 443, 8080, 9464), fc.integer({ min: 1, max: 65535 })).filter(p => !ISTIO_RESERVED_PORTS.includes(p) && !(p >= ISTIO_SIDECAR_PORT_RANGE.from && p <= ISTIO_SIDECAR_PORT_RANGE.to));
 
 function appDescArb(appId: fc.Arbitrary<string> = appIdArb): fc.Arbitrary<AppDesc> {
   // ids in order: services, stateful services (the targets), workers, jobs
