@@ -10,6 +10,8 @@ export function buildAppService(scope: Construct): MicroserviceApp {
     servicePort: 80,
     serviceType: 'LoadBalancer',
     replicas: 3,
+    // the image answers GET /readyz when it can take requests and /healthz while it is alive
+    probes: { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } },
     env: { FLASK_ENV: 'production' },
     command: ['gunicorn'],
     args: ['--bind', '0.0.0.0:5000', '--workers', '2', 'app:app'],

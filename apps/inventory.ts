@@ -46,6 +46,8 @@ export function buildInventory(scope: Construct): MicroserviceApp {
   const api = new ObservedService(app, 'api', {
     image: 'ghcr.io/acme/inventory-api:2.0.0',
     port: 8080,
+    // the image answers GET /readyz once it reaches the database, /healthz while it is alive
+    probes: { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } },
     imagePullSecrets: ['ghcr-pull'],
     secretFiles: [postgresPassword],
     // the app reads the password from the file 'password' in this directory
@@ -55,6 +57,7 @@ export function buildInventory(scope: Construct): MicroserviceApp {
   const web = new ObservedService(app, 'web', {
     image: 'ghcr.io/acme/inventory-web:2.0.0',
     route: { path: '/' },
+    probes: { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } },
     imagePullSecrets: ['ghcr-pull'],
   });
   web.connectTo(api);

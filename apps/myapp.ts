@@ -7,6 +7,8 @@ export function buildMyapp(scope: Construct): MicroserviceApp {
   new ObservedService(app, 'myapp', {
     image: 'myimage:v2',
     port: 5000,
+    // the image answers GET /readyz when it can take requests and /healthz while it is alive
+    probes: { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } },
     rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
   });
   return app;

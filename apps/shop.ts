@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AppContext, MicroserviceApp, ObservedService, QueueTrigger, ScaledWorker } from 'cdk8s-microservices';
+import { AppContext, MicroserviceApp, ObservedService, ProbeOptions, QueueTrigger, ScaledWorker } from 'cdk8s-microservices';
 
 /** What differs between environments: the default (no env) is production, as in dist/. */
 interface ShopEnvironment {
@@ -32,6 +32,12 @@ export function buildShopMesh(scope: Construct, context: AppContext = {}): Micro
   return shopApp(scope, 'shop-mesh', environment(context), true);
 }
 
+// what the shop's images serve: the http ones GET /readyz (ready for traffic) and /healthz
+// (alive) on their port, the grpc ones the gRPC health service (grpc.health.v1); their
+// liveness stays the default TCP connect
+const HTTP_PROBES: ProbeOptions = { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } };
+const GRPC_PROBES: ProbeOptions = { readiness: { grpc: true } };
+
 function environment(context: AppContext): ShopEnvironment {
   const env = ENVIRONMENTS[context.env ?? 'prod'];
   if (!env) throw new Error(`shop: unknown environment '${context.env}': use one of ${Object.keys(ENVIRONMENTS).join(', ')}`);
@@ -52,6 +58,7 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     image: 'ghcr.io/acme/catalog:1.4.2',
     port: 3550,
     protocol: 'grpc',
+    probes: GRPC_PROBES,
     autoscaling: { minReplicas: 2, maxReplicas: env.catalogMaxReplicas, targetCpuUtilization: 70 },
     resources: { cpu: '250m', memory: env.catalogMemory, limits: { cpu: '500m', memory: '512Mi' } },
     env: { LOG_LEVEL: 'info' },
@@ -65,12 +72,14 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     image: 'ghcr.io/acme/cart:3.1.0',
     port: 7070,
     protocol: 'grpc',
+    probes: GRPC_PROBES,
     replicas: env.cartReplicas,
     secretEnv: { REDIS_PASSWORD: { secretName: 'cart-redis', key: 'password' } },
   });
   const payments = new ObservedService(shop, 'payments', {
     image: 'ghcr.io/acme/payments:2.3.0',
     port: 8080,
+    probes: HTTP_PROBES,
     config: {
       files: { 'payments.yaml': 'currency: EUR\nproviders:\n  - name: card\n    timeout: 5s\n' },
       mountPath: '/etc/payments',
@@ -83,6 +92,7 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     image: 'ghcr.io/acme/checkout:1.0.3',
     port: 5050,
     protocol: 'grpc',
+    probes: GRPC_PROBES,
     slo: { availability: 99.5, window: '28d' },
   });
   // an alert of the app's own, beside the library's: orders waiting for payment
@@ -98,6 +108,7 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
   const web = new ObservedService(shop, 'web', {
     image: 'ghcr.io/acme/web:2.0.1',
     route: { path: '/' },
+    probes: HTTP_PROBES,
     autoscaling: { minReplicas: 2, maxReplicas: 6 },
     logging: { format: 'json' },
   });
@@ -111,7 +122,10 @@ function shopApp(scope: Construct, id: string, env: ShopEnvironment, mesh: boole
     queue: QueueTrigger.rabbitmq({ queueName: 'mail', messagesPerReplica: 20, host: { secretName: 'rabbitmq', key: 'amqp-url' } }),
     autoscaling: { minReplicas: 0, maxReplicas: 20 },
     maxProcessingTime: '2m',
-    metrics: { port: 9464 }, // scraped by a PodMonitor: no Service fronts a worker
+    // alive while GET /healthz on 8080 answers; metrics on 9464, scraped by a PodMonitor (no Service fronts a worker)
+    healthPort: 8080,
+    probes: { liveness: { httpPath: '/healthz' } },
+    metrics: { port: 9464 },
   });
   // the broker lives outside the app: default-deny egress would block it
   mailer.connectToExternal({ name: 'rabbitmq', host: 'rabbitmq.messaging.svc', port: 5672 });

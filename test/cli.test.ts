@@ -372,8 +372,8 @@ export function build(scope: any) {
         "import { MicroserviceApp, ObservedService } from 'cdk8s-microservices';",
         "export function build(scope: Construct): void {",
         "  const app = new MicroserviceApp(scope, 'three-tier');",
-        "  const api = new ObservedService(app, 'api', { image: 'ghcr.io/acme/api:2.0.0' });",
-        "  new ObservedService(app, 'web', { image: 'ghcr.io/acme/web:2.0.0' }).connectTo(api);",
+        "  const api = new ObservedService(app, 'api', { image: 'ghcr.io/acme/api:2.0.0', probes: { readiness: { httpPath: '/ready' } } });",
+        "  new ObservedService(app, 'web', { image: 'ghcr.io/acme/web:2.0.0', probes: { readiness: { httpPath: '/ready' } } }).connectTo(api);",
         '}',
       ].join('\n'));
       // WHEN the installed bin synthesizes it

@@ -64,10 +64,10 @@ import { MicroserviceApp, ObservedService, ScaledWorker } from 'cdk8s-microservi
 
 export function build(scope: Construct): void {
   const shop = new MicroserviceApp(scope, 'shop', { domain: 'shop.example.com', tlsSecretName: 'shop-tls' });
-  const catalog = new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', protocol: 'grpc', port: 3550 });
-  const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', route: { path: '/' } });
+  const catalog = new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', protocol: 'grpc', port: 3550, probes: { readiness: { grpc: true } } });
+  const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', route: { path: '/' }, probes: { readiness: { httpPath: '/readyz' } } });
   web.connectTo(catalog);
-  new ScaledWorker(shop, 'mailer', { image: 'ghcr.io/acme/mailer:0.9.0', replicas: 2 });
+  new ScaledWorker(shop, 'mailer', { image: 'ghcr.io/acme/mailer:0.9.0', healthPort: 8080, probes: { liveness: { httpPath: '/healthz' } }, replicas: 2 });
 }
 `;
 const MAIN_TS = `import { App } from 'cdk8s';

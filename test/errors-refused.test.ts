@@ -6,7 +6,7 @@ import { TIME_ZONES } from '../lib/constructs/batch/time-zones';
 import { EXIT, Io, main } from '../lib/tools/cli/main';
 import { checkBooleanProps, checkDataKey, checkItemPath } from '../lib/props/checks';
 import { warningsOf } from '../lib/warnings';
-import { expectConfigError, find, synth, testApp } from './helpers';
+import { READY, expectConfigError, find, synth, testApp } from './helpers';
 
 // Inputs the API server, a controller or Pod Security would refuse (or silently never act on),
 // refused at synth: one line naming the construct path, the prop, the value and the fix.
@@ -282,11 +282,12 @@ describe('likely slips are warned at synth, not refused', () => {
     const { app, shop } = testApp();
     new ObservedService(shop, 'api', {
       image: IMAGE,
+      probes: READY,
       resources: { memory: '512M', limits: { memory: '1Gi' } },
       env: { DATABASE_URL: 'postgres://orders:s3cret@db:5432/orders', CACHE_URL: 'redis://cache:6379', AUTH_URL: 'https://user:$(TOKEN)@auth' },
       sidecars: [{ name: 'proxy', image: IMAGE, env: { UPSTREAM: 'amqp://guest:guest@rabbitmq:5672' } }],
     });
-    new StatefulService(shop, 'db', { image: IMAGE, storage: { ...STORAGE, size: '20' }, resources: { memory: '256m' } });
+    new StatefulService(shop, 'db', { image: IMAGE, probes: READY, storage: { ...STORAGE, size: '20' }, resources: { memory: '256m' } });
     expect(warningsOf(app)).toEqual([
       "[shop/api] 'resources.memory' '512M' uses a decimal suffix (M = 10^6 bytes): '512Mi' (binary, what memory is usually sized in) is likely meant; write '512Mi', or keep '512M' if decimal units are meant",
       "[shop/api] 'env.DATABASE_URL' holds a password inside a URL ('postgres://orders:***@db:5432/orders'), in plain text in the manifests and the Git history: put the URL in a Secret and read it with 'secretEnv' (or 'secretFiles')",

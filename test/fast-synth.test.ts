@@ -5,6 +5,7 @@ import { ApiObject, App, Chart, JsonPatch, Testing, Yaml, YamlOutputType } from 
 import fc from 'fast-check';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { text, value } from './yaml-arbitraries';
+import { READY } from './helpers';
 
 // app.synth() of an App holding MicroserviceApps takes the fast path (lib/rendering/fast-synth.ts): one
 // validation pass and our YAML emitter. It must write the very bytes cdk8s's own App.synth()
@@ -154,7 +155,7 @@ describe('synth warnings under app.synth()', () => {
   const warned = () => {
     const app = Testing.app();
     const shop = new MicroserviceApp(app, 'shop');
-    new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+    new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, probes: READY, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
     return { app, shop };
   };
   const WARNING = /^warning: \[shop\/web\] the canary split is approximate: .+\n$/;
@@ -178,7 +179,7 @@ describe('synth warnings under app.synth()', () => {
     }
     printed = '';
     const both = new BothApp({ outdir: tmp });
-    new ObservedService(new MicroserviceApp(both, 'shop'), 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+    new ObservedService(new MicroserviceApp(both, 'shop'), 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, probes: READY, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
     both.synth();
     // THEN the warning is printed once, by the outer call
     expect(printed).toMatch(WARNING);

@@ -5,6 +5,12 @@ import { MicroserviceApp, MicroserviceAppProps, MicroserviceConfigError } from '
 /** A Kubernetes object as synthesized. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 
+/**
+ * A readiness check the test's image is taken to serve: a workload that declares it gets no
+ * probe warning at synth, and its liveness (the default TCP connect) differs from it.
+ */
+export const READY = { readiness: { httpPath: '/ready' } } as const;
+
 /** A fresh MicroserviceApp in a test App. */
 export function testApp(id = 'shop', props: MicroserviceAppProps = {}): { app: App; shop: MicroserviceApp } {
   const app = Testing.app();

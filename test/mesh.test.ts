@@ -3,7 +3,7 @@ import { MicroserviceApp, MicroserviceConfigError, ObservedService, QueueTrigger
 import { appReadme } from '../lib/output/app-readme';
 import { validateManifests } from '../lib/tools/index';
 import { warningsOf } from '../lib/warnings';
-import { container, find, ofKind, synth, testApp } from './helpers';
+import { READY, container, find, ofKind, synth, testApp } from './helpers';
 import { build as sixtyWorkloads } from './fixtures/sixty-workloads';
 
 const meshApp = (props = {}) => testApp('shop', { mesh: 'istio', ...props });
@@ -304,7 +304,7 @@ describe('canary releases', () => {
 
   test('with a mesh, a canary whose share of the stable ceiling is above its floor autoscales up to it', () => {
     const { shop } = meshApp();
-    new ObservedService(shop, 'api', { image: 'x/api:1', autoscaling: { minReplicas: 3, maxReplicas: 30 }, canary: { image: 'x/api:2', weight: 20 } });
+    new ObservedService(shop, 'api', { image: 'x/api:1', probes: READY, autoscaling: { minReplicas: 3, maxReplicas: 30 }, canary: { image: 'x/api:2', weight: 20 } });
     const objects = synth(shop);
     expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBeUndefined();
     // floor: each canary pod carries what a stable one does (3 * 20/80 -> 1, at least 2); ceiling: 30 * 20/80
@@ -340,13 +340,13 @@ describe('canary releases', () => {
 
   test('with a mesh, a canary at weight 0 and no header warns that it is the in-between step', () => {
     const { app, shop } = meshApp();
-    new ObservedService(shop, 'api', { image: 'x/api:1', canary: { image: 'x/api:2', weight: 0 } });
+    new ObservedService(shop, 'api', { image: 'x/api:1', probes: READY, canary: { image: 'x/api:2', weight: 0 } });
     expect(warningsOf(app)).toEqual(["[shop/api] the canary runs but gets no calls (weight 0): a step between adding it and raising the weight, or between lowering it and removing the canary, so that no route names a subset its DestinationRule lacks"]);
   });
 
   test('with a mesh, a routed canary warns that Ingress traffic is split by pod count', () => {
     const { app, shop } = meshApp();
-    new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' }, canary: { image: 'x/web:2', weight: 20 } });
+    new ObservedService(shop, 'web', { image: 'x/web:1', probes: READY, route: { path: '/' }, canary: { image: 'x/web:2', weight: 20 } });
     shop.addRoute(shop.node.findChild('web') as ObservedService, { path: '/static' });
     expect(warningsOf(app)).toEqual([
       "[shop/web] the canary's 20% split holds for calls inside the mesh; requests through the Ingress reach both tracks by pod count (2 canary pods): bind a VirtualService to the gateway for an exact split there",
@@ -365,7 +365,7 @@ describe('canary releases', () => {
 
   test('without a mesh: the replica count gives the nearest pod share, and a warning says it is approximate', () => {
     const { app, shop } = testApp();
-    new ObservedService(shop, 'api', { image: 'x/api:1.0.0', replicas: 4, canary: { image: 'x/api:1.1.0', weight: 20 } });
+    new ObservedService(shop, 'api', { image: 'x/api:1.0.0', probes: READY, replicas: 4, canary: { image: 'x/api:1.1.0', weight: 20 } });
     const objects = synth(shop);
     expect(find(objects, 'Deployment', 'api-canary').spec.replicas).toBe(1);
     expect(find(objects, 'Deployment', 'api').spec.replicas).toBe(4);

@@ -39,8 +39,8 @@ describe('monitoring', () => {
         podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '1m' }],
       },
     });
+    // no health port unless given: the metrics port alone
     expect(container(find(objects, 'Deployment', 'mailer')).ports).toEqual([
-      { name: 'health', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
     ]);
     expect(mailer.podMonitor).toBeDefined();

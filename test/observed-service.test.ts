@@ -78,19 +78,17 @@ describe('ObservedService', () => {
     });
   });
 
-  test.each([
-    ['http', { readinessProbe: { httpGet: { path: '/readyz', port: 'http' } }, livenessProbe: { httpGet: { path: '/healthz', port: 'http' } } }],
-    ['grpc', { readinessProbe: { grpc: { port: 3550 } }, livenessProbe: { tcpSocket: { port: 'grpc' } } }],
-    ['tcp', { readinessProbe: { tcpSocket: { port: 'tcp' } }, livenessProbe: { tcpSocket: { port: 'tcp' } } }],
-  ] as const)('probes a %s service on its named port by default', (protocol, probes) => {
+  test.each(['http', 'grpc', 'tcp'] as const)('probes a %s service with a TCP connect to its named port by default: no path or health service assumed', protocol => {
     const { shop } = testApp();
     new ObservedService(shop, 'svc', { image: 'x/svc:1', port: 3550, protocol });
     const c = container(find(synth(shop), 'Deployment', 'svc'));
     // grpc and tcp serve metrics on the OpenTelemetry Prometheus exporter's port
     const metrics = protocol === 'http' ? [] : [{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }];
     expect(c.ports).toEqual([{ name: protocol, containerPort: 3550, protocol: 'TCP' }, ...metrics]);
-    expect(c).toMatchObject(probes);
-    expect(c.startupProbe).toMatchObject({ ...probes.livenessProbe, failureThreshold: 30 });
+    const tcp = { tcpSocket: { port: protocol } };
+    expect(c.readinessProbe).toEqual({ ...tcp, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 });
+    expect(c.livenessProbe).toEqual({ ...tcp, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 });
+    expect(c.startupProbe).toEqual({ ...tcp, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30, successThreshold: 1 });
   });
 
   test('readiness and liveness differ in timing: readiness reacts fast, liveness is patient', () => {

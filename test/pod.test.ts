@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BatchJob, ObservedService, PodProps, ScaledWorker, StatefulService, Workload } from '../lib';
 import { warningsOf } from '../lib/warnings';
-import { Manifest, expectConfigError, synth, testApp } from './helpers';
+import { Manifest, READY, expectConfigError, synth, testApp } from './helpers';
 
 // The pod props hold on every workload kind: each kind composes the same pod pieces.
 type Kind = [string, (scope: Construct, props: PodProps) => Workload, (objects: Manifest[]) => any];
@@ -224,7 +224,7 @@ describe('refused pod input: Secret file names, downward API fields, env sources
 
   test('status.hostIPs is accepted with a warning: the 1.28 API server refuses it (PodHostIPs is alpha there)', () => {
     const { app, shop } = testApp();
-    new ObservedService(shop, 'api', { image: IMAGE, fieldEnv: { HOST_IPS: 'status.hostIPs' } });
+    new ObservedService(shop, 'api', { image: IMAGE, probes: READY, fieldEnv: { HOST_IPS: 'status.hostIPs' } });
     expect(warningsOf(app)).toEqual(["[shop/api] 'fieldEnv.HOST_IPS' reads status.hostIPs, which needs Kubernetes 1.29 or newer (the PodHostIPs feature gate is alpha and off in 1.28, whose API server refuses the pod): on 1.28 use status.hostIP"]);
   });
 });

@@ -13,14 +13,23 @@ describe('ScaledWorker', () => {
     expect(mailer.deployment?.name).toBe('mailer');
   });
 
-  test('probes liveness on its health port and has no readiness probe', () => {
+  test('probes liveness with a TCP connect to its health port and has no readiness probe', () => {
     const { shop } = testApp();
     new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1', healthPort: 9090 });
     const c = container(find(synth(shop), 'Deployment', 'mailer'));
     expect(c.ports).toEqual([{ name: 'health', containerPort: 9090, protocol: 'TCP' }]);
-    expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'health' } });
+    expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: 'health' }, periodSeconds: 10 });
+    expect(c.startupProbe).toMatchObject({ tcpSocket: { port: 'health' }, failureThreshold: 30 });
     expect(c.readinessProbe).toBeUndefined();
     expect(find(synth(shop), 'NetworkPolicy', 'mailer.allow-prometheus').spec.ingress[0].ports).toEqual([{ port: 9090, protocol: 'TCP' }]);
+  });
+
+  test('probes GET on its health port when the path is declared', () => {
+    const { shop } = testApp();
+    new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1', healthPort: 9090, probes: { liveness: { httpPath: '/healthz' } } });
+    const c = container(find(synth(shop), 'Deployment', 'mailer'));
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'health' } });
+    expect(c.startupProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'health' }, failureThreshold: 30 });
   });
 
   test('autoscales like a service: no replicas, an HPA, a PDB and spread', () => {

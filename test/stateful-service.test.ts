@@ -194,7 +194,7 @@ describe('peerPorts', () => {
 describe('probes of a tcp StatefulService', () => {
   test('warns when readiness is left a plain TCP connect, and not when a readiness check is given', () => {
     const plain = postgres();
-    expect(warningsOf(plain.shop)).toEqual([expect.stringMatching(/^\[shop\/postgres\] readiness is a TCP connect, like liveness/)]);
+    expect(warningsOf(plain.shop)).toEqual([expect.stringMatching(/^\[shop\/postgres\] readiness is a TCP connect to port 'tcp', like liveness \(the linters flag identical probes\): .*pg_isready/)]);
     const checked = postgres({ probes: { readiness: { command: ['pg_isready', '--host=127.0.0.1'] } } });
     expect(warningsOf(checked.shop)).toEqual([]);
     expect(find(synth(checked.shop), 'StatefulSet', 'postgres').spec.template.spec.containers[0].readinessProbe.exec.command).toEqual(['pg_isready', '--host=127.0.0.1']);

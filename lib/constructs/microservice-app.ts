@@ -14,7 +14,7 @@ import type { WorkloadTelemetry } from '../observability/model';
 import { allowNothing, strictMtls } from '../network/mesh/istio';
 import { checkOneCdk8s } from './peer-check';
 import { appValidated, chartObjects, enableFastSynth } from '../rendering/fast-synth';
-import { checkAppProps, checkOtlp, checkOwnNamespace, checkUrl, resolveMesh } from './app/check-props';
+import { checkAppProps, checkKubernetesVersion, checkOtlp, checkOwnNamespace, checkUrl, resolveMesh } from './app/check-props';
 import { DEFAULT_DNS, DEFAULT_INGRESS_CONTROLLER, DEFAULT_ISTIO_INGRESS, DEFAULT_PROMETHEUS, ISTIOD_XDS_PORT } from './app/defaults';
 import type { MicroserviceAppProps, ResolvedMesh, ResolvedMonitoring, RouteOptions } from './app/props';
 import { AppRoute, AppRouting, RoutedService } from './app/routes';
@@ -93,6 +93,8 @@ export class MicroserviceApp extends Chart {
   public readonly dashboard?: k8s.KubeConfigMap;
   /** `app.kubernetes.io/version` of the app-wide objects. */
   public readonly version: string;
+  /** The cluster's Kubernetes version, `'1.<minor>'` (`kubernetesVersion`, default '1.28'). */
+  public readonly kubernetesVersion: string;
   /** The service mesh, when `mesh` is set. */
   public readonly mesh?: ResolvedMesh;
   /** The Gateway routes attach to, when the app uses one instead of an Ingress. */
@@ -145,6 +147,7 @@ export class MicroserviceApp extends Chart {
     this.ingressClassName = props.ingressClassName;
     this.gateway = props.gateway;
     this.version = props.version ?? 'unversioned';
+    this.kubernetesVersion = checkKubernetesVersion(path, props.kubernetesVersion);
     // a Gateway's proxies usually run in its namespace; say where when they do not
     this.ingressController = props.ingressController
       ?? (props.gateway ? { namespace: props.gateway.namespace } : props.mesh ? DEFAULT_ISTIO_INGRESS : DEFAULT_INGRESS_CONTROLLER);

@@ -12,7 +12,7 @@ import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
 import { checkCustomQueries } from '../observability/custom-queries';
 import type { SloOptions } from '../observability/model';
 import { interpolationWarning, resolveSlo, unreachableAlertWarnings } from '../observability/slo';
-import { defaultProbes } from '../pod/probes';
+import { defaultProbes, undeclaredReadinessWarning } from '../pod/probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
 import { workloadSelector } from '../labels';
@@ -34,7 +34,7 @@ export type { ServiceProtocol };
 export interface ObservedServiceProps extends WorkloadProps {
   /** The container port. @default 8080 */
   readonly port?: number;
-  /** The protocol on `port`; it picks the default probes and the address format. @default 'http' */
+  /** The protocol on `port`; it picks the address format and the check a warning suggests when no probe is declared. @default 'http' */
   readonly protocol?: ServiceProtocol;
   /** The port of the Service. @default 80 for http, else `port` */
   readonly servicePort?: number;
@@ -213,6 +213,8 @@ export class ObservedService extends Workload {
       queries,
       slo,
     });
+    const probeWarning = undeclaredReadinessWarning(protocol, props.probes);
+    if (probeWarning) addWarning(this, probeWarning);
     const approximate = slo?.latency && interpolationWarning(slo.latency);
     if (approximate) addWarning(this, approximate);
     for (const w of slo ? unreachableAlertWarnings(slo) : []) addWarning(this, w);

@@ -5,6 +5,8 @@ import { KEDA_PROPS, KedaOptions, scaledJob, scaledObject } from '../keda/scaled
 import { QueueTrigger } from '../keda/triggers';
 import { checkIntBound, checkKnownProps, checkPort, propNames } from '../props/checks';
 import { checkIstioPort } from '../pod/containers';
+import { portProbes, undeclaredWorkerLivenessWarning } from '../pod/probes';
+import { addWarning } from '../warnings';
 import { checkTimeZone, cronNeverFires } from './batch/schedule';
 import { WORKLOAD_PROPS } from './workload/props';
 import { MicroserviceConfigError, show } from '../errors';
@@ -16,12 +18,13 @@ import { MetricsOptions, Workload, WorkloadProps } from './workload';
 
 export interface ScaledWorkerProps extends WorkloadProps {
   /**
-   * The port of the worker's health (and metrics) endpoint: liveness probes and Prometheus
-   * connect here; no Service exposes it.
-   * @default 8080
+   * The port the worker serves its health (and metrics) on, declared as the container port
+   * `health`: the probes and Prometheus connect here; no Service exposes it. Without it the
+   * worker declares no health port, and has no probe unless `probes` gives a command.
+   * @default - none: nothing is assumed about the worker (a synth warning says what to declare)
    */
   readonly healthPort?: number;
-  /** Where Prometheus scrapes (a PodMonitor). @default - the health port, '/metrics' */
+  /** Where Prometheus scrapes (a PodMonitor). @default - the health port (else 8080), '/metrics' */
   readonly metrics?: MetricsOptions;
   /**
    * Scale on the work waiting, with KEDA: one trigger or several (`QueueTrigger.rabbitmq(...)`,
@@ -62,6 +65,9 @@ export interface JobModeOptions {
   /** Failed Jobs kept for inspection. @default 5 */
   readonly failedJobsHistoryLimit?: number;
 }
+
+// where a worker without a health port serves its metrics: the health port's old default
+const DEFAULT_METRICS_PORT = 8080;
 
 // time a worker gets beyond its longest message: SIGTERM handling, acking, closing connections
 const PROCESSING_BUFFER_SECONDS = 15;
@@ -108,12 +114,12 @@ function checkKedaBounds(path: string, triggers: readonly QueueTrigger[], autosc
 
 /**
  * A background worker: a Deployment with no Service. It takes the pod props of
- * ObservedService and `connectTo()`, and by default is probed with GET /healthz on `healthPort`
- * (override with `probes`, or `probes: { liveness: false }` for none).
+ * ObservedService and `connectTo()`. Its liveness probe is a TCP connect to `healthPort` when
+ * one is given, none otherwise (declare one with `probes`).
  */
 export class ScaledWorker extends Workload {
-  /** The container port of the health endpoint, named `health`. */
-  public readonly healthPort: number;
+  /** The container port of the health endpoint, named `health`; undefined without `healthPort`. */
+  public readonly healthPort?: number;
   /** Scrapes the worker's pods, when the app's monitoring is on. */
   public readonly podMonitor?: PodMonitor;
   /** The KEDA ScaledJob, for a worker in `mode: 'job'`. */
@@ -131,10 +137,13 @@ export class ScaledWorker extends Workload {
     checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
     checkKnownProps(path, props.keda, KEDA_PROPS, 'keda.');
     checkKnownProps(path, props.job, WORKER_PROPS.job, 'job.');
-    const healthPort = checkPort(path, 'healthPort', props.healthPort ?? 8080);
-    checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort);
-    const metricsPort = props.metrics?.port ?? healthPort;
+    const healthPort = props.healthPort === undefined ? undefined : checkPort(path, 'healthPort', props.healthPort);
+    const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort ?? DEFAULT_METRICS_PORT);
     const separateMetrics = metricsPort !== healthPort;
+    const needPort = healthPort === undefined ? portProbes(props.probes) : [];
+    if (needPort.length) {
+      throw new MicroserviceConfigError(path, `'${needPort[0]}' connects to the worker's health port, but it declares none: set 'healthPort' to the port the worker serves it on, or give a command probe`);
+    }
     const triggers = props.queue === undefined ? [] : Array.isArray(props.queue) ? props.queue : [props.queue];
     if (props.queue !== undefined) {
       if (triggers.length === 0) throw new MicroserviceConfigError(path, "'queue' is empty: give at least one trigger, for example QueueTrigger.rabbitmq({ ... })");
@@ -167,7 +176,7 @@ export class ScaledWorker extends Workload {
     }
     checkIntBound(path, 'job.backoffLimit', props.job?.backoffLimit);
     if (MicroserviceApp.of(scope, id, 'ScaledWorker').mesh) {
-      checkIstioPort(path, 'healthPort', healthPort);
+      if (healthPort !== undefined) checkIstioPort(path, 'healthPort', healthPort);
       checkIstioPort(path, 'metrics.port', metricsPort);
     }
     // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
@@ -181,7 +190,8 @@ export class ScaledWorker extends Workload {
       }
       shutdown = { ...shutdown, terminationGracePeriodSeconds: given ?? needed };
     }
-    const probes = jobMode ? { liveness: false as const, ...props.probes } : props.probes;
+    // without a health port nothing can be probed but a command the user gives
+    const probes = jobMode || healthPort === undefined ? { liveness: false as const, ...props.probes } : props.probes;
     super(scope, id, { ...props, shutdown, probes }, {
       externalScaler: triggers.length > 0,
       controller: jobMode ? 'job' : 'deployment',
@@ -189,16 +199,20 @@ export class ScaledWorker extends Workload {
       component: 'worker',
       defaultReplicas: 1,
       ports: [
-        { name: 'health', containerPort: healthPort, protocol: 'TCP' },
-        ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+        ...(healthPort !== undefined ? [{ name: 'health', containerPort: healthPort, protocol: 'TCP' }] : []),
+        // a job's pods are not scraped: their metrics port only when asked for
+        ...(separateMetrics && (!jobMode || props.metrics?.port !== undefined) ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
       ],
-      probeTarget: { portName: 'health', portNumber: healthPort },
-      // no readiness: nothing routes traffic to a worker
-      defaultProbes: { liveness: { httpPath: '/healthz' } },
+      // without healthPort only command probes are taken (checked above), which need no port
+      probeTarget: { portName: 'health', portNumber: healthPort ?? 0 },
+      // no readiness: nothing routes traffic to a worker; nothing assumed about its paths
+      defaultProbes: { liveness: { tcp: true } },
       metricsPort,
       metricsPath: checkMetricsPath(path, props.metrics?.path),
     });
     this.healthPort = healthPort;
+    const probeWarning = jobMode ? undefined : undeclaredWorkerLivenessWarning(healthPort, props.probes);
+    if (probeWarning) addWarning(this, probeWarning);
     if (jobMode) {
       const range = this.autoscalingRange!;
       this.jobDeadline = props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime);

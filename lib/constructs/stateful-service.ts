@@ -16,7 +16,7 @@ import { WORKLOAD_PROPS } from './workload/props';
 import { checkSize, checkSubPath } from '../pod/volumes';
 import { checkIstioPort } from '../pod/containers';
 import { sizeSlip } from '../props/slips';
-import { defaultProbes } from '../pod/probes';
+import { defaultProbes, undeclaredReadinessWarning } from '../pod/probes';
 import { MeshCaller, ServiceTarget, serviceAddress } from './service-target';
 import { addWarning } from '../warnings';
 import { Workload, WorkloadProps } from './workload';
@@ -56,7 +56,7 @@ export interface ClaimRetentionOptions {
 export interface StatefulServiceProps extends Omit<WorkloadProps, 'autoscaling' | 'rollingUpdate'> {
   /** The container port. @default 8080 */
   readonly port?: number;
-  /** The protocol on `port`: it picks the default probes and the address format. @default 'http' */
+  /** The protocol on `port`: it picks the address format and the check a warning suggests when no probe is declared. @default 'http' */
   readonly protocol?: ServiceProtocol;
   /** The port of both Services. @default 80 for http, else `port` */
   readonly servicePort?: number;
@@ -178,9 +178,8 @@ export class StatefulService extends Workload implements ServiceTarget {
     this.storageSize = storage.size;
     const slip = sizeSlip('storage.size', storage.size);
     if (slip) addWarning(this, slip);
-    if (protocol === 'tcp' && props.probes?.readiness === undefined) {
-      addWarning(this, "readiness is a TCP connect, like liveness: a store that accepts connections before it can serve (recovery, replay) gets traffic too early, and the linters flag identical probes. Give probes.readiness a command that checks readiness, e.g. { command: ['pg_isready', '--host=127.0.0.1'] } for PostgreSQL or ['redis-cli', 'ping'] for Redis");
-    }
+    const probeWarning = undeclaredReadinessWarning(protocol, props.probes);
+    if (probeWarning) addWarning(this, probeWarning);
 
     const namespace = this.app.namespaceName;
     const metricsTarget = sidecarMetrics?.name ?? 'metrics';

@@ -26,7 +26,7 @@ import { disruptionBudget, spreadConstraints } from './workload/disruption';
 import { WorkloadEnv } from './workload/env';
 import { renderFieldEnv } from '../pod/env';
 import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
-import { checkConfig, checkLogging, checkShutdown } from './workload/pod-options';
+import { checkConfig, checkLogging, checkShutdown, preStopLifecycle } from './workload/pod-options';
 import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
 import { DEFAULT_MIN_REPLICAS, checkRollingUpdate, checkScaling, makeAutoscaler } from './workload/scaling';
 
@@ -174,9 +174,7 @@ export abstract class Workload extends Construct {
       resources,
       securityContext: containerSecurityContext(pod.security),
       ...probes,
-      lifecycle: shutdown.preStopSleepSeconds > 0
-        ? { preStop: { exec: { command: ['sleep', String(shutdown.preStopSleepSeconds)] } } }
-        : undefined,
+      lifecycle: preStopLifecycle(this, shutdown.preStopSleepSeconds, this.app.kubernetesVersion, props.image),
       volumeMounts: pod.mounts,
     };
 

@@ -15,7 +15,7 @@ function scaling(w: Workload): string {
 
 function ports(w: Workload): string {
   if (w instanceof ObservedService || w instanceof StatefulService) return `${w.protocol} ${w.servicePort} -> ${w.port}`;
-  if (w instanceof ScaledWorker) return `health ${w.healthPort}`;
+  if (w instanceof ScaledWorker) return w.healthPort === undefined ? '' : `health ${w.healthPort}`;
   return '';
 }
 

@@ -31,14 +31,28 @@ export interface GrpcProbe extends ProbeTiming {
 /** One of `{ httpPath }`, `{ command }`, `{ tcp: true }` or `{ grpc: true }`, with optional timing. */
 export type Probe = HttpProbe | CommandProbe | TcpProbe | GrpcProbe;
 
-/** Probes of the main container; each one given replaces the protocol's default. */
+/**
+ * Probes of the main container; each one given replaces its default. Where none is given,
+ * nothing is assumed about the app: a TCP connect to the serving port (the kubelet opens a
+ * socket; the container is healthy if it connects), and a synth warning names what could be
+ * declared instead.
+ */
 export interface ProbeOptions {
-  /** Whether the pod receives traffic. @default - per protocol: http GET /readyz, grpc health check, tcp connect */
+  /**
+   * Whether the pod receives traffic: the kubelet marks the container not ready while it fails,
+   * and the pod leaves its Services' endpoints.
+   * @default - a TCP connect to the serving port, every 5 s, not ready after 3 failures (services); none (workers: nothing routes to them)
+   */
   readonly readiness?: Probe;
-  /** Whether the container is restarted; `false` for none. @default - per protocol: http GET /healthz, tcp connect for grpc and tcp */
+  /**
+   * Whether the container is restarted: the kubelet kills and restarts it after this many
+   * failures in a row; `false` for none.
+   * @default - a TCP connect to the serving port (a worker's `healthPort`), every 10 s, restarted after 3 failures; none for a worker without `healthPort`
+   */
   readonly liveness?: Probe | false;
   /**
-   * Holds liveness and readiness off until the container has started; `false` for none.
+   * Holds liveness and readiness off until the container has started (the kubelet runs neither
+   * until it succeeds, and restarts the container if it never does); `false` for none.
    * @default - the liveness check, every 5 s, up to 30 failures (150 s to start)
    */
   readonly startup?: Probe | false;
@@ -57,15 +71,61 @@ const TIMING: Record<Role, Required<Omit<ProbeTiming, 'initialDelaySeconds'>>> =
   startup: { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
 };
 
-/** The default checks of each protocol: readiness and liveness always differ. */
-export function defaultProbes(protocol: 'http' | 'grpc' | 'tcp'): { readiness: Probe; liveness: Probe } {
-  switch (protocol) {
-    case 'http': return { readiness: { httpPath: '/readyz' }, liveness: { httpPath: '/healthz' } };
-    // liveness stays a plain connect: a server that is up but NOT_SERVING (draining, warming a
-    // cache) should leave the endpoints, not be restarted
-    case 'grpc': return { readiness: { grpc: true }, liveness: { tcp: true } };
-    case 'tcp': return { readiness: { tcp: true }, liveness: { tcp: true } };
+/**
+ * The checks a service gets where the user declares none, the same for every protocol: a TCP
+ * connect to the serving port. An HTTP path or the gRPC health service (`grpc.health.v1`) is
+ * something the app must implement, and a probe of one it lacks fails for ever: the pod never
+ * becomes ready, and liveness restarts it in a loop. Readiness and liveness differ in timing
+ * (readiness every 5 s, liveness every 10 s, 3 failures each): the pod leaves the endpoints
+ * well before it is restarted, the pattern Kubernetes documents for a check both share.
+ * The protocol is kept in the signature for the callers of 0.x.
+ */
+export function defaultProbes(_protocol?: 'http' | 'grpc' | 'tcp'): { readiness: Probe; liveness: Probe } {
+  return { readiness: { tcp: true }, liveness: { tcp: true } };
+}
+
+/** The kind of check a probe runs ('other' for what checkProbe refuses). */
+function checkOf(p: Probe | false | undefined): 'none' | 'http' | 'command' | 'grpc' | 'tcp' | 'other' {
+  if (p === undefined || p === false) return 'none';
+  if (typeof p !== 'object' || p === null) return 'other';
+  const kinds = (['httpPath', 'command', 'grpc', 'tcp'] as const).filter(k => (p as any)[k] !== undefined);
+  if (kinds.length !== 1) return 'other';
+  return kinds[0] === 'httpPath' ? 'http' : kinds[0];
+}
+
+// what a service of each protocol could declare instead of a TCP connect
+const READINESS_EXAMPLES: Record<'http' | 'grpc' | 'tcp', string> = {
+  http: "probes: { readiness: { httpPath: '/ready' } } (and liveness: { httpPath: '/healthz' } if it serves one)",
+  grpc: 'probes: { readiness: { grpc: true } } if it implements the gRPC health checking protocol (grpc.health.v1)',
+  tcp: "probes: { readiness: { command: ['pg_isready', '--host=127.0.0.1'] } } for PostgreSQL or { command: ['redis-cli', 'ping'] } for Redis",
+};
+
+/**
+ * The synth warning of a service that declares no readiness probe, naming what it could
+ * declare; undefined when it declares one.
+ */
+export function undeclaredReadinessWarning(protocol: 'http' | 'grpc' | 'tcp', o: ProbeOptions = {}): string | undefined {
+  if (o.readiness !== undefined) return undefined;
+  const sameAsLiveness = o.liveness === undefined || checkOf(o.liveness) === 'tcp';
+  const what = protocol === 'http' ? "the app's HTTP paths" : protocol === 'grpc' ? 'a gRPC health service' : 'the server';
+  return `readiness is a TCP connect to port '${protocol}'${sameAsLiveness ? ', like liveness (the linters flag identical probes)' : ''}: nothing is assumed about ${what}, so a pod counts as ready as soon as it accepts connections. Declare the check the app serves, for example ${READINESS_EXAMPLES[protocol]}`;
+}
+
+/**
+ * The synth warning of a worker that declares no liveness probe, naming what it could
+ * declare; undefined when it declares one (`false` included).
+ */
+export function undeclaredWorkerLivenessWarning(healthPort: number | undefined, o: ProbeOptions = {}): string | undefined {
+  if (o.liveness !== undefined) return undefined;
+  if (healthPort !== undefined) {
+    return `liveness is a TCP connect to port 'health' (${healthPort}): nothing is assumed about the worker's HTTP paths. Declare the check it serves, for example probes: { liveness: { httpPath: '/healthz' } }`;
   }
+  return "no liveness probe: the worker declares no 'healthPort' and no probes, so nothing is assumed about it, and a hung worker is never restarted (the linters report a missing liveness probe). Declare one, for example healthPort: 8080 with probes: { liveness: { httpPath: '/healthz' } }, or probes: { liveness: { command: ['/app/healthcheck'] } } with a command the image has; probes: { liveness: false } says there is none";
+}
+
+/** The props of the probes given that connect to a port (all but commands). */
+export function portProbes(o: ProbeOptions = {}): string[] {
+  return (['readiness', 'liveness', 'startup'] as const).filter(role => ['http', 'grpc', 'tcp'].includes(checkOf(o[role]))).map(role => `probes.${role}`);
 }
 
 function checkProbe(scope: IConstruct, prop: string, p: Probe): void {

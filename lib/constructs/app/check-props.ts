@@ -94,6 +94,7 @@ export function checkAppProps(path: string, props: MicroserviceAppProps): void {
   if (props.ingressClassName !== undefined) checkDnsSubdomain(path, 'ingressClassName', props.ingressClassName, 'nginx');
   checkAnnotations(path, 'ingressAnnotations', props.ingressAnnotations);
   if (props.version !== undefined) checkVersion(path, 'version', props.version);
+  checkKubernetesVersion(path, props.kubernetesVersion);
   if (props.gateway) {
     checkDnsSubdomain(path, 'gateway.name', props.gateway.name, 'public');
     checkDnsLabel(path, 'gateway.namespace', props.gateway.namespace, 'gateways');
@@ -110,6 +111,30 @@ export function checkAppProps(path: string, props: MicroserviceAppProps): void {
   if (m.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(String(m.runbookBaseUrl))) {
     throw new MicroserviceConfigError(path, `'monitoring.runbookBaseUrl' must be an http(s) URL, got ${show(m.runbookBaseUrl)}: for example 'https://runbooks.example.com/shop'`);
   }
+}
+
+/** The Kubernetes minor versions `kubernetesVersion` takes: the output's API (1.28) and later. */
+export const KUBERNETES_MINORS = { oldest: 28, newest: 36 } as const;
+
+/** `kubernetesVersion` as `1.<minor>`, checked: a string, a 1.x version the library knows. */
+export function checkKubernetesVersion(path: string, value: unknown): string {
+  if (value === undefined) return `1.${KUBERNETES_MINORS.oldest}`;
+  const range = `'1.${KUBERNETES_MINORS.oldest}' to '1.${KUBERNETES_MINORS.newest}'`;
+  if (typeof value === 'number') {
+    throw new MicroserviceConfigError(path, `'kubernetesVersion' must be a string such as '1.30', got the number ${value}: write it in quotes (the number 1.30 is 1.3)`);
+  }
+  const m = typeof value === 'string' ? /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(value) : null;
+  if (!m) {
+    throw new MicroserviceConfigError(path, `'kubernetesVersion' must be a Kubernetes version '<major>.<minor>', ${range}, got ${show(value)}: for example '1.30' (what 'kubectl version' reports as the server's)`);
+  }
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major !== 1 || minor < KUBERNETES_MINORS.oldest || minor > KUBERNETES_MINORS.newest) {
+    const why = major === 1 && minor < KUBERNETES_MINORS.oldest
+      ? `the output uses the Kubernetes 1.${KUBERNETES_MINORS.oldest} API, which an older API server does not fully know: upgrade the cluster`
+      : `the library knows Kubernetes up to 1.${KUBERNETES_MINORS.newest}: give '1.${KUBERNETES_MINORS.newest}' (what it emits for 1.${KUBERNETES_MINORS.newest} also holds later)`;
+    throw new MicroserviceConfigError(path, `'kubernetesVersion' must be ${range}, got ${show(value)}: ${why}`);
+  }
+  return `${major}.${minor}`;
 }
 
 /** Namespaces of the cluster itself, which the app's default-deny policy would cut off. */

@@ -109,6 +109,15 @@ export interface MicroserviceAppProps {
   readonly mesh?: 'istio';
   /** Istio settings; needs `mesh: 'istio'`. @default - see IstioOptions */
   readonly istio?: IstioOptions;
+  /**
+   * The Kubernetes minor version of the cluster the app runs on, `'1.28'` to `'1.36'` (a patch,
+   * `'1.30.4'`, is allowed and ignored). It picks what the output may use: from `'1.30'` the
+   * preStop hook is the kubelet's own `sleep` action (beta and on by default in 1.30, GA in
+   * 1.34), which needs no `sleep` binary in the image; before, it runs `sleep` in the container.
+   * An API server older than the version given refuses or drops what it does not know.
+   * @default '1.28'
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Where the Istio control plane and ingress gateway are. */
@@ -184,6 +193,7 @@ export const APP_PROPS = {
   app: propNames<MicroserviceAppProps>({
     namespace: true, domain: true, tlsSecretName: true, ingressClassName: true, gateway: true, ingressAnnotations: true,
     ingressController: true, dns: true, monitoring: true, version: true, openTelemetry: true, mesh: true, istio: true,
+    kubernetesVersion: true,
   }),
   monitoring: propNames<MonitoringOptions>({
     enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,

@@ -3,7 +3,10 @@
 import { posix } from 'node:path';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
+import type * as k8s from '../../rendering/kube';
 import { LOG_FORMAT_LABEL } from '../../pod/reserved';
+import { shellLessImage } from '../../pod/shell-less';
+import { addWarning } from '../../warnings';
 import type { ConfigFilesOptions, LoggingOptions, ShutdownOptions } from './props';
 
 const DEFAULT_PRESTOP_SECONDS = 5;
@@ -20,6 +23,30 @@ export function checkShutdown(scope: IConstruct, s: ShutdownOptions): Required<S
     throw new MicroserviceConfigError(scope, `'shutdown.terminationGracePeriodSeconds' (${show(grace)}) must be a whole number above preStopSleepSeconds (${preStop}), or the app gets no time to stop after SIGTERM`);
   }
   return { preStopSleepSeconds: preStop, terminationGracePeriodSeconds: grace };
+}
+
+/** The first Kubernetes minor version whose kubelet runs a `sleep` preStop action by default (beta, on; alpha in 1.29). */
+export const SLEEP_ACTION_MINOR = 30;
+
+/**
+ * The preStop hook that holds SIGTERM back for `seconds` while Services, kube-proxy and Ingress
+ * controllers stop sending traffic; none for 0. From Kubernetes 1.30 (`kubernetesVersion`) the
+ * kubelet's own `sleep` action, which needs nothing in the image; before, `exec: sleep`, which
+ * needs a `sleep` binary: an image known to have none gets a warning, since the hook would fail
+ * (a `FailedPreStopHook` event) and SIGTERM come at once.
+ */
+export function preStopLifecycle(scope: IConstruct, seconds: number, kubernetesVersion: string, image: string): k8s.Container['lifecycle'] {
+  if (seconds === 0) return undefined;
+  const minor = Number(kubernetesVersion.split('.')[1]);
+  if (minor >= SLEEP_ACTION_MINOR) {
+    // the 1.28 bindings have no SleepAction: the field is written as the API server reads it
+    return { preStop: { sleep: { seconds } } } as unknown as k8s.Container['lifecycle'];
+  }
+  const shellLess = shellLessImage(image);
+  if (shellLess) {
+    addWarning(scope, `the preStop hook runs 'sleep ${seconds}', but ${show(image)} is ${shellLess}, which has no sleep binary: the hook fails (a FailedPreStopHook event) and the container gets SIGTERM while traffic still arrives. On a cluster of Kubernetes 1.30 or later set kubernetesVersion: '1.30' (or the cluster's version) on the app, which uses the kubelet's own sleep action; else set shutdown: { preStopSleepSeconds: 0 } and have the app keep serving for a few seconds after SIGTERM`);
+  }
+  return { preStop: { exec: { command: ['sleep', String(seconds)] } } };
 }
 
 /** `config` checked, its files sorted by name (the ConfigMap's data and the checksum are stable). */

@@ -33,10 +33,13 @@ export interface RollingUpdateOptions {
 /** Graceful shutdown: how long a terminating pod keeps serving and may take to stop. */
 export interface ShutdownOptions {
   /**
-   * Seconds the preStop hook waits (`sleep`) before the container gets SIGTERM, so that
-   * Services, Ingress controllers and kube-proxy stop sending traffic first. The image needs a
-   * `sleep` binary on its PATH; 0 removes the hook (then the app must keep serving briefly
-   * after SIGTERM by itself).
+   * Seconds the preStop hook waits before the container gets SIGTERM, so that Services,
+   * Ingress controllers and kube-proxy stop sending traffic first (the kubelet runs the hook
+   * when the pod starts terminating, within the grace period). With the app's
+   * `kubernetesVersion` 1.30 or later it is the kubelet's own `sleep` action, which needs
+   * nothing in the image; before, `exec: sleep N`, which needs a `sleep` binary on the image's
+   * PATH (distroless and scratch images have none: the hook fails and SIGTERM comes at once).
+   * 0 removes the hook (then the app must keep serving briefly after SIGTERM by itself).
    * @default 5
    */
   readonly preStopSleepSeconds?: number;
@@ -116,7 +119,10 @@ export interface WorkloadProps extends SecurityOptions, PodProps {
   readonly command?: string[];
   /** Arguments. @default - the image's CMD */
   readonly args?: string[];
-  /** Probe overrides. @default - the defaults of the protocol */
+  /**
+   * The main container's readiness, liveness and startup probes.
+   * @default - a TCP connect to the serving port (a worker's `healthPort`; none without one), and a synth warning naming what to declare
+   */
   readonly probes?: ProbeOptions;
   /** Rollout pace. @default - maxSurge '25%', maxUnavailable 0 */
   readonly rollingUpdate?: RollingUpdateOptions;
@@ -156,7 +162,7 @@ export interface LoggingOptions {
 
 /** Where Prometheus scrapes a workload. */
 export interface MetricsOptions {
-  /** The container port serving metrics. @default - the service port for http services, 9464 (the OpenTelemetry Prometheus exporter's) for grpc and tcp services, the health port for workers */
+  /** The container port serving metrics. @default - the service port for http services, 9464 (the OpenTelemetry Prometheus exporter's) for grpc and tcp services, the health port (else 8080) for workers */
   readonly port?: number;
   /** @default '/metrics' */
   readonly path?: string;
