@@ -361,8 +361,9 @@ export abstract class Workload extends Construct {
   }
 
   /**
-   * Lets this workload call `target`: an environment variable with the target's address and
-   * network policy for exactly that traffic (egress here, ingress there).
+   * Lets this workload call `target`: an environment variable with the target's address
+   * (none with `env: false`) and network policy for exactly that traffic (egress here, ingress
+   * there), and in a mesh the target's AuthorizationPolicy admits this workload's identity.
    */
   public connectTo(target: ServiceTarget, options: ConnectOptions = {}): void {
     // a worker or a job (anything without a Service) has no address to call
@@ -375,11 +376,16 @@ export abstract class Workload extends Construct {
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
     }
-    const envName = options.env ?? `${upperSnake(target.node.id)}_URL`;
+    if (options.env !== undefined && options.env !== false && typeof options.env !== 'string') {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'env' must be the name of an environment variable, or false for none, got ${show(options.env)}`);
+    }
+    if (options.env === false && options.format !== undefined) {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' formats the address variable, and 'env: false' asks for none: drop 'format', or name the variable`);
+    }
     if (target.app.mesh && !this.app.mesh) {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): '${target.node.id}' is in the mesh of app '${target.app.node.id}', which accepts mutual TLS only, but this workload's app has no mesh: set mesh: 'istio' on app '${this.app.node.id}' too`);
     }
-    this.env.push('connectTo.env', { name: envName, value: target.address(format, this.app) });
+    if (options.env !== false) this.env.push('connectTo.env', { name: options.env ?? `${upperSnake(target.node.id)}_URL`, value: target.address(format, this.app) });
     if (this.connected.has(target)) return;
     this.connected.add(target);
     target._admitCaller(this);

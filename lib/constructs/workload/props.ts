@@ -62,9 +62,16 @@ export interface ConfigFilesOptions {
 
 /** How `connectTo()` hands the caller the target's address. */
 export interface ConnectOptions {
-  /** The environment variable. @default '<TARGET_ID>_URL' in upper snake case */
-  readonly env?: string;
-  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`). @default 'url' for http targets, 'host:port' otherwise */
+  /**
+   * The environment variable of the caller's container that holds the target's address (an
+   * `env` entry of the pod: Kubernetes sets it when the container starts, so a changed address
+   * needs new pods). `false`: no variable, only the path (the NetworkPolicy egress here and
+   * ingress there, and with a mesh the target's AuthorizationPolicy admitting this caller), for
+   * an app that is told the address otherwise (a JDBC URL, a connection string from a Secret).
+   * @default '<TARGET_ID>_URL' in upper snake case
+   */
+  readonly env?: string | false;
+  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`); not with `env: false`. @default 'url' for http targets, 'host:port' otherwise */
   readonly format?: 'url' | 'host:port';
 }
 
