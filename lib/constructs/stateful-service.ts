@@ -284,6 +284,7 @@ function checkStorage(path: string, s: StorageOptions | undefined): StorageOptio
   checkSize(path, 'storage.size', s.size);
   if (s.subPath !== undefined) checkSubPath(path, 'storage.subPath', s.subPath);
   if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || !DNS1123_SUBDOMAIN.test(s.storageClassName) || s.storageClassName.length > 253)) {
+    throw new MicroserviceConfigError(path, `'storage.storageClassName' must name a StorageClass (a DNS subdomain: lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit), got ${show(s.storageClassName)}: for example 'premium-rwo'`);
   }
   if (s.accessModes !== undefined && (!Array.isArray(s.accessModes) || s.accessModes.length === 0 || s.accessModes.some(m => !ACCESS_MODES.includes(m)))) {
     throw new MicroserviceConfigError(path, `'storage.accessModes' must be a non-empty list of ${ACCESS_MODES.join(', ')}, got ${show(s.accessModes)}`);
