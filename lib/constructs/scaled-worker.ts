@@ -21,8 +21,14 @@ export interface ScaledWorkerProps extends WorkloadProps {
    * @default 8080
    */
   readonly healthPort?: number;
-  /** Where Prometheus scrapes (a PodMonitor). @default - the health port, '/metrics' */
-  readonly metrics?: MetricsOptions;
+  /**
+   * Where Prometheus scrapes (a PodMonitor). `false` when the worker serves no metrics: no
+   * PodMonitor, no NetworkPolicy admitting Prometheus, no `prometheus.io/*` pod annotations,
+   * and no metrics port; its alerts and panels come from kube-state-metrics and cAdvisor (the
+   * Deployment, its pods and containers), as they do for every worker.
+   * @default - the health port, '/metrics'
+   */
+  readonly metrics?: MetricsOptions | false;
   /**
    * Scale on the work waiting, with KEDA: one trigger or several (`QueueTrigger.rabbitmq(...)`,
    * `.kafka`, `.sqs`, `.redisList`, `.redisStream`, `.prometheus`, `.cron`). Needs
@@ -114,7 +120,7 @@ function checkKedaBounds(path: string, triggers: readonly QueueTrigger[], autosc
 export class ScaledWorker extends Workload {
   /** The container port of the health endpoint, named `health`. */
   public readonly healthPort: number;
-  /** Scrapes the worker's pods, when the app's monitoring is on. */
+  /** Scrapes the worker's pods, when the app's monitoring is on and `metrics` is not false. */
   public readonly podMonitor?: PodMonitor;
   /** The KEDA ScaledJob, for a worker in `mode: 'job'`. */
   public readonly scaledJob?: ScaledJob;
@@ -128,12 +134,17 @@ export class ScaledWorker extends Workload {
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     checkKnownProps(path, props, WORKER_PROPS.worker);
-    checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
+    if (props.metrics !== false && props.metrics !== undefined && (props.metrics === null || typeof props.metrics !== 'object' || Array.isArray(props.metrics))) {
+      throw new MicroserviceConfigError(path, `'metrics' must be an object, or false when the worker serves no metrics, got ${show(props.metrics)}`);
+    }
+    const metrics = props.metrics === false ? undefined : props.metrics;
+    checkKnownProps(path, metrics, WORKLOAD_PROPS.metrics, 'metrics.');
+    // a worker in mode: job serves metrics perhaps, but its pods are too short-lived to scrape
+    const scraped = props.metrics !== false && props.mode !== 'job';
     checkKnownProps(path, props.keda, KEDA_PROPS, 'keda.');
     checkKnownProps(path, props.job, WORKER_PROPS.job, 'job.');
     const healthPort = checkPort(path, 'healthPort', props.healthPort ?? 8080);
-    checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort);
-    const metricsPort = props.metrics?.port ?? healthPort;
+    const metricsPort = props.metrics !== false ? checkPort(path, 'metrics.port', metrics?.port ?? healthPort) : healthPort;
     const separateMetrics = metricsPort !== healthPort;
     const triggers = props.queue === undefined ? [] : Array.isArray(props.queue) ? props.queue : [props.queue];
     if (props.queue !== undefined) {
@@ -168,7 +179,7 @@ export class ScaledWorker extends Workload {
     checkIntBound(path, 'job.backoffLimit', props.job?.backoffLimit);
     if (MicroserviceApp.of(scope, id, 'ScaledWorker').mesh) {
       checkIstioPort(path, 'healthPort', healthPort);
-      checkIstioPort(path, 'metrics.port', metricsPort);
+      if (props.metrics !== false) checkIstioPort(path, 'metrics.port', metricsPort);
     }
     // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
     let shutdown = jobMode ? { preStopSleepSeconds: 0, ...props.shutdown } : props.shutdown;
@@ -185,7 +196,7 @@ export class ScaledWorker extends Workload {
     super(scope, id, { ...props, shutdown, probes }, {
       externalScaler: triggers.length > 0,
       controller: jobMode ? 'job' : 'deployment',
-      scraped: !jobMode,
+      scraped,
       component: 'worker',
       defaultReplicas: 1,
       ports: [
@@ -196,7 +207,7 @@ export class ScaledWorker extends Workload {
       // no readiness: nothing routes traffic to a worker
       defaultProbes: { liveness: { httpPath: '/healthz' } },
       metricsPort,
-      metricsPath: checkMetricsPath(path, props.metrics?.path),
+      metricsPath: checkMetricsPath(path, metrics?.path),
     });
     this.healthPort = healthPort;
     if (jobMode) {
@@ -236,10 +247,10 @@ export class ScaledWorker extends Workload {
       kedaScaledWorkers(this.app).push(this);
     }
     const monitoring = this.app.monitoring;
-    if (monitoring && !jobMode) {
+    if (monitoring && scraped) {
       this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
         ...this.scrapeTarget(separateMetrics ? 'metrics' : 'health'),
-        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+        interval: metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
     }
   }

@@ -229,7 +229,7 @@ export abstract class Workload extends Construct {
       this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
         () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
     }
-    if (this.app.prometheus && spec.scraped !== false) {
+    if (this.app.prometheus && (spec.scraped !== false || spec.sidecarMetrics)) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
         direction: 'Ingress', peers: peersOf(this.app.prometheus), ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],

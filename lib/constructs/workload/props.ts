@@ -180,8 +180,17 @@ export interface WorkloadSpec {
    * `autoscaling.minReplicas` may be 0, which is then its default.
    */
   readonly externalScaler?: boolean;
-  /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
+  /**
+   * Prometheus scrapes the app's own metrics (false for Jobs, too short-lived to scrape, and
+   * for `metrics: false`): the pods get the `prometheus.io/*` annotations in a mesh. @default true
+   */
   readonly scraped?: boolean;
+  /**
+   * The app is not scraped, but its mesh sidecar is: its request metrics (the alerts, panels
+   * and SLOs of `queries`) come from istio-proxy, whose stats Istio's agent serves on 15020
+   * whether or not the app serves any. @default false
+   */
+  readonly sidecarMetrics?: boolean;
   /**
    * `deployment` (default); `job`: the subclass runs the pod template as Jobs, so no Deployment,
    * PDB or HPA; `statefulset`: the subclass makes a StatefulSet of the pod template (PDB and
