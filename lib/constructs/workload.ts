@@ -29,7 +29,9 @@ import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
 import { checkConfig, checkLogging, checkShutdown } from './workload/pod-options';
 import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
 import { DEFAULT_MIN_REPLICAS, checkRollingUpdate, checkScaling, makeAutoscaler } from './workload/scaling';
+import { planServiceAccount } from './workload/service-account';
 
+export type { ServiceAccountOptions } from './workload/service-account';
 export type {
   AddEnvOptions, AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
   RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps, WorkloadSpec,
@@ -47,7 +49,10 @@ export abstract class Workload extends Construct {
   public readonly name: string;
   /** The app the workload belongs to. */
   public readonly app: MicroserviceApp;
+  /** The ServiceAccount the pods run as: the workload's own, or one it shares (`serviceAccount.name`). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The name of that ServiceAccount (`spec.serviceAccountName`). */
+  public readonly serviceAccountName: string;
   /** The Deployment; undefined for a worker in `mode: 'job'` (its pods are Jobs). */
   public readonly deployment?: k8s.KubeDeployment;
   /** The pod template of the Deployment (or of the Jobs). */
@@ -100,6 +105,8 @@ export abstract class Workload extends Construct {
     this.spec = spec;
     checkObjectName(this, 'the id', id);
     checkPodProps(this, props);
+    const account = planServiceAccount(this, this.app, id, props.serviceAccount);
+    this.serviceAccountName = account.name;
     this.name = id;
     const image = parseImage(this, props.image);
     const version = checkVersion(this, 'version', props.version ?? versionOf(image));
@@ -148,9 +155,7 @@ export abstract class Workload extends Construct {
     for (const [name, s] of Object.entries(pod.configMapEnv)) this.env.push('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
     this.serviceMetadata = pod.serviceMetadata;
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-    });
+    this.serviceAccount = account.create(this, { metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false });
 
     const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...(this.app.mesh ? meshAnnotations(spec, shutdown) : {}) };
     this.podAnnotations = annotations;
@@ -193,7 +198,7 @@ export abstract class Workload extends Construct {
     this.podTemplate = {
       metadata: { labels: { ...pod.labels, ...this.labels, ...logging.labels }, annotations },
       spec: {
-        serviceAccountName: id,
+        serviceAccountName: account.name,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         // service links put one env var per Service of the namespace into every pod
         enableServiceLinks: false,
@@ -247,9 +252,12 @@ export abstract class Workload extends Construct {
     return {};
   }
 
-  /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
+  /**
+   * The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it:
+   * every workload sharing the account has the same.
+   */
   public get principal(): string {
-    return principal(this.app.mesh?.trustDomain ?? 'cluster.local', this.app.namespaceName, this.name);
+    return principal(this.app.mesh?.trustDomain ?? 'cluster.local', this.app.namespaceName, this.serviceAccountName);
   }
 
   /** Where a monitor scrapes: the named metrics port, or with a mesh Istio's merged metrics. */

@@ -9,6 +9,7 @@ import type { PodProps } from '../../pod/pod-props';
 import type { Probe, ProbeOptions, ProbeTarget } from '../../pod/probes';
 import type { ResourceOptions } from '../../pod/resources';
 import type { SecurityOptions } from '../../pod/security';
+import type { ServiceAccountOptions } from './service-account';
 import { PropNames, propNames } from '../../props/checks';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
@@ -145,6 +146,13 @@ export interface WorkloadProps extends SecurityOptions, PodProps {
   readonly version?: string;
   /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * The ServiceAccount the pods run as (`spec.serviceAccountName`): its name, to share one
+   * account between workloads, and its annotations (cloud credentials: GKE Workload Identity,
+   * EKS IAM roles for service accounts). See ServiceAccountOptions.
+   * @default - an account of the workload's own, named after it, without annotations
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
   /** How the container logs, for node-level collectors to parse. @default { format: 'text' } */
   readonly logging?: LoggingOptions;
 }
@@ -218,7 +226,7 @@ export interface WorkloadSpec {
 const WORKLOAD: PropNames<WorkloadProps> = {
   image: true, replicas: true, autoscaling: true, resources: true, env: true, envNotSecret: true, secretEnv: true, config: true,
   command: true, args: true, probes: true, rollingUpdate: true, revisionHistoryLimit: true, shutdown: true, nodeSelector: true,
-  tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
+  tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true, serviceAccount: true,
   logging: true, runAsUser: true, runAsGroup: true,
   // the pod (lib/pod)
   user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true, fieldEnv: true,
