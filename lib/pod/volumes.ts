@@ -3,7 +3,7 @@ import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from './resources';
-import { dataKeyProblem } from '../props/checks';
+import { checkDataKey, dataKeyProblem } from '../props/checks';
 import type { ClaimMountOptions, SecretFilesOptions } from './pod-props';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -113,14 +113,6 @@ export function isDataKey(key: unknown): key is string {
   return dataKeyProblem(key) === undefined;
 }
 
-function checkDataKey(scope: IConstruct | string, prop: string, key: unknown): string {
-  if (!isDataKey(key)) {
-    const why = typeof key === 'string' && key.startsWith('..') ? ": it must not start with '..' (the kubelet's own entries, such as ..data, start so)"
-      : typeof key === 'string' && key.includes('/') ? ": a key has no '/' (a file name in a map of key to file name may have one)" : '';
-    throw new MicroserviceConfigError(scope, `'${prop}' must be a Secret key (at most 253 letters, digits, '-', '_' and '.'), got ${show(key)}${why}: for example 'tls.crt'`);
-  }
-  return key;
-}
 
 /**
  * A file name inside a volume, as the API server (ValidateLocalNonReservedPath) and the
@@ -146,9 +138,9 @@ function secretItems(scope: IConstruct | string, prop: string, keys: unknown): A
   let pairs: Array<[string, string]>;
   if (Array.isArray(keys)) {
     if (keys.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must name at least one key, got []: drop it to mount every key`);
-    pairs = keys.map((k, j) => [checkDataKey(scope, `${prop}[${j}]`, k), k]);
+    pairs = keys.map((k, j) => [checkDataKey(scope, `${prop}[${j}]`, k, 'tls.crt'), k]);
   } else if (keys !== null && typeof keys === 'object') {
-    pairs = Object.entries(keys).map(([k, file]) => [checkDataKey(scope, `${prop}['${k}']`, k), checkFileName(scope, `${prop}['${k}']`, file)]);
+    pairs = Object.entries(keys).map(([k, file]) => [checkDataKey(scope, `${prop}['${k}']`, k, 'tls.crt'), checkFileName(scope, `${prop}['${k}']`, file)]);
     if (pairs.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must map at least one key to a file name, got {}: drop it to mount every key`);
   } else {
     throw new MicroserviceConfigError(scope, `'${prop}' must be a list of keys or a map of key to file name, got ${show(keys)}: for example ['tls.crt'] or { 'jwtRS256.key.pub': 'publickey' }`);
