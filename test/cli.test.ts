@@ -358,7 +358,8 @@ export function build(scope: any) {
   test('the installed bin runs as a program and exits with the command\'s code', () => {
     const bin = path.join(ROOT, 'bin', 'cdk8s-ms.js');
     expect(execFileSync(bin, ['graph', '--app', APP], { cwd: ROOT, encoding: 'utf8' })).toContain('flowchart LR');
-    const r = spawnSync(bin, ['diff', path.join(tmp), '--app', APP], { cwd: ROOT, encoding: 'utf8' });
+    // the diff of every example app against an empty folder is over spawnSync's default 1 MiB buffer
+    const r = spawnSync(bin, ['diff', path.join(tmp), '--app', APP], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(r.status).toBe(EXIT.FINDINGS);
     expect(r.stdout).toContain('shop/namespace/shop: added');
   });
