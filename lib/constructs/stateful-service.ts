@@ -31,8 +31,10 @@ export interface StorageOptions {
    * A directory inside the volume to mount at `mountPath` instead of the volume's root (the
    * mount's `subPath`; the kubelet creates it on first use,
    * https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath): a relative path without
-   * '..'. For a database whose data directory must be empty at first start, where a new
-   * filesystem's root holds `lost+found` (PostgreSQL's `initdb` refuses it): `'postgres'`.
+   * '..'. The kubelet makes the directory as root, with the mode of the volume's root and
+   * (through `fsGroup`) the pod's group: the pod may write in it but not change its mode, so an
+   * image that must own its data directory (PostgreSQL's `initdb` sets its mode) keeps its data
+   * one level below (`PGDATA=<mountPath>/pgdata`).
    * @default - the volume's root
    */
   readonly subPath?: string;
