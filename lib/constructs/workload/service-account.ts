@@ -78,7 +78,8 @@ export function planServiceAccount(scope: IConstruct, app: MicroserviceApp, id: 
   const annotations = checkAnnotations(scope, 'serviceAccount.annotations', options?.annotations);
   const accounts = ACCOUNTS.get(app) ?? new Map<string, Account>();
   ACCOUNTS.set(app, accounts);
-  const existing = accounts.get(name);
+  // two workloads' own accounts of one name (same ids in two scopes) are the app's name clash, reported at synth
+  const existing = shared || accounts.get(name)?.shared ? accounts.get(name) : undefined;
   const users = (a: Account) => a.users.map(u => `'${u.node.id}'`).join(', ');
   if (existing && !shared) {
     throw new MicroserviceConfigError(scope, `its own ServiceAccount would be named '${name}', the account ${users(existing)} share ('serviceAccount.name'): set serviceAccount: { name: '${name}' } here to share it too, or give the others another name`);
@@ -105,7 +106,7 @@ export function planServiceAccount(scope: IConstruct, app: MicroserviceApp, id: 
         automountServiceAccountToken: shared ? false : own.automountServiceAccountToken,
       });
       const account: Account = { object, annotations, shared, users: [w] };
-      accounts.set(name, account);
+      if (!accounts.has(name)) accounts.set(name, account);
       if (shared) warnWhenWidened(app, name, account);
       return object;
     },
