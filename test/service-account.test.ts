@@ -81,9 +81,11 @@ describe('a shared ServiceAccount', () => {
 
   test('in a mesh, widening an AuthorizationPolicy is warned about at synth, naming the workloads; network policy stays exact', () => {
     const { shop, api } = bank({ mesh: true });
-    (shop.node.findChild('frontend') as ObservedService).connectTo(api);
+    const frontend = shop.node.findChild('frontend') as ObservedService;
+    expect(warningsOf(shop)).toEqual([]);
+    frontend.connectTo(api);
     const objects = synth(shop);
-    synth(shop); // validations run on every synth: still one warning
+    synth(shop); // read before or after synth, once
     expect(warningsOf(shop)).toEqual([
       "[shop/ServiceAccount-bank] 'frontend', 'loadgen', 'cache', 'report' share the ServiceAccount 'bank', so the mesh sees them as one identity (cluster.local/ns/shop/sa/bank): "
       + "the AuthorizationPolicy of 'shop/api' admits 'frontend' (connectTo) and so 'loadgen', 'cache', 'report' too, which never connect to it. "
@@ -98,6 +100,17 @@ describe('a shared ServiceAccount', () => {
     expect(allowed(policies, pod('frontend'), pod('api'), 8080)).toBe(true);
     expect(allowed(policies, pod('loadgen'), pod('api'), 8080)).toBe(false);
     expect(allowed(policies, pod('cache'), pod('api'), 8080)).toBe(false);
+  });
+
+  test('the warning follows the connections made later, read with or without a synth', () => {
+    const { shop, api } = bank({ mesh: true, without: 'report' });
+    const [frontend, loadgen, cache] = ['frontend', 'loadgen', 'cache'].map(id => shop.node.findChild(id) as ObservedService);
+    frontend.connectTo(api);
+    expect(warningsOf(shop)).toEqual([expect.stringContaining("admits 'frontend' (connectTo) and so 'loadgen', 'cache' too")]);
+    loadgen.connectTo(api);
+    expect(warningsOf(shop)).toEqual([expect.stringContaining("admits 'frontend', 'loadgen' (connectTo) and so 'cache' too, which never connect to it. Network policy still admits only 'frontend', 'loadgen'; for exact mesh admission give it a ServiceAccount of its own")]);
+    cache.connectTo(api);
+    expect(warningsOf(shop)).toEqual([]);
   });
 
   test('no warning without a mesh, or when every sharer calls the target', () => {

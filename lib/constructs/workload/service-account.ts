@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
 import { standardLabels } from '../../labels';
 import { checkAnnotations, checkDnsSubdomain, checkKnownProps, propNames } from '../../props/checks';
-import { addWarning } from '../../warnings';
+import { addWarnings } from '../../warnings';
 import type { MicroserviceApp } from '../microservice-app';
 import type { ServiceTarget } from '../service-target';
 
@@ -114,26 +114,19 @@ export function planServiceAccount(scope: IConstruct, app: MicroserviceApp, id: 
 }
 
 /**
- * At synth, in a mesh: the warning that a shared account lets every workload using it through
- * an AuthorizationPolicy that admits one of them (principals are per ServiceAccount).
+ * In a mesh, the warning that a shared account lets every workload using it through an
+ * AuthorizationPolicy that admits one of them (principals are per ServiceAccount): computed
+ * when warnings are read, so connectTo() calls made later count.
  */
 function warnWhenWidened(app: MicroserviceApp, name: string, account: Account): void {
-  const warned = new Set<string>();
-  app.node.addValidation({
-    validate: () => {
-      if (!app.mesh || account.users.length < 2) return [];
-      const targets = [...new Set(account.users.flatMap(u => u.connections))];
-      for (const t of targets) {
-        const admitted = account.users.filter(u => u.connections.includes(t));
-        const widened = account.users.filter(u => !admitted.includes(u) && (u as IConstruct) !== t);
-        if (widened.length === 0) continue;
-        const list = (us: AccountUser[]) => us.map(u => `'${u.node.id}'`).join(', ');
-        const message = `${list(account.users)} share the ServiceAccount '${name}', so the mesh sees them as one identity (${account.users[0].principal}): the AuthorizationPolicy of '${t.node.path}' admits ${list(admitted)} (connectTo) and so ${list(widened)} too, which never connect to it. Network policy still admits only ${list(admitted)}; for exact mesh admission give ${widened.length > 1 ? 'them' : 'it'} a ServiceAccount of ${widened.length > 1 ? 'their' : 'its'} own`;
-        if (warned.has(message)) continue;
-        warned.add(message);
-        addWarning(account.object, message);
-      }
-      return [];
-    },
+  addWarnings(account.object, () => {
+    if (!app.mesh || account.users.length < 2) return [];
+    const list = (us: AccountUser[]) => us.map(u => `'${u.node.id}'`).join(', ');
+    return [...new Set(account.users.flatMap(u => u.connections))].flatMap(t => {
+      const admitted = account.users.filter(u => u.connections.includes(t));
+      const widened = account.users.filter(u => !admitted.includes(u) && (u as IConstruct) !== t);
+      if (widened.length === 0) return [];
+      return [`${list(account.users)} share the ServiceAccount '${name}', so the mesh sees them as one identity (${account.users[0].principal}): the AuthorizationPolicy of '${t.node.path}' admits ${list(admitted)} (connectTo) and so ${list(widened)} too, which never connect to it. Network policy still admits only ${list(admitted)}; for exact mesh admission give ${widened.length > 1 ? 'them' : 'it'} a ServiceAccount of ${widened.length > 1 ? 'their' : 'its'} own`];
+    });
   });
 }
