@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AppContext, MicroserviceApp } from 'cdk8s-microservices';
 import { buildAppService } from './app-service';
+import { buildBankOfAnthos } from './bank-of-anthos';
 import { buildHelloWorld } from './hello-world';
 import { buildInventory } from './inventory';
 import { buildMyapp } from './myapp';
@@ -9,6 +10,7 @@ import { buildShop, buildShopMesh } from './shop';
 /** Every example app, by name. The tests build each; `npm run synth` writes DIST_APPS into dist/. */
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
   'app-service': buildAppService,
+  'bank-of-anthos': buildBankOfAnthos,
   'hello-world': buildHelloWorld,
   'inventory': buildInventory,
   'myapp': buildMyapp,

@@ -72,6 +72,46 @@ describe('connectTo', () => {
   });
 });
 
+describe('connectTo with env: false', () => {
+  test('makes the path and, in a mesh, the admission, without an address variable', () => {
+    const { shop } = testApp('shop', { mesh: 'istio' });
+    const ledger = new ObservedService(shop, 'ledger', { image: 'x/ledger:1', env: { SPRING_DATASOURCE_URL: 'jdbc:postgresql://ledger-db:5432/postgresdb' } });
+    const db = new ObservedService(shop, 'ledger-db', { image: 'x/db:1', protocol: 'tcp', port: 5432 });
+    ledger.connectTo(db, { env: false });
+    const objects = synth(shop);
+    // no LEDGER_DB_URL: the app's own JDBC URL is all it reads
+    expect(appEnv(find(objects, 'Deployment', 'ledger'))).toEqual([{ name: 'SPRING_DATASOURCE_URL', value: 'jdbc:postgresql://ledger-db:5432/postgresdb' }]);
+    expect(find(objects, 'NetworkPolicy', 'ledger.to.ledger-db').spec.egress[0].ports).toEqual([{ port: 'tcp', protocol: 'TCP' }]);
+    expect(find(objects, 'NetworkPolicy', 'ledger-db.from.ledger').spec.ingress[0].ports).toEqual([{ port: 'tcp', protocol: 'TCP' }]);
+    expect(find(objects, 'AuthorizationPolicy', 'ledger-db').spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/shop/sa/ledger'] } }], to: [{ operation: { ports: ['5432'] } }] },
+    ]);
+    expect(ledger.connections).toEqual([db]);
+  });
+
+  test('a later connectTo() of the same target can still name a variable, and the policies stay one pair', () => {
+    const { shop } = testApp();
+    const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const api = new ObservedService(shop, 'api', { image: 'x/api:1' });
+    web.connectTo(api, { env: false });
+    web.connectTo(api, { env: 'API_ADDR', format: 'host:port' });
+    const objects = synth(shop);
+    expect(appEnv(find(objects, 'Deployment', 'web'))).toEqual([{ name: 'API_ADDR', value: 'api:80' }]);
+    expect(ofKind(objects, 'NetworkPolicy').map(p => p.metadata.name).filter(n => n.includes('.to.') || n.includes('.from.')).sort()).toEqual(['api.from.web', 'web.to.api']);
+  });
+
+  test.each([
+    ['a format without a variable', { env: false, format: 'host:port' }, "[shop/web] connectTo(api): 'format' formats the address variable, and 'env: false' asks for none: drop 'format', or name the variable"],
+    ['env: true', { env: true }, "[shop/web] connectTo(api): 'env' must be the name of an environment variable, or false for none, got true"],
+  ])('refuses %s', (_what, options, message) => {
+    const { shop } = testApp();
+    const web = new ObservedService(shop, 'web', { image: 'x/web:1' });
+    const api = new ObservedService(shop, 'api', { image: 'x/api:1' });
+    expect(() => web.connectTo(api, options as any)).toThrow(message);
+    expect(() => web.connectTo(api, options as any)).toThrow(MicroserviceConfigError);
+  });
+});
+
 describe('connectToExternal', () => {
   test('allows egress to a CIDR on one port, and nothing else', () => {
     const { shop } = testApp();

@@ -71,7 +71,8 @@ function versionLabelPaths(objects: Manifest[], workload: string, version: strin
       for (const [k, v] of Object.entries(node)) {
         const p = `${prefix}/${k}`;
         const labels = (v as any)?.labels;
-        if (k === 'metadata' && labels?.[INSTANCE] === workload && labels?.[VERSION] === version) paths.push(`${p}/labels/${VERSION}`);
+        // the workload's objects: its own instance, or one of its own (a StatefulService's `<id>-headless`)
+        if (k === 'metadata' && (labels?.[INSTANCE] === workload || labels?.[INSTANCE] === `${workload}-headless`) && labels?.[VERSION] === version) paths.push(`${p}/labels/${VERSION}`);
         visit(p, v);
       }
     };
@@ -142,7 +143,8 @@ describe.each(Object.keys(EXAMPLE_APPS))('the Helm chart of %s', (id) => {
     const image = values.workloads[tagged].image;
     // WHEN the tag becomes 2.0 (which YAML would read as a number if the template did not quote it)
     args.push('--set', `workloads.${tagged}.image.tag=2.0`);
-    const deployment = (n: string) => `Deployment/${app.namespaceName}/${n}`;
+    // the object that runs the workload's pods: a Deployment or a StatefulSet
+    const deployment = (n: string) => `${plain.find(o => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === n)!.kind}/${app.namespaceName}/${n}`;
     expected.set(`${deployment(tagged)}/spec/template/spec/containers/0/image`, joinImage({ ...image, tag: '2.0' }));
     for (const p of versionLabelPaths(plain, tagged, image.tag)) expected.set(p, '2.0');
     if (fixed) {
@@ -164,7 +166,8 @@ describe.each(Object.keys(EXAMPLE_APPS))('the Helm chart of %s', (id) => {
     ['a replica count that is not a number', (w: string) => `workloads.${w}.replicas=three`, /\.replicas: Invalid type. Expected: integer, given: string/],
     ['a negative replica count', (w: string) => `workloads.${w}.replicas=-1`, /\.replicas: Must be greater than or equal to 0/],
     ['an unknown key', (w: string) => `workloads.${w}.replica=2`, /Additional property replica is not allowed/],
-    ['an image tag latest', (w: string) => `workloads.${w}.image.tag=latest`, /\.image: Must validate at least one schema \(anyOf\)/],
+    // without a digest (null removes it): a digest pins the image whatever the tag
+    ['an image tag latest', (w: string) => `workloads.${w}.image.tag=latest,workloads.${w}.image.digest=null`, /\.image: (Must validate at least one schema \(anyOf\)|digest is required)/],
     ['a tag that is not a valid tag', (w: string) => `workloads.${w}.image.tag=1.0/x`, /\.image\.tag: Does not match pattern/],
   ])('fails helm template on %s (values.schema.json)', (_what, set, message) => {
     const fixed = Object.keys(values.workloads).find(n => values.workloads[n].replicas !== undefined)!;

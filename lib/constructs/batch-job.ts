@@ -42,6 +42,13 @@ export interface BatchJobProps extends Omit<WorkloadProps, 'replicas' | 'autosca
   readonly failedJobsHistoryLimit?: number;
   /** Stop scheduling new runs of a CronJob. @default false */
   readonly suspend?: boolean;
+  /**
+   * Only `false`, as on every workload kind: a Job's pods are never scraped (too short-lived
+   * for Prometheus to find), with or without it; its alerts and panels come from
+   * kube-state-metrics (runs, failures, durations) and cAdvisor.
+   * @default - not scraped
+   */
+  readonly metrics?: false;
 }
 
 // the Job's name gets '-' and 10 hex digits, and a CronJob's Jobs a timestamp: 52 at most
@@ -103,6 +110,9 @@ export class BatchJob extends Workload {
       if ((props as any)[k] !== undefined) throw new MicroserviceConfigError(path, `'${k}' is not supported on a BatchJob: a Job runs one pod to completion, and its exit code is its health; drop it`);
     }
     checkKnownProps(path, props, BATCH_JOB_PROPS);
+    if (props.metrics !== undefined && props.metrics !== false) {
+      throw new MicroserviceConfigError(path, `'metrics' can only be false on a BatchJob, got ${show(props.metrics)}: a Job's pods end too soon for Prometheus to scrape them, so nothing scrapes them; push what a run measures to a Pushgateway or an OpenTelemetry collector instead`);
+    }
     const schedule = props.schedule === undefined ? undefined : checkSchedule(path, props.schedule);
     if (props.timeZone !== undefined) {
       if (schedule === undefined) throw new MicroserviceConfigError(path, "'timeZone' needs 'schedule': it is the time zone of the schedule");
@@ -218,5 +228,5 @@ function checkRunBefore(path: string, app: MicroserviceApp, list: unknown, sched
 export const BATCH_JOB_PROPS = propNames<BatchJobProps>({
   ...WORKLOAD_PROPS.job, schedule: true, timeZone: true, runBefore: true, backoffLimit: true, activeDeadlineSeconds: true,
   ttlSecondsAfterFinished: true, concurrencyPolicy: true, startingDeadlineSeconds: true, successfulJobsHistoryLimit: true,
-  failedJobsHistoryLimit: true, suspend: true,
+  failedJobsHistoryLimit: true, suspend: true, metrics: true,
 });

@@ -21,7 +21,7 @@ import { ResolvedTraffic, TrafficOptions, resolveTraffic } from '../network/mesh
 import { addWarning } from '../warnings';
 import type { ServiceProtocol } from '../network/service-protocol';
 import { checkIstioPort } from '../pod/containers';
-import { checkKnownProps, checkOneOf, checkPort, propNames } from '../props/checks';
+import { checkBoolean, checkKnownProps, checkOneOf, checkPort, propNames } from '../props/checks';
 import { TRAFFIC_PROPS } from '../network/mesh/traffic';
 import { CANARY_PROPS } from './canary';
 import { APP_PROPS } from './app/props';
@@ -42,8 +42,12 @@ export interface ObservedServiceProps extends WorkloadProps {
   readonly serviceType?: 'ClusterIP' | 'LoadBalancer';
   /** A path on the app's Ingress that leads here. @default - not routed */
   readonly route?: RouteOptions;
-  /** Where Prometheus scrapes, and which request metrics alerts and dashboards read. @default - see MetricsOptions; OpenTelemetry metric names */
-  readonly metrics?: ServiceMetricsOptions;
+  /**
+   * Where Prometheus scrapes, and which request metrics alerts and dashboards read. `false`
+   * when the app serves no metrics (see ServiceMetricsOptions.scrape): nothing scrapes it.
+   * @default - see MetricsOptions; OpenTelemetry metric names
+   */
+  readonly metrics?: ServiceMetricsOptions | false;
   /**
    * Timeouts, retries and circuit breaking of calls to this service (with a mesh), and a
    * rate limit at the Ingress. @default - with a mesh: 15 s timeout, 2 retries of 5 s on
@@ -65,6 +69,19 @@ export interface ObservedServiceProps extends WorkloadProps {
 /** Scraping and request metrics of a service. */
 export interface ServiceMetricsOptions extends MetricsOptions {
   /**
+   * `false` (what `metrics: false` is short for): the app serves no metrics, so no
+   * ServiceMonitor, no NetworkPolicy admitting Prometheus and no `prometheus.io/*` pod
+   * annotations (Prometheus would find the target down forever; kube-prometheus-stack's
+   * TargetDown fires). The alerts and panels of the Deployment, its pods and containers stay
+   * (kube-state-metrics, cAdvisor); those of its requests and an `slo` need request metrics
+   * from elsewhere: in an app with `mesh: 'istio'` the sidecar's (the monitor then scrapes only
+   * istio-proxy's stats, which Istio's agent serves on 15020 without the app's, and the
+   * policy admits Prometheus there), or a `source` such as MetricsSource.custom() over an
+   * Ingress controller's metrics. Without either the service has no request alerts or panels.
+   * @default true
+   */
+  readonly scrape?: boolean;
+  /**
    * The request metrics alerts, SLOs and dashboards are written against.
    * @default - MetricsSource.istio() in an app with `mesh: 'istio'` (every sidecar reports them), else MetricsSource.openTelemetry()
    */
@@ -75,6 +92,43 @@ export interface ServiceMetricsOptions extends MetricsOptions {
 export const OTEL_PROMETHEUS_PORT = 9464;
 
 const PROTOCOLS: ServiceProtocol[] = ['http', 'grpc', 'tcp'];
+
+/** What a service's `metrics` says: is the app scraped, does it have request metrics, from its sidecar? */
+export interface MetricsPlan {
+  readonly options: ServiceMetricsOptions;
+  /** Prometheus scrapes the app's own metrics. */
+  readonly scraped: boolean;
+  /** The service has request metrics (alerts, panels, SLOs). */
+  readonly requestMetrics: boolean;
+  /** Not the app but its mesh sidecar is scraped, for its request metrics. */
+  readonly sidecar: boolean;
+}
+
+/** Reads `metrics` (an object, or false: the app serves none) of a service. */
+export function metricsPlan(path: string, metrics: unknown, protocol: ServiceProtocol, meshed: boolean): MetricsPlan {
+  if (metrics !== undefined && metrics !== false && (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics))) {
+    throw new MicroserviceConfigError(path, `'metrics' must be an object, or false when the app serves no metrics, got ${show(metrics)}`);
+  }
+  const options = (metrics === false ? {} : metrics ?? {}) as ServiceMetricsOptions;
+  checkBoolean(path, 'metrics.scrape', options.scrape);
+  const scraped = metrics !== false && options.scrape !== false;
+  const scrapeProp = (['port', 'path', 'interval'] as const).find(k => options[k] !== undefined);
+  if (!scraped && scrapeProp) {
+    throw new MicroserviceConfigError(path, `'metrics.${scrapeProp}' says where Prometheus scrapes the app, and 'metrics.scrape' is false (the app serves no metrics): drop it, or drop 'scrape: false'`);
+  }
+  const source = options.source;
+  const requestMetrics = protocol !== 'tcp' && (scraped || meshed || source !== undefined);
+  return { options, scraped, requestMetrics, sidecar: !scraped && meshed && requestMetrics && (source === undefined || source.kind === 'istio') };
+}
+
+/**
+ * The error of an `slo` on a service that serves no metrics and has none from elsewhere (the
+ * SLO would be measured on series that never exist), with the ways out.
+ */
+export function unmeasuredSloMessage(app: string): string {
+  return `'slo' needs the service's request metrics, and it has none: 'metrics' is false (the app serves none) and app '${app}' has no mesh whose sidecars would report its requests. Set mesh: 'istio' on the app, give metrics: { scrape: false, source: MetricsSource.custom({...}) } with request metrics from elsewhere (an Ingress controller's, a load balancer's), serve metrics and drop 'metrics: false', or drop 'slo'`;
+}
+
 // the Service port of a separate metrics port: the http- prefix tells meshes the protocol
 const METRICS_SERVICE_PORT = 'http-metrics';
 
@@ -99,7 +153,8 @@ function checkServiceProps(path: string, props: ObservedServiceProps): void {
   checkKnownProps(path, props, SERVICE_PROPS.service);
   const nested: Array<[unknown, readonly string[], string]> = [
     [props.route, APP_PROPS.route, 'route.'],
-    [props.metrics, SERVICE_PROPS.serviceMetrics, 'metrics.'],
+    // false or a non-object: metricsPlan() says what 'metrics' may be
+    [props.metrics !== null && typeof props.metrics === 'object' ? props.metrics : undefined, SERVICE_PROPS.serviceMetrics, 'metrics.'],
     [props.traffic, TRAFFIC_PROPS.traffic, 'traffic.'],
     [props.traffic?.retries || undefined, TRAFFIC_PROPS.retries, 'traffic.retries.'],
     [props.traffic?.circuitBreaker || undefined, TRAFFIC_PROPS.circuitBreaker, 'traffic.circuitBreaker.'],
@@ -150,7 +205,7 @@ export class ObservedService extends Workload {
   public readonly service: k8s.KubeService;
   /** A service always runs as a Deployment. */
   public declare readonly deployment: k8s.KubeDeployment;
-  /** Scrapes the service, when the app's monitoring is on. */
+  /** Scrapes the service, when the app's monitoring is on and there is something to scrape (see `metrics`). */
   public readonly serviceMonitor?: ServiceMonitor;
   /** Traffic settings after defaults. */
   public readonly traffic: ResolvedTraffic;
@@ -176,9 +231,12 @@ export class ObservedService extends Workload {
       throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
     }
     const port = checkPort(path, 'port', props.port ?? 8080);
-    const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT));
     const app = MicroserviceApp.of(scope, id, 'ObservedService');
-    const queries = protocol === 'tcp' ? undefined : requestQueries(path, props.metrics?.source, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined);
+    const plan = metricsPlan(path, props.metrics, protocol, app.mesh !== undefined);
+    const metrics = plan.options;
+    const metricsPort = plan.scraped ? checkPort(path, 'metrics.port', metrics.port ?? (protocol === 'http' ? port : OTEL_PROMETHEUS_PORT)) : port;
+    const queries = plan.requestMetrics ? requestQueries(path, metrics.source, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined) : undefined;
+    if (props.slo !== undefined && !queries && protocol !== 'tcp') throw new MicroserviceConfigError(path, unmeasuredSloMessage(app.node.id));
     const slo = props.slo === undefined ? undefined : resolveSlo(path, props.slo, queries);
     const separateMetrics = metricsPort !== port;
     const servicePort = checkPort(path, 'servicePort', props.servicePort ?? (protocol === 'http' ? 80 : port));
@@ -208,8 +266,10 @@ export class ObservedService extends Workload {
       ports: servingPorts(protocol, port, separateMetrics ? metricsPort : undefined),
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
+      scraped: plan.scraped,
+      sidecarMetrics: plan.sidecar,
       metricsPort,
-      metricsPath: checkMetricsPath(path, props.metrics?.path),
+      metricsPath: checkMetricsPath(path, metrics.path),
       queries,
       slo,
     });
@@ -238,10 +298,10 @@ export class ObservedService extends Workload {
       },
     });
     const monitoring = this.app.monitoring;
-    if (monitoring) {
+    if (monitoring && (plan.scraped || plan.sidecar)) {
       this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
         ...this.scrapeTarget(separateMetrics ? METRICS_SERVICE_PORT : protocol),
-        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+        interval: metrics.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
     }
     if (serviceType === 'LoadBalancer') {
@@ -334,5 +394,5 @@ export const SERVICE_PROPS = {
   service: propNames<ObservedServiceProps>({
     ...WORKLOAD_PROPS.deployment, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true, slo: true,
   }),
-  serviceMetrics: propNames<ServiceMetricsOptions>({ port: true, path: true, interval: true, source: true }),
+  serviceMetrics: propNames<ServiceMetricsOptions>({ port: true, path: true, interval: true, source: true, scrape: true }),
 } as const;

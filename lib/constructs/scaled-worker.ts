@@ -24,8 +24,14 @@ export interface ScaledWorkerProps extends WorkloadProps {
    * @default - none: nothing is assumed about the worker (a synth warning says what to declare)
    */
   readonly healthPort?: number;
-  /** Where Prometheus scrapes (a PodMonitor). @default - the health port (else 8080), '/metrics' */
-  readonly metrics?: MetricsOptions;
+  /**
+   * Where Prometheus scrapes (a PodMonitor). `false` when the worker serves no metrics: no
+   * PodMonitor, no NetworkPolicy admitting Prometheus, no `prometheus.io/*` pod annotations,
+   * and no metrics port; its alerts and panels come from kube-state-metrics and cAdvisor (the
+   * Deployment, its pods and containers), as they do for every worker.
+   * @default - the health port (else 8080), '/metrics'
+   */
+  readonly metrics?: MetricsOptions | false;
   /**
    * Scale on the work waiting, with KEDA: one trigger or several (`QueueTrigger.rabbitmq(...)`,
    * `.kafka`, `.sqs`, `.redisList`, `.redisStream`, `.prometheus`, `.cron`). Needs
@@ -120,7 +126,7 @@ function checkKedaBounds(path: string, triggers: readonly QueueTrigger[], autosc
 export class ScaledWorker extends Workload {
   /** The container port of the health endpoint, named `health`; undefined without `healthPort`. */
   public readonly healthPort?: number;
-  /** Scrapes the worker's pods, when the app's monitoring is on. */
+  /** Scrapes the worker's pods, when the app's monitoring is on and `metrics` is not false. */
   public readonly podMonitor?: PodMonitor;
   /** The KEDA ScaledJob, for a worker in `mode: 'job'`. */
   public readonly scaledJob?: ScaledJob;
@@ -134,12 +140,18 @@ export class ScaledWorker extends Workload {
   constructor(scope: Construct, id: string, props: ScaledWorkerProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     checkKnownProps(path, props, WORKER_PROPS.worker);
-    checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
+    if (props.metrics !== false && props.metrics !== undefined && (props.metrics === null || typeof props.metrics !== 'object' || Array.isArray(props.metrics))) {
+      throw new MicroserviceConfigError(path, `'metrics' must be an object, or false when the worker serves no metrics, got ${show(props.metrics)}`);
+    }
+    const metrics = props.metrics === false ? undefined : props.metrics;
+    checkKnownProps(path, metrics, WORKLOAD_PROPS.metrics, 'metrics.');
+    // a worker in mode: job serves metrics perhaps, but its pods are too short-lived to scrape
+    const scraped = props.metrics !== false && props.mode !== 'job';
     checkKnownProps(path, props.keda, KEDA_PROPS, 'keda.');
     checkKnownProps(path, props.job, WORKER_PROPS.job, 'job.');
     const healthPort = props.healthPort === undefined ? undefined : checkPort(path, 'healthPort', props.healthPort);
-    const metricsPort = checkPort(path, 'metrics.port', props.metrics?.port ?? healthPort ?? DEFAULT_METRICS_PORT);
-    const separateMetrics = metricsPort !== healthPort;
+    const metricsPort = props.metrics !== false ? checkPort(path, 'metrics.port', metrics?.port ?? healthPort ?? DEFAULT_METRICS_PORT) : healthPort ?? DEFAULT_METRICS_PORT;
+    const separateMetrics = props.metrics !== false && metricsPort !== healthPort;
     const needPort = healthPort === undefined ? portProbes(props.probes) : [];
     if (needPort.length) {
       throw new MicroserviceConfigError(path, `'${needPort[0]}' connects to the worker's health port, but it declares none: set 'healthPort' to the port the worker serves it on, or give a command probe`);
@@ -177,7 +189,7 @@ export class ScaledWorker extends Workload {
     checkIntBound(path, 'job.backoffLimit', props.job?.backoffLimit);
     if (MicroserviceApp.of(scope, id, 'ScaledWorker').mesh) {
       if (healthPort !== undefined) checkIstioPort(path, 'healthPort', healthPort);
-      checkIstioPort(path, 'metrics.port', metricsPort);
+      if (props.metrics !== false) checkIstioPort(path, 'metrics.port', metricsPort);
     }
     // a Job's pod ends by itself: no traffic to drain, so no preStop wait unless asked for
     let shutdown = jobMode ? { preStopSleepSeconds: 0, ...props.shutdown } : props.shutdown;
@@ -195,20 +207,20 @@ export class ScaledWorker extends Workload {
     super(scope, id, { ...props, shutdown, probes }, {
       externalScaler: triggers.length > 0,
       controller: jobMode ? 'job' : 'deployment',
-      scraped: !jobMode,
+      scraped,
       component: 'worker',
       defaultReplicas: 1,
       ports: [
         ...(healthPort !== undefined ? [{ name: 'health', containerPort: healthPort, protocol: 'TCP' }] : []),
         // a job's pods are not scraped: their metrics port only when asked for
-        ...(separateMetrics && (!jobMode || props.metrics?.port !== undefined) ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
+        ...(separateMetrics && (!jobMode || metrics?.port !== undefined) ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
       ],
       // without healthPort only command probes are taken (checked above), which need no port
       probeTarget: { portName: 'health', portNumber: healthPort ?? 0 },
       // no readiness: nothing routes traffic to a worker; nothing assumed about its paths
       defaultProbes: { liveness: { tcp: true } },
       metricsPort,
-      metricsPath: checkMetricsPath(path, props.metrics?.path),
+      metricsPath: checkMetricsPath(path, metrics?.path),
     });
     this.healthPort = healthPort;
     const probeWarning = jobMode ? undefined : undeclaredWorkerLivenessWarning(healthPort, props.probes);
@@ -250,10 +262,10 @@ export class ScaledWorker extends Workload {
       kedaScaledWorkers(this.app).push(this);
     }
     const monitoring = this.app.monitoring;
-    if (monitoring && !jobMode) {
+    if (monitoring && scraped) {
       this.podMonitor = podMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
         ...this.scrapeTarget(separateMetrics ? 'metrics' : 'health'),
-        interval: props.metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', props.metrics.interval),
+        interval: metrics?.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
     }
   }

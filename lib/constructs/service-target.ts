@@ -7,7 +7,7 @@ import type { MicroserviceApp } from './microservice-app';
  */
 export interface ServiceTarget extends IConstruct {
   readonly app: MicroserviceApp;
-  /** The Service (and ServiceAccount) name. */
+  /** The Service name. */
   readonly name: string;
   /** The protocol of the Service port: it picks the address format. */
   readonly protocol: 'http' | 'grpc' | 'tcp';

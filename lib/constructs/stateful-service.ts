@@ -31,8 +31,10 @@ export interface StorageOptions {
    * A directory inside the volume to mount at `mountPath` instead of the volume's root (the
    * mount's `subPath`; the kubelet creates it on first use,
    * https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath): a relative path without
-   * '..'. For a database whose data directory must be empty at first start, where a new
-   * filesystem's root holds `lost+found` (PostgreSQL's `initdb` refuses it): `'postgres'`.
+   * '..'. The kubelet makes the directory as root, with the mode of the volume's root and
+   * (through `fsGroup`) the pod's group: the pod may write in it but not change its mode, so an
+   * image that must own its data directory (PostgreSQL's `initdb` sets its mode) keeps its data
+   * one level below (`PGDATA=<mountPath>/pgdata`).
    * @default - the volume's root
    */
   readonly subPath?: string;
@@ -73,10 +75,13 @@ export interface StatefulServiceProps extends Omit<WorkloadProps, 'autoscaling' 
   readonly claimRetention?: ClaimRetentionOptions;
   /**
    * Where Prometheus scrapes; `false` when the image serves no metrics (a stock database
-   * without an exporter sidecar). A port of a sidecar (an exporter) is scraped there.
+   * without an exporter sidecar): no ServiceMonitor, no NetworkPolicy admitting Prometheus, no
+   * `prometheus.io/*` pod annotations, and no request alerts or panels, except that an http or
+   * grpc service in an app with `mesh: 'istio'` keeps those of its sidecar (as
+   * ObservedService's `metrics.scrape`). A port of a sidecar (an exporter) is scraped there.
    * @default - as ObservedService: the port for http, 9464 otherwise
    */
-  readonly metrics?: Omit<ServiceMetricsOptions, 'source'> | false;
+  readonly metrics?: Omit<ServiceMetricsOptions, 'source' | 'scrape'> | false;
 }
 
 // the id also names `<id>-headless`, and the StatefulSet's controller-revision-hash label is
@@ -108,7 +113,7 @@ export class StatefulService extends Workload implements ServiceTarget {
   public readonly service: k8s.KubeService;
   /** The headless Service that names the pods (`<id>-0.<id>-headless`). */
   public readonly headlessService: k8s.KubeService;
-  /** Scrapes the pods, when the app's monitoring is on and `metrics` is not false. */
+  /** Scrapes the pods, when the app's monitoring is on and `metrics` is not false (or only their mesh sidecars, see `metrics`). */
   public readonly serviceMonitor?: ServiceMonitor;
   /** With a mesh: the callers this service admits. */
   public readonly authorizationPolicy?: ApiObject;
@@ -126,6 +131,9 @@ export class StatefulService extends Workload implements ServiceTarget {
     checkKnownProps(path, props, STATEFUL_PROPS.stateful);
     checkKnownProps(path, props.storage, STATEFUL_PROPS.storage, 'storage.');
     checkKnownProps(path, props.claimRetention, STATEFUL_PROPS.claimRetention, 'claimRetention.');
+    if (props.metrics !== false && props.metrics !== undefined && (props.metrics === null || typeof props.metrics !== 'object' || Array.isArray(props.metrics))) {
+      throw new MicroserviceConfigError(path, `'metrics' must be an object, or false when the image serves no metrics, got ${show(props.metrics)}`);
+    }
     if (props.metrics !== false) checkKnownProps(path, props.metrics, WORKLOAD_PROPS.metrics, 'metrics.');
     const protocol = props.protocol ?? 'http';
     if (!PROTOCOLS.includes(protocol)) throw new MicroserviceConfigError(path, `'protocol' must be one of ${PROTOCOLS.join(', ')}, got ${show(protocol)}`);
@@ -152,6 +160,8 @@ export class StatefulService extends Workload implements ServiceTarget {
     }
     peerPorts.forEach((p, i) => checkPort(path, `peerPorts[${i}]`, p));
     const app = MicroserviceApp.of(scope, id, 'StatefulService');
+    // not scraped: request metrics only from a mesh's sidecar
+    const sidecar = !scraped && app.mesh !== undefined && protocol !== 'tcp';
     if (app.mesh) {
       checkIstioPort(path, 'port', port);
       if (scraped) checkIstioPort(path, 'metrics.port', metricsPort);
@@ -163,12 +173,13 @@ export class StatefulService extends Workload implements ServiceTarget {
       controller: 'statefulset',
       hasService: true,
       scraped,
+      sidecarMetrics: sidecar,
       ports: servingPorts(protocol, port, separateMetrics ? metricsPort : undefined),
       probeTarget: { portName: protocol, portNumber: port },
       defaultProbes: defaultProbes(protocol),
       metricsPort,
       metricsPath: checkMetricsPath(path, metrics.path),
-      queries: protocol === 'tcp' ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined),
+      queries: protocol === 'tcp' || (!scraped && !sidecar) ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined),
       claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath, subPath: storage.subPath }],
     });
     this.protocol = protocol;
@@ -227,7 +238,7 @@ export class StatefulService extends Workload implements ServiceTarget {
       },
     });
     const monitoring = this.app.monitoring;
-    if (monitoring && scraped) {
+    if (monitoring && (scraped || sidecar)) {
       this.serviceMonitor = serviceMonitor(this, { name: id, namespace, labels: { ...this.labels, ...monitoring.labels } }, { ...this.selectorLabels, [INSTANCE]: id }, {
         ...this.scrapeTarget(metricsPort !== port ? METRICS_SERVICE_PORT : protocol),
         interval: metrics.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),

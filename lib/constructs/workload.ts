@@ -29,7 +29,9 @@ import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
 import { checkConfig, checkLogging, checkShutdown, preStopLifecycle } from './workload/pod-options';
 import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
 import { DEFAULT_MIN_REPLICAS, checkRollingUpdate, checkScaling, makeAutoscaler } from './workload/scaling';
+import { planServiceAccount } from './workload/service-account';
 
+export type { ServiceAccountOptions } from './workload/service-account';
 export type {
   AddEnvOptions, AutoscalingOptions, ConfigFilesOptions, ConnectOptions, ExternalConnectionOptions, LoggingOptions, MetricsOptions,
   RollingUpdateOptions, SecretEnvSource, ShutdownOptions, WorkloadProps, WorkloadSpec,
@@ -47,7 +49,10 @@ export abstract class Workload extends Construct {
   public readonly name: string;
   /** The app the workload belongs to. */
   public readonly app: MicroserviceApp;
+  /** The ServiceAccount the pods run as: the workload's own, or one it shares (`serviceAccount.name`). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The name of that ServiceAccount (`spec.serviceAccountName`). */
+  public readonly serviceAccountName: string;
   /** The Deployment; undefined for a worker in `mode: 'job'` (its pods are Jobs). */
   public readonly deployment?: k8s.KubeDeployment;
   /** The pod template of the Deployment (or of the Jobs). */
@@ -100,6 +105,8 @@ export abstract class Workload extends Construct {
     this.spec = spec;
     checkObjectName(this, 'the id', id);
     checkPodProps(this, props);
+    const account = planServiceAccount(this, this.app, id, props.serviceAccount);
+    this.serviceAccountName = account.name;
     this.name = id;
     const image = parseImage(this, props.image);
     const version = checkVersion(this, 'version', props.version ?? versionOf(image));
@@ -148,9 +155,7 @@ export abstract class Workload extends Construct {
     for (const [name, s] of Object.entries(pod.configMapEnv)) this.env.push('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
     this.serviceMetadata = pod.serviceMetadata;
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-    });
+    this.serviceAccount = account.create(this, { metadata, automountServiceAccountToken: props.automountServiceAccountToken ?? false });
 
     const annotations: Record<string, string> = { ...pod.annotations, 'kubectl.kubernetes.io/default-container': id, ...logging.annotations, ...(this.app.mesh ? meshAnnotations(spec, shutdown) : {}) };
     this.podAnnotations = annotations;
@@ -191,7 +196,7 @@ export abstract class Workload extends Construct {
     this.podTemplate = {
       metadata: { labels: { ...pod.labels, ...this.labels, ...logging.labels }, annotations },
       spec: {
-        serviceAccountName: id,
+        serviceAccountName: account.name,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         // service links put one env var per Service of the namespace into every pod
         enableServiceLinks: false,
@@ -227,7 +232,7 @@ export abstract class Workload extends Construct {
       this.dashboard = dashboardConfigMap(this, { name: `${id}-dashboard`, namespace, labels: { ...this.labels, ...monitoring.labels } },
         () => dashboardConfigMapData(`${namespace}-${id}`, grafanaDashboard(this.app.node.id, namespace, [this.telemetry()], { title: `${this.app.node.id}/${id}`, uid: this.dashboardUid })));
     }
-    if (this.app.prometheus && spec.scraped !== false) {
+    if (this.app.prometheus && (spec.scraped !== false || spec.sidecarMetrics)) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
         direction: 'Ingress', peers: peersOf(this.app.prometheus), ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
@@ -245,9 +250,12 @@ export abstract class Workload extends Construct {
     return {};
   }
 
-  /** The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it. */
+  /**
+   * The mesh identity of the pods (their ServiceAccount's), as AuthorizationPolicies name it:
+   * every workload sharing the account has the same.
+   */
   public get principal(): string {
-    return principal(this.app.mesh?.trustDomain ?? 'cluster.local', this.app.namespaceName, this.name);
+    return principal(this.app.mesh?.trustDomain ?? 'cluster.local', this.app.namespaceName, this.serviceAccountName);
   }
 
   /** Where a monitor scrapes: the named metrics port, or with a mesh Istio's merged metrics. */
@@ -359,8 +367,9 @@ export abstract class Workload extends Construct {
   }
 
   /**
-   * Lets this workload call `target`: an environment variable with the target's address and
-   * network policy for exactly that traffic (egress here, ingress there).
+   * Lets this workload call `target`: an environment variable with the target's address
+   * (none with `env: false`) and network policy for exactly that traffic (egress here, ingress
+   * there), and in a mesh the target's AuthorizationPolicy admits this workload's identity.
    */
   public connectTo(target: ServiceTarget, options: ConnectOptions = {}): void {
     // a worker or a job (anything without a Service) has no address to call
@@ -373,11 +382,16 @@ export abstract class Workload extends Construct {
     if (format !== 'url' && format !== 'host:port') {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' must be 'url' or 'host:port', got ${show(format)}`);
     }
-    const envName = options.env ?? `${upperSnake(target.node.id)}_URL`;
+    if (options.env !== undefined && options.env !== false && typeof options.env !== 'string') {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'env' must be the name of an environment variable, or false for none, got ${show(options.env)}`);
+    }
+    if (options.env === false && options.format !== undefined) {
+      throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): 'format' formats the address variable, and 'env: false' asks for none: drop 'format', or name the variable`);
+    }
     if (target.app.mesh && !this.app.mesh) {
       throw new MicroserviceConfigError(this, `connectTo(${target.node.id}): '${target.node.id}' is in the mesh of app '${target.app.node.id}', which accepts mutual TLS only, but this workload's app has no mesh: set mesh: 'istio' on app '${this.app.node.id}' too`);
     }
-    this.env.push('connectTo.env', { name: envName, value: target.address(format, this.app) });
+    if (options.env !== false) this.env.push('connectTo.env', { name: options.env ?? `${upperSnake(target.node.id)}_URL`, value: target.address(format, this.app) });
     if (this.connected.has(target)) return;
     this.connected.add(target);
     target._admitCaller(this);

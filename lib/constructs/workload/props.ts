@@ -9,6 +9,7 @@ import type { PodProps } from '../../pod/pod-props';
 import type { Probe, ProbeOptions, ProbeTarget } from '../../pod/probes';
 import type { ResourceOptions } from '../../pod/resources';
 import type { SecurityOptions } from '../../pod/security';
+import type { ServiceAccountOptions } from './service-account';
 import { PropNames, propNames } from '../../props/checks';
 
 /** Horizontal autoscaling on resource utilization (autoscaling/v2). */
@@ -65,9 +66,16 @@ export interface ConfigFilesOptions {
 
 /** How `connectTo()` hands the caller the target's address. */
 export interface ConnectOptions {
-  /** The environment variable. @default '<TARGET_ID>_URL' in upper snake case */
-  readonly env?: string;
-  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`). @default 'url' for http targets, 'host:port' otherwise */
+  /**
+   * The environment variable of the caller's container that holds the target's address (an
+   * `env` entry of the pod: Kubernetes sets it when the container starts, so a changed address
+   * needs new pods). `false`: no variable, only the path (the NetworkPolicy egress here and
+   * ingress there, and with a mesh the target's AuthorizationPolicy admitting this caller), for
+   * an app that is told the address otherwise (a JDBC URL, a connection string from a Secret).
+   * @default '<TARGET_ID>_URL' in upper snake case
+   */
+  readonly env?: string | false;
+  /** `url` (`http://catalog:80`) or `host:port` (`catalog:3550`); not with `env: false`. @default 'url' for http targets, 'host:port' otherwise */
   readonly format?: 'url' | 'host:port';
 }
 
@@ -144,6 +152,13 @@ export interface WorkloadProps extends SecurityOptions, PodProps {
   readonly version?: string;
   /** Mount a service-account token (only for pods that call the Kubernetes API). @default false */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * The ServiceAccount the pods run as (`spec.serviceAccountName`): its name, to share one
+   * account between workloads, and its annotations (cloud credentials: GKE Workload Identity,
+   * EKS IAM roles for service accounts). See ServiceAccountOptions.
+   * @default - an account of the workload's own, named after it, without annotations
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
   /** How the container logs, for node-level collectors to parse. @default { format: 'text' } */
   readonly logging?: LoggingOptions;
 }
@@ -179,8 +194,17 @@ export interface WorkloadSpec {
    * `autoscaling.minReplicas` may be 0, which is then its default.
    */
   readonly externalScaler?: boolean;
-  /** Prometheus scrapes the pods (false for Jobs: too short-lived to scrape). @default true */
+  /**
+   * Prometheus scrapes the app's own metrics (false for Jobs, too short-lived to scrape, and
+   * for `metrics: false`): the pods get the `prometheus.io/*` annotations in a mesh. @default true
+   */
   readonly scraped?: boolean;
+  /**
+   * The app is not scraped, but its mesh sidecar is: its request metrics (the alerts, panels
+   * and SLOs of `queries`) come from istio-proxy, whose stats Istio's agent serves on 15020
+   * whether or not the app serves any. @default false
+   */
+  readonly sidecarMetrics?: boolean;
   /**
    * `deployment` (default); `job`: the subclass runs the pod template as Jobs, so no Deployment,
    * PDB or HPA; `statefulset`: the subclass makes a StatefulSet of the pod template (PDB and
@@ -208,7 +232,7 @@ export interface WorkloadSpec {
 const WORKLOAD: PropNames<WorkloadProps> = {
   image: true, replicas: true, autoscaling: true, resources: true, env: true, envNotSecret: true, secretEnv: true, config: true,
   command: true, args: true, probes: true, rollingUpdate: true, revisionHistoryLimit: true, shutdown: true, nodeSelector: true,
-  tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
+  tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true, serviceAccount: true,
   logging: true, runAsUser: true, runAsGroup: true,
   // the pod (lib/pod)
   user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true, fieldEnv: true,
