@@ -122,7 +122,7 @@ function planWorkloads(app: MicroserviceApp, objects: any[]): Plan[] {
       }
       values.image = image;
       const derived = versionOf({ tag: image.tag || undefined, digest: image.digest || undefined });
-      if (w.labels[VERSION] === derived) followsImage = derived;
+      if (w.version === derived) followsImage = derived;
     }
     if (w.replicas !== undefined && deployment?.spec?.replicas === w.replicas) values.replicas = w.replicas;
     const hpa = autoscalerKey ? byKey.get(autoscalerKey) : undefined;
