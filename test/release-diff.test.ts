@@ -3,6 +3,7 @@
 // Each test builds the same app twice, differing in one knob, and compares the objects.
 import { DEFAULT_TAGS, ReleaseKnobs, buildReleaseApp } from './release-app';
 import { Manifest, key } from './helpers';
+import { diffManifests } from '../lib/tools/diff';
 
 const VERSION = 'app.kubernetes.io/version';
 const CONTROLLERS = ['Deployment', 'StatefulSet', 'Job', 'CronJob', 'ScaledJob'];
@@ -50,6 +51,21 @@ describe.each([false, true])('an image release (mesh: %s)', mesh => {
     const job = [...after.values()].find(o => o.kind === 'Job')!;
     expect(job.spec.template.spec.containers[0].image).toBe('ghcr.io/acme/api:2.1.0');
     expect(job.metadata.labels![VERSION]).toBe('2.1.0');
+  });
+});
+
+describe('cdk8s-ms diff --summary', () => {
+  const lines = (before: ReleaseKnobs, after: ReleaseKnobs) => diffManifests([...objects(after).values()], [...objects(before).values()]).map(d => d.summary);
+
+  test('of a release: the Deployment, and the migration that runs its image replaced', () => {
+    const summary = lines({}, { tags: { api: '2.1.0' } });
+    expect(summary).toHaveLength(3);
+    expect(summary[0]).toBe('shop/deployment/api: image 2.0.0 -> 2.1.0');
+    expect(summary.slice(1).map(l => l.replace(/migrate-[0-9a-f]{10}/, 'migrate-*')).sort()).toEqual(['shop/job/migrate-*: added', 'shop/job/migrate-*: removed']);
+  });
+
+  test('of a scale change: one line', () => {
+    expect(lines({}, { cartReplicas: 3 })).toEqual(['shop/deployment/cart: replicas 2 -> 3']);
   });
 });
 
