@@ -23,7 +23,10 @@ export interface LabelValues {
   readonly partOf: string;
 }
 
-/** The six `app.kubernetes.io/*` labels, in a fixed order so output is stable. */
+/**
+ * The six `app.kubernetes.io/*` labels, in a fixed order so output is stable: those of an object
+ * that runs a version (a workload's controller and its pod template, the app's own objects).
+ */
 export function standardLabels(v: LabelValues): Record<string, string> {
   return {
     [NAME]: v.name,
@@ -33,6 +36,17 @@ export function standardLabels(v: LabelValues): Record<string, string> {
     [PART_OF]: v.partOf,
     [MANAGED_BY_LABEL]: MANAGED_BY,
   };
+}
+
+/**
+ * The recommended labels without `app.kubernetes.io/version`, in the same order: those of a
+ * workload's objects that run no image (its ServiceAccount, Services, autoscaler, disruption
+ * budget, policies, monitors, rules, dashboard), so that a release (a new image tag) leaves them
+ * as they are.
+ */
+export function objectLabels(v: Omit<LabelValues, 'version'>): Record<string, string> {
+  const { [VERSION]: _version, ...rest } = standardLabels({ ...v, version: '' });
+  return rest;
 }
 
 /**

@@ -380,17 +380,31 @@ describe('promtool test rules: workload health', () => {
     }]);
   });
 
-  test('the autoscaler pinned at its maximum for 15 minutes warns', () => {
+  // the bounds are read from kube-state-metrics: the rule holds no replica count, so the
+  // same rule watches bounds changed after synth (12 here, where the code said 10)
+  const autoscaler = (current: number, min: number, max: number): InputSeries[] => [
+    { series: `kube_horizontalpodautoscaler_status_current_replicas{${KSM}, namespace="shop", horizontalpodautoscaler="catalog"}`, values: `${current}x30` },
+    { series: `kube_horizontalpodautoscaler_spec_min_replicas{${KSM}, namespace="shop", horizontalpodautoscaler="catalog"}`, values: `${min}x30` },
+    { series: `kube_horizontalpodautoscaler_spec_max_replicas{${KSM}, namespace="shop", horizontalpodautoscaler="catalog"}`, values: `${max}x30` },
+  ];
+
+  test('the autoscaler pinned at its maximum for 15 minutes warns, with the maximum it has now', () => {
     const hpa = { namespace: 'shop', horizontalpodautoscaler: 'catalog' };
+    const alert = firing(groups, 'AutoscalerAtMaxReplicas', hpa, '12');
+    expect(alert.exp_annotations?.summary).toBe('shop/catalog has run at its maximum of 12 replicas for 15 minutes');
     testRulesWithPromtool(groups, [{
-      input_series: [
-        { series: `kube_horizontalpodautoscaler_status_current_replicas{${KSM}, namespace="shop", horizontalpodautoscaler="catalog"}`, values: '10x30' },
-        { series: `kube_horizontalpodautoscaler_spec_max_replicas{${KSM}, namespace="shop", horizontalpodautoscaler="catalog"}`, values: '10x30' },
-      ],
+      input_series: autoscaler(12, 2, 12),
       alert_rule_test: [
         { eval_time: '10m', alertname: 'AutoscalerAtMaxReplicas', exp_alerts: [] },
-        { eval_time: '20m', alertname: 'AutoscalerAtMaxReplicas', exp_alerts: [firing(groups, 'AutoscalerAtMaxReplicas', hpa, '10')] },
+        { eval_time: '20m', alertname: 'AutoscalerAtMaxReplicas', exp_alerts: [alert] },
       ],
     }]);
+  });
+
+  test('an autoscaler below its maximum, or with min = max (always at it), stays silent', () => {
+    testRulesWithPromtool(groups, [
+      { input_series: autoscaler(9, 2, 12), alert_rule_test: [{ eval_time: '20m', alertname: 'AutoscalerAtMaxReplicas', exp_alerts: [] }] },
+      { input_series: autoscaler(4, 4, 4), alert_rule_test: [{ eval_time: '20m', alertname: 'AutoscalerAtMaxReplicas', exp_alerts: [] }] },
+    ]);
   });
 });

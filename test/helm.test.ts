@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
-import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
+import { BatchJob, MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
 import { main } from '../lib/tools/cli/main';
+import { podTemplateOf } from '../lib/tools/helm/plan';
 import { escapeTemplateText, helmChart } from '../lib/tools/helm';
 import { joinImage, splitImage } from '../lib/pod/image';
 import { Manifest, key, parseObjects, sorted } from './helpers';
@@ -81,6 +82,25 @@ function versionLabelPaths(objects: Manifest[], workload: string, version: strin
   return paths.sort();
 }
 
+const CONTROLLERS = ['Deployment', 'StatefulSet', 'Job', 'CronJob', 'ScaledJob'];
+
+/** The Jobs that run before a workload with its image, and that workload's name. */
+function followersOf(app: MicroserviceApp): Map<string, string> {
+  const direct = new Map<string, string>();
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof BatchJob) || !c.job) continue;
+    const target = c.runBefore.find(t => t.image === c.image);
+    if (target) direct.set(c.name, target.name);
+  }
+  const source = (n: string): string => (direct.has(n) ? source(direct.get(n)!) : n);
+  return new Map([...direct.keys()].map(n => [n, source(n)]));
+}
+
+/** Whether a workload has values besides an image (a follower with none has no entry). */
+function ownValues(name: string, plain: Manifest[]): boolean {
+  return plain.some(o => ['HorizontalPodAutoscaler', 'ScaledObject', 'ScaledJob'].includes(o.kind) && o.metadata.name === name);
+}
+
 const entries = (m: Map<string, unknown>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 
 describe.each(Object.keys(EXAMPLE_APPS))('the Helm chart of %s', (id) => {
@@ -114,28 +134,36 @@ describe.each(Object.keys(EXAMPLE_APPS))('the Helm chart of %s', (id) => {
     expect(chart).toMatchObject({ apiVersion: 'v2', name: id, version: '0.1.0', appVersion: app.version, type: 'application' });
   });
 
-  test('holds the image, replicas or autoscaling bounds of every workload in values.yaml', () => {
+  test('holds the image of every workload, and its replicas or autoscaling bounds, in values.yaml', () => {
     // a canary's Deployment stays literal: a canary is a release step, changed in code
     const canaries = new Set(app.node.findAll().filter((c): c is ObservedService => c instanceof ObservedService && c.canary !== undefined).map(s => `${s.name}-canary`));
-    const deployments = plain.filter(o => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && !canaries.has(o.metadata.name));
-    expect(Object.keys(values.workloads).sort()).toEqual(deployments.map(d => d.metadata.name).sort());
-    for (const d of deployments) {
-      const w = values.workloads[d.metadata.name];
-      expect(joinImage(w.image)).toBe(d.spec.template.spec.containers[0].image);
-      const hpa = plain.find(o => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === d.metadata.name);
-      if (hpa) {
-        expect(w).toEqual({ image: w.image, autoscaling: { minReplicas: hpa.spec.minReplicas, maxReplicas: hpa.spec.maxReplicas } });
-      } else {
-        expect(w).toEqual({ image: w.image, replicas: d.spec.replicas });
-      }
+    const controllers = plain.filter(o => CONTROLLERS.includes(o.kind) && !canaries.has(o.metadata.name));
+    const nameOf = (o: Manifest) => o.metadata.labels!['app.kubernetes.io/name'];
+    const followers = followersOf(app);
+    expect(Object.keys(values.workloads).sort()).toEqual(controllers.map(nameOf).filter(n => !followers.has(n) || ownValues(n, plain)).sort());
+    for (const d of controllers) {
+      const name = nameOf(d);
+      const w = values.workloads[name] ?? {};
+      const image = podTemplateOf(d).spec.containers.find((c: any) => c.name === name).image;
+      // a Job that runs before a workload with its image runs that workload's image value
+      expect(joinImage(followers.has(name) ? values.workloads[followers.get(name)!].image : w.image)).toBe(image);
+      if (followers.has(name)) expect(w.image).toBeUndefined();
+      const hpa = plain.find(o => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name);
+      const keda = plain.find(o => (o.kind === 'ScaledObject' || o.kind === 'ScaledJob') && o.metadata.name === name);
+      if (hpa) expect(w.autoscaling).toEqual({ minReplicas: hpa.spec.minReplicas, maxReplicas: hpa.spec.maxReplicas });
+      else if (keda) expect(w.autoscaling).toEqual({ minReplicas: keda.spec.minReplicaCount, maxReplicas: keda.spec.maxReplicaCount });
+      else if (d.kind === 'Deployment' || d.kind === 'StatefulSet') expect(w.replicas).toBe(d.spec.replicas);
+      else expect([w.replicas, w.autoscaling]).toEqual([undefined, undefined]);
     }
   });
 
   test('changes exactly the overridden image tag, version labels, replicas and autoscaling bound', () => {
-    // GIVEN one workload with a fixed count and, where the app has one, an autoscaled one
-    const names = Object.keys(values.workloads);
-    const fixed = names.find(n => values.workloads[n].replicas !== undefined);
-    const scaled = names.find(n => values.workloads[n].autoscaling !== undefined);
+    // GIVEN one Deployment with a fixed count and, where the app has one, an autoscaled one
+    const deployments = new Set(plain.filter(o => o.kind === 'Deployment').map(o => o.metadata.name));
+    const names = Object.keys(values.workloads).filter(n => deployments.has(n));
+    const followed = new Set(followersOf(app).values());
+    const fixed = names.find(n => values.workloads[n].replicas !== undefined && !followed.has(n));
+    const scaled = names.find(n => plain.some(o => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === n) && !followed.has(n));
     expect(fixed ?? scaled).toBeDefined();
     const args: string[] = [];
     const expected = new Map<string, unknown>();
@@ -158,7 +186,8 @@ describe.each(Object.keys(EXAMPLE_APPS))('the Helm chart of %s', (id) => {
     }
     // THEN those fields, and nothing else, differ from the plain output
     const changes = changedLeaves(plain, withoutHooks(helmTemplate(app, dir, args)));
-    expect(versionLabelPaths(plain, tagged, image.tag).length).toBeGreaterThanOrEqual(3);
+    // the version label is on the Deployment and its pod template only
+    expect(versionLabelPaths(plain, tagged, image.tag)).toEqual([`${deployment(tagged)}/metadata/labels/${VERSION}`, `${deployment(tagged)}/spec/template/metadata/labels/${VERSION}`]);
     expect(entries(changes)).toEqual(entries(expected));
   });
 

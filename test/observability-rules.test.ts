@@ -274,14 +274,18 @@ describe('workload-health alerts', () => {
     expect(alert(serviceAlertGroups(telemetry()), 'DeploymentUnavailable').annotations?.summary).toBe('shop/catalog has no available replica');
   });
 
-  test('the autoscaler alert exists only when autoscaled with room to scale', () => {
+  test('the autoscaler alert exists when autoscaled, and reads the bounds from kube-state-metrics, not from the code', () => {
     expect(alertNames(serviceAlertGroups(telemetry()))).not.toContain('AutoscalerAtMaxReplicas');
-    expect(alertNames(serviceAlertGroups(telemetry({ autoscaling: { minReplicas: 4, maxReplicas: 4 } })))).not.toContain('AutoscalerAtMaxReplicas');
     const r = alert(serviceAlertGroups(telemetry({ kind: 'worker', name: 'mailer', queries: undefined, autoscaling: { minReplicas: 1, maxReplicas: 20 } })), 'AutoscalerAtMaxReplicas');
     expect(r.expr).toContain('kube_horizontalpodautoscaler_status_current_replicas{namespace="shop", horizontalpodautoscaler="mailer"}');
     expect(r.expr).toContain('==\nmax by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas');
+    // an autoscaler with min = max is always at its maximum: the expression leaves it out
+    expect(r.expr).toContain('and on (namespace, horizontalpodautoscaler)\nmax by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop", horizontalpodautoscaler="mailer"})\n>\nmax by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_min_replicas');
     expect(r.for).toBe('15m');
-    expect(r.annotations?.summary).toBe('shop/mailer has run at its maximum of 20 replicas for 15 minutes');
+    expect(r.annotations?.summary).toBe('shop/mailer has run at its maximum of {{ $value }} replicas for 15 minutes');
+    // other bounds, the same rule: scaling changes no PrometheusRule
+    const other = alert(serviceAlertGroups(telemetry({ kind: 'worker', name: 'mailer', queries: undefined, autoscaling: { minReplicas: 4, maxReplicas: 4 } })), 'AutoscalerAtMaxReplicas');
+    expect(other).toEqual(r);
   });
 
   test('alerts with a kubernetes-mixin equivalent link its prometheus-operator runbook, the others the base URL', () => {

@@ -18,10 +18,17 @@ describe('ObservedService', () => {
     expect(svc.autoscaler).toBeUndefined();
   });
 
-  test('labels every object and the pod template with the six recommended labels', () => {
+  test('labels the Deployment and the pod template with the six recommended labels, every other object with all but the version', () => {
     const { shop } = testApp();
     new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2' });
     const expected = {
+      'app.kubernetes.io/name': 'catalog',
+      'app.kubernetes.io/instance': 'catalog',
+      'app.kubernetes.io/component': 'service',
+      'app.kubernetes.io/part-of': 'shop',
+      'app.kubernetes.io/managed-by': 'cdk8s-microservices',
+    };
+    const versioned = {
       'app.kubernetes.io/name': 'catalog',
       'app.kubernetes.io/instance': 'catalog',
       'app.kubernetes.io/version': '1.4.2',
@@ -36,8 +43,11 @@ describe('ObservedService', () => {
     const selectedBy = { release: 'kube-prometheus-stack' };
     const extra = (o: { kind: string; metadata: { name: string } }) => (['ServiceMonitor', 'PrometheusRule'].includes(o.kind) ? selectedBy
       : o.metadata.name === 'catalog-dashboard' ? { ...selectedBy, grafana_dashboard: '1' } : {});
-    for (const o of objects) expect(o.metadata.labels).toEqual({ ...expected, ...extra(o) });
-    expect(find(objects, 'Deployment', 'catalog').spec.template.metadata.labels).toEqual({ ...expected, 'cdk8s-microservices.io/log-format': 'text' });
+    for (const o of objects.filter(x => x.kind !== 'Deployment')) expect(o.metadata.labels).toEqual({ ...expected, ...extra(o) });
+    const deployment = find(objects, 'Deployment', 'catalog');
+    // the version only where the image runs: a release changes the Deployment and nothing else
+    expect(deployment.metadata.labels).toEqual(versioned);
+    expect(deployment.spec.template.metadata.labels).toEqual({ ...versioned, 'cdk8s-microservices.io/log-format': 'text' });
   });
 
   test('selects pods only by labels that never change between releases', () => {

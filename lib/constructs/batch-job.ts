@@ -151,7 +151,7 @@ export class BatchJob extends Workload {
     this.runBefore = runBefore;
     this.schedule = schedule;
     this.deadlines = { active: activeDeadlineSeconds, starting: startingDeadlineSeconds };
-    const metadata = { name: id, namespace: this.app.namespaceName, labels: this.labels };
+    const metadata = { name: id, namespace: this.app.namespaceName, labels: this.workloadLabels };
     const jobSpec = { backoffLimit, activeDeadlineSeconds, template: this.podTemplate };
 
     if (schedule === undefined) {
@@ -181,7 +181,7 @@ export class BatchJob extends Workload {
           successfulJobsHistoryLimit,
           failedJobsHistoryLimit,
           suspend: props.suspend,
-          jobTemplate: { metadata: { labels: this.labels }, spec: jobSpec },
+          jobTemplate: { metadata: { labels: this.workloadLabels }, spec: jobSpec },
         },
       });
     }

@@ -229,6 +229,8 @@ export class ScaledWorker extends Workload {
       const range = this.autoscalingRange!;
       this.jobDeadline = props.maxProcessingTime === undefined ? undefined : seconds(path, 'maxProcessingTime', props.maxProcessingTime);
       const made = scaledJob(this, { name: this.name, namespace: this.app.namespaceName, labels: this.labels }, {
+        // the ScaledJob holds the pod template and runs the image: it has the version label
+        controllerLabels: this.workloadLabels,
         triggers, template: this.podTemplate, maxReplicas: range.maxReplicas, minReplicas: range.minReplicas,
         activeDeadlineSeconds: this.jobDeadline,
         backoffLimit: props.job?.backoffLimit ?? 3,

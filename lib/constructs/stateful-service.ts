@@ -216,7 +216,7 @@ export class StatefulService extends Workload implements ServiceTarget {
     });
     const selector = workloadSelector(id, id);
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: id, namespace, labels: this.labels },
+      metadata: { name: id, namespace, labels: this.workloadLabels },
       spec: {
         serviceName: headlessName,
         replicas: this.replicas,
@@ -228,6 +228,8 @@ export class StatefulService extends Workload implements ServiceTarget {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: retention.whenDeleted ?? 'Retain', whenScaled: retention.whenScaled ?? 'Retain' },
         template: this.podTemplate,
         volumeClaimTemplates: [{
+          // no version label: a StatefulSet's volumeClaimTemplates cannot change after creation
+          // (the API server refuses the update), so nothing in them may follow the image
           metadata: { name: STORAGE_VOLUME, labels: this.labels },
           spec: {
             accessModes: storage.accessModes ?? ['ReadWriteOnce'],

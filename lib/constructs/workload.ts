@@ -3,7 +3,7 @@ import * as k8s from '../rendering/kube';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { checkVersion, parseImage, versionOf } from '../pod/image';
-import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, serviceSelector, standardLabels, workloadSelector } from '../labels';
+import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, objectLabels, serviceSelector, standardLabels, workloadSelector } from '../labels';
 import { MicroserviceApp } from './microservice-app';
 import { principal } from '../network/mesh/istio';
 import { checkHostname, checkObjectName, upperSnake } from '../names';
@@ -63,8 +63,20 @@ export abstract class Workload extends Construct {
   public readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The ConfigMap holding `config.files`. */
   public readonly configMap?: k8s.KubeConfigMap;
-  /** The six recommended labels of this workload's objects and pods. */
+  /**
+   * The recommended labels of this workload's objects that run no image (ServiceAccount,
+   * Services, autoscaler, disruption budget, policies, monitors, rules, dashboard): name,
+   * instance, component, part-of and managed-by. No version: a release leaves these objects as
+   * they are. See `workloadLabels`.
+   */
   public readonly labels: Record<string, string>;
+  /**
+   * The six recommended labels, `app.kubernetes.io/version` included: on the object that runs
+   * the image (Deployment, StatefulSet, Job, CronJob, ScaledJob) and on its pod template.
+   */
+  public readonly workloadLabels: Record<string, string>;
+  /** `app.kubernetes.io/version` of the pods: the `version` prop, else the image tag (or the start of its digest). */
+  public readonly version: string;
   /** Labels that select every pod of this workload, across releases. */
   public readonly selectorLabels: Record<string, string>;
   /** The container image, as given. */
@@ -112,7 +124,10 @@ export abstract class Workload extends Construct {
     const version = checkVersion(this, 'version', props.version ?? versionOf(image));
     const namespace = this.app.namespaceName;
     const partOf = this.app.node.id;
-    this.labels = standardLabels({ name: id, instance: id, version, component: props.component ?? spec.component, partOf });
+    const component = props.component ?? spec.component;
+    this.version = version;
+    this.workloadLabels = standardLabels({ name: id, instance: id, version, component, partOf });
+    this.labels = objectLabels({ name: id, instance: id, component, partOf });
     this.selectorLabels = serviceSelector(id, partOf);
     this.metricsPort = spec.metricsPort;
     const metadata = { name: id, namespace, labels: this.labels };
@@ -150,7 +165,7 @@ export abstract class Workload extends Construct {
     const pod = assemblePod(this, props, {
       id, job, hasService: spec.hasService === true, ports: spec.ports, claimTemplateMounts: spec.claimTemplateMounts ?? [],
       tmpSize: TMP_SIZE, config: config ? { mountPath: config.mountPath ?? `/etc/${id}` } : undefined,
-      labels: this.labels, meshed: this.app.mesh !== undefined,
+      labels: this.workloadLabels, objectLabels: this.labels, meshed: this.app.mesh !== undefined,
     });
     for (const [name, s] of Object.entries(pod.configMapEnv)) this.env.push('configMapEnv', { name, valueFrom: { configMapKeyRef: s } });
     this.serviceMetadata = pod.serviceMetadata;
@@ -194,7 +209,7 @@ export abstract class Workload extends Construct {
     };
     this.track = { container, deploymentSpec, spread: props.topologySpread !== false, autoscaling: spec.externalScaler ? undefined : props.autoscaling };
     this.podTemplate = {
-      metadata: { labels: { ...pod.labels, ...this.labels, ...logging.labels }, annotations },
+      metadata: { labels: { ...pod.labels, ...this.workloadLabels, ...logging.labels }, annotations },
       spec: {
         serviceAccountName: account.name,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
@@ -218,7 +233,7 @@ export abstract class Workload extends Construct {
     };
     if (!job && spec.controller !== 'statefulset') {
       this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-        metadata,
+        metadata: { ...metadata, labels: this.workloadLabels },
         spec: { ...deploymentSpec, selector: { matchLabels: selector }, template: this.podTemplate },
       });
     }
@@ -278,15 +293,15 @@ export abstract class Workload extends Construct {
   protected addTrack(suffix: string, image: string, version: string, scaling: number | { readonly minReplicas: number; readonly maxReplicas: number }): k8s.KubeDeployment {
     const instance = `${this.name}-${suffix}`;
     const selector = workloadSelector(this.name, instance);
-    const labels = { ...this.labels, [INSTANCE]: instance, [VERSION]: version };
-    const metadata = { name: instance, namespace: this.app.namespaceName, labels };
+    // the version on the Deployment and its pods only, as on the workload's own
+    const metadata = { name: instance, namespace: this.app.namespaceName, labels: { ...this.labels, [INSTANCE]: instance } };
     const scope = new Construct(this, `Track-${suffix}`);
     const autoscaled = typeof scaling !== 'number';
     if (autoscaled && !this.track.autoscaling) throw new Error(`addTrack: bounds need an autoscaled workload (${this.node.path})`);
     const manyPods = autoscaled || scaling >= 2;
     this.tracks.push(instance);
     const deployment = new k8s.KubeDeployment(scope, 'Deployment', {
-      metadata,
+      metadata: { ...metadata, labels: { ...this.workloadLabels, [INSTANCE]: instance, [VERSION]: version } },
       spec: {
         ...this.track.deploymentSpec,
         replicas: autoscaled ? undefined : scaling,

@@ -43,6 +43,8 @@ function renderTriggers(scope: Construct, meta: Metadata, list: readonly QueueTr
  * running at once.
  */
 export function scaledJob(scope: Construct, meta: Metadata, o: {
+  /** The ScaledJob's own labels (it runs the image: the version label too). @default meta.labels */
+  readonly controllerLabels?: Record<string, string>;
   readonly triggers: readonly QueueTrigger[];
   readonly template: k8s.PodTemplateSpec;
   readonly minReplicas: number;
@@ -55,7 +57,7 @@ export function scaledJob(scope: Construct, meta: Metadata, o: {
 }): { scaledJob: ScaledJob; authentications: TriggerAuthentication[] } {
   const { triggers, authentications } = renderTriggers(scope, meta, o.triggers);
   const sj = new (kedaKinds().ScaledJob)(scope, 'ScaledJob', {
-    metadata: meta,
+    metadata: { ...meta, labels: o.controllerLabels ?? meta.labels },
     spec: {
       jobTargetRef: {
         // the Deployment's template as it is: KEDA's generated types would drop what they do not model

@@ -166,18 +166,19 @@ function deploymentAlerts(t: WorkloadTelemetry): Rule[] {
 
   rules.push(...restartingPodAlerts(t));
 
-  // an autoscaler with min = max is always "at max": nothing to say then
-  const a = t.autoscaling;
-  if (a && a.maxReplicas > a.minReplicas) {
+  // the bounds come from kube-state-metrics, not from the code: changing them changes no rule.
+  // An autoscaler with min = max is always "at max": the expression leaves it out.
+  if (t.autoscaling) {
     const hpa = `${ns}, horizontalpodautoscaler=${promqlString(t.name)}`;
+    const byHpa = (metric: string) => `max by (namespace, horizontalpodautoscaler) (${metric}{${hpa}})`;
     rules.push(alertRule(t, {
       name: 'AutoscalerAtMaxReplicas',
-      expr: `max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas{${hpa}})\n`
-        + `==\nmax by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas{${hpa}})`,
+      expr: `${byHpa('kube_horizontalpodautoscaler_status_current_replicas')}\n==\n${byHpa('kube_horizontalpodautoscaler_spec_max_replicas')}\n`
+        + `and on (namespace, horizontalpodautoscaler)\n${byHpa('kube_horizontalpodautoscaler_spec_max_replicas')}\n>\n${byHpa('kube_horizontalpodautoscaler_spec_min_replicas')}`,
       for: '15m',
       severity: 'warning',
-      summary: `${who} has run at its maximum of ${a.maxReplicas} replicas for 15 minutes`,
-      description: `The autoscaler of ${who} has been pinned at autoscaling.maxReplicas (${a.maxReplicas}) for 15 minutes: more load cannot be absorbed. `
+      summary: `${who} has run at its maximum of {{ $value }} replicas for 15 minutes`,
+      description: `The autoscaler of ${who} has been pinned at autoscaling.maxReplicas ({{ $value }}) for 15 minutes: more load cannot be absorbed. `
         + 'Raise maxReplicas (and check the namespace quota and node capacity), or find out why each replica handles less than it used to.',
       runbookUrl: `${MIXIN_RUNBOOKS}/kubehpamaxedout`,
     }));

@@ -25,8 +25,10 @@ export interface PodContext {
   readonly tmpSize: string;
   /** The mount of the construct's own config ConfigMap, if any. */
   readonly config?: { readonly mountPath: string };
-  /** The workload's own labels: user labels may not replace them. */
+  /** The workload's own labels (its pods'): user labels may not replace them. */
   readonly labels: Record<string, string>;
+  /** The labels of the workload's objects that run no image (its Services): `labels` without the version. */
+  readonly objectLabels: Record<string, string>;
   /** The app runs Istio: its sidecar's ports and injection are reserved. @default false */
   readonly meshed?: boolean;
 }
@@ -153,7 +155,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
     labels,
     annotations,
     serviceMetadata: {
-      labels: { ...ctx.labels, ...serviceLabels },
+      labels: { ...ctx.objectLabels, ...serviceLabels },
       annotations: Object.keys(serviceAnnotations).length ? serviceAnnotations : undefined,
     },
   };

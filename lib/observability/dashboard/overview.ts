@@ -51,13 +51,13 @@ export function appOverviewDashboard(app: string, namespace: string, options: Ov
     variable: 'workload', label: 'Workload', of: 'Deployment', values: `label_values(kube_deployment_spec_replicas{${ns}}, deployment)`,
     // a Deployment's pods and main container, whichever Deployment the repeated row stands for
     pods: `${ns}, pod=~"$workload-${POD_SUFFIX}", container="$workload"`,
-    replicas: deploymentReplicasPanel(`${ns}, deployment="$workload"`, ''),
+    replicas: deploymentReplicasPanel(`${ns}, deployment="$workload"`),
   }];
   if (options.statefulSets) {
     repeated.push({
       variable: 'statefulset', label: 'StatefulSet', of: 'StatefulSet', values: `label_values(kube_statefulset_replicas{${ns}}, statefulset)`,
       pods: `${ns}, pod=~"$statefulset-[0-9]+", container="$statefulset"`,
-      replicas: statefulSetReplicasPanel(`${ns}, statefulset="$statefulset"`, ''),
+      replicas: statefulSetReplicasPanel(`${ns}, statefulset="$statefulset"`),
     });
   }
   const panels: Panel[] = [];

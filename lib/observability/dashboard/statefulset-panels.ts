@@ -7,8 +7,8 @@ import { dashed, timeseries, withOverrides } from './panels';
 import { round, str } from './queries';
 
 // `set` selects the StatefulSet's kube-state-metrics series
-export function statefulSetReplicasPanel(set: string, fixed: string): PanelSpec {
-  const spec = timeseries('Replicas', `Ready pods against the StatefulSet's replicas${fixed}; during an update, the pods already on the new revision.`, 6, 'none', [
+export function statefulSetReplicasPanel(set: string): PanelSpec {
+  const spec = timeseries('Replicas', "Ready pods against the StatefulSet's replicas; during an update, the pods already on the new revision.", 6, 'none', [
     { expr: `max(kube_statefulset_status_replicas_ready{${set}})`, legendFormat: 'ready' },
     { expr: `max(kube_statefulset_status_replicas_updated{${set}})`, legendFormat: 'updated' },
     { expr: `max(kube_statefulset_replicas{${set}})`, legendFormat: 'desired' },

@@ -1,17 +1,15 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as YAML from 'yaml';
 import { MicroserviceConfigError, show } from '../../errors';
-import { joinImage, splitImage, versionOf } from '../../pod/image';
 import { resourceFileNames } from '../../rendering/kustomize';
 import { VERSION } from '../../labels';
 import { MicroserviceApp } from '../../constructs/microservice-app';
 import { Workload } from '../../constructs/workload';
-import { StatefulService } from '../../constructs/stateful-service';
 import { helmHooks } from './hooks';
-import { imageValuesProblem } from './image';
+import { Plan, apiKey, keyOf, planWorkloads, podTemplateOf } from './plan';
 import { valuesSchema } from './schema';
 import { ObjectTemplate, escapeTemplateText, forEachMetadata } from './templates';
-import { ChartValues, WorkloadValues, valueRef, valuesYaml } from './values';
+import { ChartValues, valueRef, valuesYaml } from './values';
 
 /** Options of `helmChart()`. */
 export interface HelmChartOptions {
@@ -32,10 +30,13 @@ const KUBE_VERSION = '>=1.28.0-0';
  * object.
  *
  * The templates are the app's synthesized objects, literal but for the values a release
- * changes, per workload: the container image (registry, repository, tag, digest), the
- * `app.kubernetes.io/version` label where it comes from the image, and the replica count of a
- * fixed Deployment or the bounds of an autoscaler. With the default values `helm template`
- * renders exactly `app.toJson()`. Object namespaces are kept as they are: the chart installs
+ * changes, per workload: the container image (registry, repository, tag, digest) of its
+ * Deployment, StatefulSet, Job, CronJob or ScaledJob, the `app.kubernetes.io/version` label
+ * there where it comes from the image, the replica count of a fixed Deployment or StatefulSet,
+ * the bounds of an autoscaler, a KEDA ScaledObject or ScaledJob, or a canary's autoscaler. A
+ * `runBefore` Job with the image of the workload it runs before follows that workload's image
+ * value; a Job without `runBefore` (a release object, not a hook) is renamed when its image
+ * changes. With the default values `helm template` renders exactly `app.toJson()`. Object namespaces are kept as they are: the chart installs
  * into the app's namespace whatever `--namespace` says, and makes the Namespace itself.
  */
 export function helmChart(app: MicroserviceApp, options: HelmChartOptions = {}): Record<string, string> {
@@ -50,10 +51,12 @@ export function helmChart(app: MicroserviceApp, options: HelmChartOptions = {}):
   for (const plan of plans) for (const key of plan.objectKeys) byObject.set(key, plan);
 
   const values: ChartValues = { workloads: Object.fromEntries(plans.filter(p => Object.keys(p.values).length).map(p => [p.name, p.values])) };
+  const follows = plans.filter(p => p.imageFrom !== undefined && p.imageFrom !== p.name).map(p => [p.name, p.imageFrom!] as const);
+  const keda = new Set(plans.filter(p => p.scalerKey !== undefined).map(p => p.name));
   const files: Record<string, string> = {
     'Chart.yaml': chartYaml(app, chartVersion, objects.length),
-    'values.yaml': valuesYaml(chartName, values),
-    'values.schema.json': `${JSON.stringify(valuesSchema(chartName, values), undefined, 2)}\n`,
+    'values.yaml': valuesYaml(chartName, values, follows),
+    'values.schema.json': `${JSON.stringify(valuesSchema(chartName, values, keda), undefined, 2)}\n`,
     '.helmignore': HELMIGNORE,
     'templates/_helpers.tpl': helpers(chartName),
     'templates/NOTES.txt': notes(app, plans),
@@ -70,103 +73,62 @@ export function helmChart(app: MicroserviceApp, options: HelmChartOptions = {}):
   return files;
 }
 
-/** What one workload contributes to the chart: its values and where they go. */
-interface Plan {
-  readonly name: string;
-  readonly values: WorkloadValues;
-  /** The keys (`keyOf`) of the workload's objects in this app. */
-  readonly objectKeys: Set<string>;
-  /** Undefined for a worker that runs as Jobs: its image stays literal in the ScaledJob. */
-  readonly deploymentKey?: string;
-  readonly autoscalerKey?: string;
-  /** The version label value that follows the image tag, if it does. */
-  readonly followsImage?: string;
-}
-
-function keyOf(o: { apiVersion?: string; kind?: string; metadata?: { name?: string } }): string {
-  return `${o.apiVersion}|${o.kind}|${o.metadata?.name}`;
-}
-
-function apiKey(o: ApiObject): string {
-  return `${o.apiVersion}|${o.kind}|${o.name}`;
-}
-
-/**
- * The values of each workload of the app, in name order. A field becomes a value only when the
- * synthesized object still holds what the workload says (an escape-hatch override elsewhere
- * stays literal rather than being silently ignored by a value).
- */
-function planWorkloads(app: MicroserviceApp, objects: any[]): Plan[] {
-  const byKey = new Map(objects.map(o => [keyOf(o), o]));
-  const workloads = app.node.findAll()
-    .filter((c): c is Workload => c instanceof Workload && c.app === app)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return workloads.map(w => {
-    const objectKeys = new Set(w.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === app)
-      .map(apiKey));
-    // the object whose pod template holds the image: a Job's stays literal (its name is a hash of its content)
-    const controller = w.deployment ?? (w instanceof StatefulService ? w.statefulSet : undefined);
-    const deploymentKey = controller ? apiKey(controller) : undefined;
-    const autoscalerKey = w.autoscaler ? apiKey(w.autoscaler) : undefined;
-    const deployment = deploymentKey ? byKey.get(deploymentKey) : undefined;
-    const container = deployment?.spec?.template?.spec?.containers?.find((c: any) => c.name === w.name);
-    const values: { -readonly [K in keyof WorkloadValues]: WorkloadValues[K] } = {};
-    let followsImage: string | undefined;
-    if (container?.image === w.image) {
-      const image = splitImage(w.image);
-      if (joinImage(image) !== w.image) throw new Error(`internal error: image ${show(w.image)} splits into ${JSON.stringify(image)}`);
-      const problem = imageValuesProblem(image);
-      if (problem) {
-        throw new MicroserviceConfigError(w, `helmChart(): 'image' ${show(w.image)} cannot be a chart value, ${problem}: use a reference such as 'ghcr.io/acme/catalog:1.4.2'`);
-      }
-      values.image = image;
-      const derived = versionOf({ tag: image.tag || undefined, digest: image.digest || undefined });
-      if (w.labels[VERSION] === derived) followsImage = derived;
-    }
-    if (w.replicas !== undefined && deployment?.spec?.replicas === w.replicas) values.replicas = w.replicas;
-    const hpa = autoscalerKey ? byKey.get(autoscalerKey) : undefined;
-    const range = w.autoscalingRange;
-    if (range && hpa?.spec?.minReplicas === range.minReplicas && hpa?.spec?.maxReplicas === range.maxReplicas) {
-      values.autoscaling = { minReplicas: range.minReplicas, maxReplicas: range.maxReplicas };
-    }
-    return { name: w.name, values, objectKeys, deploymentKey, autoscalerKey, followsImage };
-  });
-}
-
 /** One object as a template: literal, with the plan's values in their places. */
 function templateOf(chartName: string, object: any, plan: Plan | undefined): string {
   const t = new ObjectTemplate(object);
-  let prelude = '';
+  const prelude: string[] = [];
   if (plan) {
     const key = keyOf(object);
     const ref = (...path: string[]) => valueRef(plan.name, ...path);
-    if (key === plan.deploymentKey) {
-      if (plan.values.image) {
-        const container = t.object.spec.template.spec.containers.find((c: any) => c.name === plan.name);
-        t.template(container, 'image', `include "${chartName}.image" ${ref('image')} | quote`);
+    // maxReplicas >= minReplicas: the one rule JSON Schema cannot state
+    const ordered = (min: string, max: string, path: string) => prelude.push(`{{- if lt (int ${max}) (int ${min}) }}`
+      + `{{ fail "${path}.maxReplicas must be >= ${path}.minReplicas" }}{{ end -}}`);
+    if (key === plan.controllerKey) {
+      const pod = podTemplateOf(t.object);
+      if (plan.imageFrom !== undefined) {
+        const image = valueRef(plan.imageFrom, 'image');
+        const container = pod.spec.containers.find((c: any) => c.name === plan.name);
+        t.template(container, 'image', `include "${chartName}.image" ${image} | quote`);
+        const follows = plan.followsImage;
+        if (follows !== undefined) {
+          // the controller's and its pod template's (a CronJob's job template's too)
+          forEachMetadata(t.object, metadata => {
+            const labels = metadata.labels;
+            if (labels && typeof labels === 'object' && labels[VERSION] === follows) {
+              t.template(labels, VERSION, `include "${chartName}.version" ${image} | quote`);
+            }
+          });
+        }
+        const job = plan.renamedJob;
+        if (job) {
+          // a Job's pod template cannot change under its name: another image, another Job
+          t.template(t.object.metadata, 'name', `include "${chartName}.jobName" (list ${JSON.stringify(job.name)} (include "${chartName}.image" ${image}) ${JSON.stringify(job.image)} ${JSON.stringify(job.baseName)}) | quote`);
+        }
       }
       if (plan.values.replicas !== undefined) t.template(t.object.spec, 'replicas', `${ref('replicas')} | int`);
     }
     if (key === plan.autoscalerKey && plan.values.autoscaling) {
       t.template(t.object.spec, 'minReplicas', `${ref('autoscaling', 'minReplicas')} | int`);
       t.template(t.object.spec, 'maxReplicas', `${ref('autoscaling', 'maxReplicas')} | int`);
-      // the one rule JSON Schema cannot state
-      const path = `workloads.${plan.name}.autoscaling`;
-      prelude = `{{- if lt (int ${ref('autoscaling', 'maxReplicas')}) (int ${ref('autoscaling', 'minReplicas')}) }}`
-        + `{{ fail "${path}.maxReplicas must be >= ${path}.minReplicas" }}{{ end -}}\n`;
+      ordered(ref('autoscaling', 'minReplicas'), ref('autoscaling', 'maxReplicas'), `workloads.${plan.name}.autoscaling`);
     }
-    const follows = plan.followsImage;
-    if (follows !== undefined) {
-      forEachMetadata(t.object, metadata => {
-        const labels = metadata.labels;
-        if (labels && typeof labels === 'object' && labels[VERSION] === follows) {
-          t.template(labels, VERSION, `include "${chartName}.version" ${ref('image')} | quote`);
-        }
-      });
+    if (key === plan.scalerKey && plan.values.autoscaling) {
+      t.template(t.object.spec, 'minReplicaCount', `${ref('autoscaling', 'minReplicas')} | int`);
+      t.template(t.object.spec, 'maxReplicaCount', `${ref('autoscaling', 'maxReplicas')} | int`);
+      ordered(ref('autoscaling', 'minReplicas'), ref('autoscaling', 'maxReplicas'), `workloads.${plan.name}.autoscaling`);
+      if (plan.fallbackReplicas !== undefined) {
+        // as the library refuses at synth: the fallback runs at most the maximum
+        prelude.push(`{{- if lt (int ${ref('autoscaling', 'maxReplicas')}) ${plan.fallbackReplicas} }}`
+          + `{{ fail "workloads.${plan.name}.autoscaling.maxReplicas must be >= ${plan.fallbackReplicas}, the ScaledObject's fallback replicas (keda.fallbackReplicas in the code)" }}{{ end -}}`);
+      }
+    }
+    if (key === plan.canaryAutoscalerKey && plan.values.canary) {
+      t.template(t.object.spec, 'minReplicas', `${ref('canary', 'autoscaling', 'minReplicas')} | int`);
+      t.template(t.object.spec, 'maxReplicas', `${ref('canary', 'autoscaling', 'maxReplicas')} | int`);
+      ordered(ref('canary', 'autoscaling', 'minReplicas'), ref('canary', 'autoscaling', 'maxReplicas'), `workloads.${plan.name}.canary.autoscaling`);
     }
   }
-  return t.render(prelude);
+  return t.render(prelude.map(l => `${l}\n`).join(''));
 }
 
 function chartYaml(app: MicroserviceApp, version: string, objectCount: number): string {
@@ -203,6 +165,16 @@ digest; cut to 63 characters that are valid in a label value.
 {{- if not $v }}{{ $v = printf "sha256-%s" (.digest | trimPrefix "sha256:" | trunc 12) }}{{ end -}}
 {{- $v = regexReplaceAll "[^A-Za-z0-9_.-]" $v "-" | trunc 63 | trimAll "-_." -}}
 {{- default "unversioned" $v -}}
+{{- end }}
+
+{{/*
+The name of a Job that is a release object, from (list name image defaultImage baseName): its
+synthesized name while it runs the image it was synthesized with, else baseName and a hash of
+both. A Job's pod template cannot change under its name, so another image is another Job, as a
+changed Job is in the plain output.
+*/}}
+{{- define "${chartName}.jobName" -}}
+{{- if eq (index . 1) (index . 2) }}{{ index . 0 }}{{ else }}{{ index . 3 }}-{{ printf "%s %s" (index . 0) (index . 1) | sha256sum | trunc 10 }}{{ end -}}
 {{- end }}
 `;
 }

@@ -8,7 +8,7 @@ import { ChartValues } from './values';
  * `latest`, or a digest). What JSON Schema cannot say (maxReplicas >= minReplicas) the
  * autoscaler's template checks with `fail`.
  */
-export function valuesSchema(chartName: string, values: ChartValues): object {
+export function valuesSchema(chartName: string, values: ChartValues, keda: ReadonlySet<string> = new Set()): object {
   const workloads = Object.entries(values.workloads);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -25,7 +25,14 @@ export function valuesSchema(chartName: string, values: ChartValues): object {
           const properties: Record<string, object> = {};
           if (w.image) properties.image = { $ref: '#/definitions/image' };
           if (w.replicas !== undefined) properties.replicas = { $ref: '#/definitions/replicas' };
-          if (w.autoscaling) properties.autoscaling = { $ref: '#/definitions/autoscaling' };
+          // KEDA scales to zero: its minReplicaCount may be 0, an autoscaler's minReplicas not
+          if (w.autoscaling) properties.autoscaling = { $ref: keda.has(name) ? '#/definitions/kedaBounds' : '#/definitions/autoscaling' };
+          if (w.canary) {
+            properties.canary = {
+              type: 'object', additionalProperties: false, required: ['autoscaling'],
+              properties: { autoscaling: { $ref: '#/definitions/autoscaling' } },
+            };
+          }
           return [name, {
             type: 'object',
             additionalProperties: false,
@@ -52,7 +59,7 @@ export function valuesSchema(chartName: string, values: ChartValues): object {
           { properties: { tag: { minLength: 1, not: { const: 'latest' } } } },
         ],
       },
-      replicas: { description: 'The pod count of a Deployment that is not autoscaled.', type: 'integer', minimum: 0 },
+      replicas: { description: 'The pod count of a Deployment or StatefulSet that is not autoscaled.', type: 'integer', minimum: 0 },
       autoscaling: {
         description: 'The bounds of the HorizontalPodAutoscaler (maxReplicas >= minReplicas).',
         type: 'object',
@@ -60,6 +67,16 @@ export function valuesSchema(chartName: string, values: ChartValues): object {
         required: ['minReplicas', 'maxReplicas'],
         properties: {
           minReplicas: { type: 'integer', minimum: 1 },
+          maxReplicas: { type: 'integer', minimum: 1 },
+        },
+      },
+      kedaBounds: {
+        description: 'The bounds of the KEDA ScaledObject or ScaledJob (maxReplicas >= minReplicas; 0 scales to zero).',
+        type: 'object',
+        additionalProperties: false,
+        required: ['minReplicas', 'maxReplicas'],
+        properties: {
+          minReplicas: { type: 'integer', minimum: 0 },
           maxReplicas: { type: 'integer', minimum: 1 },
         },
       },
