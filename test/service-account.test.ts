@@ -4,7 +4,7 @@
 import { Testing } from 'cdk8s';
 import { BatchJob, MicroserviceApp, ObservedService, ScaledWorker, StatefulService } from '../lib';
 import { warningsOf } from '../lib/warnings';
-import { Manifest, expectConfigError, find, ofKind, synth, testApp } from './helpers';
+import { Manifest, READY, expectConfigError, find, ofKind, synth, testApp } from './helpers';
 import { NetworkPolicy, Pod, allowed } from './netpol-evaluator';
 
 const IMAGE = 'ghcr.io/acme/app:1.0.0';
@@ -25,13 +25,13 @@ function podSpec(objects: Manifest[], name: string): any {
 function bank(props: { mesh?: boolean; without?: string } = {}) {
   const { shop } = testApp('shop', props.mesh ? { mesh: 'istio' } : {});
   const make: Record<string, () => unknown> = {
-    frontend: () => new ObservedService(shop, 'frontend', { image: IMAGE, serviceAccount: BANK }),
-    loadgen: () => new ScaledWorker(shop, 'loadgen', { image: IMAGE, serviceAccount: BANK }),
-    cache: () => new StatefulService(shop, 'cache', { image: IMAGE, storage: { size: '1Gi', mountPath: '/data' }, serviceAccount: BANK }),
+    frontend: () => new ObservedService(shop, 'frontend', { image: IMAGE, serviceAccount: BANK, probes: READY }),
+    loadgen: () => new ScaledWorker(shop, 'loadgen', { image: IMAGE, serviceAccount: BANK, probes: { liveness: false } }),
+    cache: () => new StatefulService(shop, 'cache', { image: IMAGE, storage: { size: '1Gi', mountPath: '/data' }, serviceAccount: BANK, probes: READY }),
     report: () => new BatchJob(shop, 'report', { image: IMAGE, schedule: '0 3 * * *', serviceAccount: BANK }),
   };
   for (const [name, build] of Object.entries(make)) if (name !== props.without) build();
-  const api = new ObservedService(shop, 'api', { image: IMAGE });
+  const api = new ObservedService(shop, 'api', { image: IMAGE, probes: READY });
   return { shop, api };
 }
 
@@ -119,38 +119,38 @@ describe('a shared ServiceAccount', () => {
     synth(plain.shop);
     expect(warningsOf(plain.shop)).toEqual([]);
     const { shop } = testApp('shop', { mesh: 'istio' });
-    const api = new ObservedService(shop, 'api', { image: IMAGE });
-    new ObservedService(shop, 'a', { image: IMAGE, serviceAccount: { name: 'callers' } }).connectTo(api);
-    new ObservedService(shop, 'b', { image: IMAGE, serviceAccount: { name: 'callers' } }).connectTo(api);
+    const api = new ObservedService(shop, 'api', { image: IMAGE, probes: READY });
+    new ObservedService(shop, 'a', { image: IMAGE, serviceAccount: { name: 'callers' }, probes: READY }).connectTo(api);
+    new ObservedService(shop, 'b', { image: IMAGE, serviceAccount: { name: 'callers' }, probes: READY }).connectTo(api);
     synth(shop);
     expect(warningsOf(shop)).toEqual([]);
   });
 
   test('annotations that differ are refused, naming both workloads', () => {
     const { shop } = testApp();
-    new ObservedService(shop, 'frontend', { image: IMAGE, serviceAccount: BANK });
-    new ObservedService(shop, 'userservice', { image: IMAGE, serviceAccount: BANK });
-    expectConfigError(() => new ObservedService(shop, 'contacts', { image: IMAGE, serviceAccount: { name: 'bank', annotations: EKS } }),
+    new ObservedService(shop, 'frontend', { image: IMAGE, serviceAccount: BANK, probes: READY });
+    new ObservedService(shop, 'userservice', { image: IMAGE, serviceAccount: BANK, probes: READY });
+    expectConfigError(() => new ObservedService(shop, 'contacts', { image: IMAGE, serviceAccount: { name: 'bank', annotations: EKS }, probes: READY }),
       "[shop/contacts] 'serviceAccount.annotations' {\"eks.amazonaws.com/role-arn\":\"arn:aws:iam::111122223333:role/bank\"} differ from {\"iam.gke.io/gcp-service-account\":\"bank@acme-prod.iam.gserviceaccount.com\"}, "
       + "which 'frontend', 'userservice' give the ServiceAccount 'bank' they share with this workload: one account has one set of annotations; give them all the same, or give this workload an account of its own");
-    expectConfigError(() => new ObservedService(shop, 'ledger', { image: IMAGE, serviceAccount: { name: 'bank' } }),
+    expectConfigError(() => new ObservedService(shop, 'ledger', { image: IMAGE, serviceAccount: { name: 'bank' }, probes: READY }),
       "[shop/ledger] 'serviceAccount.annotations' {} differ from {\"iam.gke.io/gcp-service-account\":\"bank@acme-prod.iam.gserviceaccount.com\"}, "
       + "which 'frontend', 'userservice' give the ServiceAccount 'bank' they share with this workload: one account has one set of annotations; give them all the same, or give this workload an account of its own");
   });
 
   test('a name that is a workload\'s own account is refused, whichever comes first', () => {
     const first = testApp();
-    new ObservedService(first.shop, 'bank', { image: IMAGE });
-    expectConfigError(() => new ObservedService(first.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' } }),
+    new ObservedService(first.shop, 'bank', { image: IMAGE, probes: READY });
+    expectConfigError(() => new ObservedService(first.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' }, probes: READY }),
       "[shop/frontend] 'serviceAccount.name' 'bank' is the ServiceAccount that workload 'bank' has of its own: give it serviceAccount: { name: 'bank' } too to share it, or choose another name");
     const second = testApp();
-    new ObservedService(second.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' } });
-    expectConfigError(() => new ObservedService(second.shop, 'bank', { image: IMAGE }),
+    new ObservedService(second.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' }, probes: READY });
+    expectConfigError(() => new ObservedService(second.shop, 'bank', { image: IMAGE, probes: READY }),
       "[shop/bank] its own ServiceAccount would be named 'bank', the account 'frontend' share ('serviceAccount.name'): set serviceAccount: { name: 'bank' } here to share it too, or give the others another name");
     // naming it on both shares it
     const both = testApp();
-    new ObservedService(both.shop, 'bank', { image: IMAGE, serviceAccount: { name: 'bank' } });
-    new ObservedService(both.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' } });
+    new ObservedService(both.shop, 'bank', { image: IMAGE, serviceAccount: { name: 'bank' }, probes: READY });
+    new ObservedService(both.shop, 'frontend', { image: IMAGE, serviceAccount: { name: 'bank' }, probes: READY });
     expect(ofKind(synth(both.shop), 'ServiceAccount').map(a => a.metadata.name)).toEqual(['bank']);
   });
 
@@ -158,8 +158,8 @@ describe('a shared ServiceAccount', () => {
     const app = Testing.app();
     const a = new MicroserviceApp(app, 'shop');
     const b = new MicroserviceApp(app, 'billing');
-    new ObservedService(a, 'web', { image: IMAGE, serviceAccount: { name: 'runner', annotations: GKE } });
-    new ObservedService(b, 'web', { image: IMAGE, serviceAccount: { name: 'runner', annotations: EKS } });
+    new ObservedService(a, 'web', { image: IMAGE, serviceAccount: { name: 'runner', annotations: GKE }, probes: READY });
+    new ObservedService(b, 'web', { image: IMAGE, serviceAccount: { name: 'runner', annotations: EKS }, probes: READY });
     expect(find(synth(a), 'ServiceAccount', 'runner').metadata).toMatchObject({ namespace: 'shop', annotations: GKE });
     expect(find(synth(b), 'ServiceAccount', 'runner').metadata).toMatchObject({ namespace: 'billing', annotations: EKS });
   });
@@ -176,7 +176,7 @@ describe('serviceAccount without a name', () => {
 
   test('by default: an account of its own, unannotated', () => {
     const { shop } = testApp();
-    new ObservedService(shop, 'web', { image: IMAGE });
+    new ObservedService(shop, 'web', { image: IMAGE, probes: READY });
     const account = find(synth(shop), 'ServiceAccount', 'web');
     expect(account.metadata.annotations).toBeUndefined();
     expect(account.automountServiceAccountToken).toBe(false);
@@ -191,6 +191,6 @@ describe('serviceAccount refused', () => {
     ['an unknown prop', { role: 'x' }, "[shop/web] 'serviceAccount.role' is not a known prop: use one of 'name', 'annotations'"],
   ])('%s', (_what, serviceAccount, message) => {
     const { shop } = testApp();
-    expectConfigError(() => new ObservedService(shop, 'web', { image: IMAGE, serviceAccount: serviceAccount as any }), message);
+    expectConfigError(() => new ObservedService(shop, 'web', { image: IMAGE, serviceAccount: serviceAccount as any, probes: READY }), message);
   });
 });

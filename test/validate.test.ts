@@ -8,6 +8,7 @@ import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
 import { Finding, ManifestPathError, RULES, SchemaCatalog, ValidationResult, exitCodeFor, formatResult, validateManifests, validatePaths } from '../lib/tools/validate';
 import { yamlFilesUnder } from '../lib/tools/validate/manifests';
 import { ManifestValidation } from '../lib/tools/validate/plugin';
+import { READY } from './helpers';
 import { fieldPath, goRegExp } from '../lib/tools/validate/schema';
 
 // cdk8s-cli exposes its plugin API as 'cdk8s-cli/plugins' (package exports); the types live in lib/
@@ -503,7 +504,7 @@ describe('the cdk8s validation plugin', () => {
     test('lists the app\'s synth warnings, which do not fail the report', async () => {
       const report = await pluginOn(app => {
         const shop = new MicroserviceApp(app, 'shop');
-        new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+        new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, probes: READY, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
       });
       const warning = report.violations.find(v => v.ruleName === 'synth-warning (warning)')!;
       expect(warning.violatingConstructs).toEqual([expect.objectContaining({
