@@ -50,14 +50,21 @@ describe('prerequisites of an app', () => {
     new ScaledWorker(shop, 'mailer', { image: 'x/mailer:1', autoscaling: { maxReplicas: 5 }, queue: QueueTrigger.rabbitmq({ queueName: 'mail', messagesPerReplica: 20, host: { secretName: 'rabbitmq', key: 'amqp-url' } }) });
     const p = prerequisites(shop, shop.toJson());
     const row = (kind: string) => p.requirements.find(r => r.kinds.includes(kind));
-    expect(row('ServiceMonitor')?.what).toContain("the Prometheus Operator's CRDs (`monitoring.coreos.com/v1`), and a Prometheus in namespace `observability`");
+    expect(row('ServiceMonitor')?.what).toContain("the Prometheus Operator's CRDs (`monitoring.coreos.com/v1`), and a Prometheus (pods `app.kubernetes.io/name=prometheus` in namespace `observability`) selecting `release=kube-prometheus-stack`");
     expect(row('ScaledObject')).toMatchObject({ kinds: ['ScaledObject', 'TriggerAuthentication'], without: '`kubectl apply` refuses the kind' });
-    expect(row('Ingress')?.what).toContain('an Ingress controller (the default IngressClass), pods `app.kubernetes.io/name=ingress-nginx` in namespace `ingress-nginx`');
+    expect(row('Ingress')?.what).toContain('an Ingress controller (the default IngressClass): pods `app.kubernetes.io/name=ingress-nginx` in namespace `ingress-nginx`, which');
     expect(row('HorizontalPodAutoscaler')?.what).toContain('metrics-server');
     expect(row('NetworkPolicy')?.without).toBe('the policies are accepted and do nothing');
     // what apply refuses comes first
     expect(p.requirements.map(r => r.without.startsWith('`kubectl apply` refuses'))).toEqual([true, true, false, false, false, false]);
     expect(p.named.map(n => n.name)).toEqual(['rabbitmq', 'shop-tls']);
+  });
+
+  test('an Ingress controller admitted by address ranges is named by them', () => {
+    const { shop } = testApp('shop', { domain: 'shop.example.com', tlsSecretName: 'shop-tls', ingressController: { cidrs: ['35.191.0.0/16', '130.211.0.0/22'] } });
+    new ObservedService(shop, 'web', { image: 'x/web:1', route: { path: '/' } });
+    const p = prerequisites(shop, shop.toJson());
+    expect(p.requirements.find(r => r.kinds.includes('Ingress'))?.what).toContain('an Ingress controller (the default IngressClass): addresses `35.191.0.0/16`, `130.211.0.0/22`, which');
   });
 
   test('a Gateway app needs the Gateway API CRDs and a listener that admits its namespace; the Gateway is named, not created', () => {

@@ -3,6 +3,7 @@
 // create (Secrets, a PriorityClass, an IngressClass, a StorageClass, a Gateway...). Read from the
 // rendered objects, so that whatever made an object (a prop, an escape hatch) is counted.
 import { MicroserviceApp } from '../constructs/microservice-app';
+import type { PodsPeer } from '../network/network-policy';
 
 /** An object the app's objects name and the app does not create. */
 export interface NamedObject {
@@ -33,6 +34,13 @@ const code = (s: string) => `\`${s}\``;
 const labels = (l: Record<string, string> | undefined) => (l && Object.keys(l).length ? Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') : 'any');
 const REFUSED = '`kubectl apply` refuses the kind';
 
+/** The pods (or address ranges) a network peer admits, as the policy reads it. */
+function peer(p: PodsPeer, ownNamespace: string): string {
+  const cidrs = p.cidrs?.length ? `addresses ${p.cidrs.map(code).join(', ')}` : undefined;
+  if (cidrs && p.namespace === undefined && p.podLabels === undefined) return cidrs;
+  return `pods ${code(labels(p.podLabels))} in namespace ${code(p.namespace ?? ownNamespace)}${cidrs ? ` and ${cidrs}` : ''}`;
+}
+
 type Need = Omit<Requirement, 'kinds'>;
 
 /** The CRDs and controller an API group of the app's objects needs. */
@@ -40,7 +48,7 @@ function requirementFor(app: MicroserviceApp, group: string): Need | undefined {
   switch (group) {
     case 'monitoring.coreos.com': {
       const m = app.monitoring;
-      const where = m ? `, and a Prometheus in namespace ${code(m.prometheus.namespace ?? app.namespaceName)} (pods ${code(labels(m.prometheus.podLabels))}) selecting ${code(labels(m.labels))}` : '';
+      const where = m ? `, and a Prometheus (${peer(m.prometheus, app.namespaceName)}) selecting ${code(labels(m.labels))}` : '';
       return { what: `the Prometheus Operator's CRDs (${code('monitoring.coreos.com/v1')})${where} ([installation](https://prometheus-operator.dev/docs/getting-started/installation/))`, without: `${REFUSED}; no Prometheus selecting them: nothing is scraped or alerted on` };
     }
     case 'keda.sh': return { what: `KEDA (${code('keda.sh/v1alpha1')}, [deploying KEDA](https://keda.sh/docs/latest/deploy/))`, without: REFUSED };
@@ -64,7 +72,7 @@ function builtInRequirement(app: MicroserviceApp, kind: string, objects: any[]):
       const classes = [...new Set(objects.filter(o => o.kind === 'Ingress').map(o => o.spec?.ingressClassName).filter(Boolean))];
       const c = app.ingressController;
       return {
-        what: `an Ingress controller${classes.length ? ` of class ${classes.map(code).join(', ')}` : ' (the default IngressClass)'}, pods ${code(labels(c.podLabels))} in namespace ${code(c.namespace ?? app.namespaceName)}, which the network policy admits ([Ingress](https://kubernetes.io/docs/concepts/services-networking/ingress/#prerequisites))`,
+        what: `an Ingress controller${classes.length ? ` of class ${classes.map(code).join(', ')}` : ' (the default IngressClass)'}: ${peer(c, app.namespaceName)}, which the network policy admits ([Ingress](https://kubernetes.io/docs/concepts/services-networking/ingress/#prerequisites))`,
         without: 'the Ingress is accepted and routes nothing',
       };
     }
