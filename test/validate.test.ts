@@ -520,7 +520,8 @@ describe('the cdk8s validation plugin', () => {
     const ctx = context(yamlFilesUnder(DIST));
     await new ManifestValidation({ warnFails: true }).validate(ctx);
     expect(ctx.report.success).toBe(true);
-    expect(ctx.report.toJson().violations).toEqual([]);
+    // info only (listed, never failing): inventory's postgres runs as the image's own uid 999
+    expect(ctx.report.toJson().violations.map(v => v.ruleName)).toEqual(['sc-high-uid (info)']);
   });
 
   test('fails on warnings only with warnFails', async () => {
