@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AppContext, MicroserviceApp } from 'cdk8s-microservices';
 import { buildAppService } from './app-service';
 import { buildBankOfAnthos } from './bank-of-anthos';
+import { buildBookstore } from './bookstore';
 import { buildHelloWorld } from './hello-world';
 import { buildInventory } from './inventory';
 import { buildMyapp } from './myapp';
@@ -11,6 +12,7 @@ import { buildShop, buildShopMesh } from './shop';
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
   'app-service': buildAppService,
   'bank-of-anthos': buildBankOfAnthos,
+  'bookstore': buildBookstore,
   'hello-world': buildHelloWorld,
   'inventory': buildInventory,
   'myapp': buildMyapp,
@@ -19,15 +21,11 @@ export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContex
 };
 
 /**
- * Example apps dist/ does not hold yet, and why: CI judges dist/ with
- * ../shared/tools/check-manifests, which reports a StatefulSet's mount of its own claim
- * template as "volumeMount 'data' has no volume" (it counts only spec.volumes, not
- * volumeClaimTemplates, which the StatefulSet controller turns into volumes of each pod).
- * Our own validator and the tests check these apps; they move to dist/ when the checker does.
+ * Example apps dist/ does not hold, and why. CI judges dist/ with ../shared/tools/check-manifests
+ * and `cdk8s-ms validate`; an app kept out of it is still built, snapshotted and validated by
+ * the tests. None today.
  */
-export const NOT_IN_DIST: Record<string, string> = {
-  inventory: 'check-manifests does not count volumeClaimTemplates as volumes',
-};
+export const NOT_IN_DIST: Record<string, string> = {};
 
 /** The example apps `npm run synth` writes into dist/. */
 export const DIST_APPS: string[] = Object.keys(EXAMPLE_APPS).filter(name => !(name in NOT_IN_DIST));

@@ -30,7 +30,6 @@ export function buildInventory(scope: Construct): MicroserviceApp {
     resources: { cpu: '500m', memory: '1Gi', ephemeralStorage: '1Gi' },
     // ready when the server takes queries; alive while it accepts connections
     probes: { readiness: { command: ['pg_isready', '--host=127.0.0.1', '--username=postgres'] }, liveness: { tcp: true } },
-    priorityClassName: 'stateful-high',
     // the exporter beside the database serves its metrics on 9187
     sidecars: [{
       name: 'exporter',

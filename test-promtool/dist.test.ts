@@ -19,12 +19,16 @@ const dashboards = manifests.filter(m => m?.kind === 'ConfigMap' && m.metadata?.
 const rules = manifests.filter(m => m?.kind === 'PrometheusRule');
 
 test('dist/ holds an overview dashboard per app, and a dashboard and a PrometheusRule per workload', () => {
-  const deployments = manifests.filter(m => m?.kind === 'Deployment' && !m.metadata.name.endsWith('-canary'));
+  // every workload kind, by its name label (a Job's object name carries a content hash)
+  const workloads = manifests
+    .filter(m => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(m?.kind) && !m.metadata.name.endsWith('-canary'))
+    .map(w => `${w.metadata.namespace}/${w.metadata.labels['app.kubernetes.io/name']}`);
+  expect(workloads).toEqual(expect.arrayContaining(['inventory/postgres', 'inventory/migrate', 'inventory/report']));
   expect(dashboards.map(d => `${d.metadata.namespace}/${d.metadata.name}`).sort()).toEqual([
     ...APPS.map(app => `${app}/${app}-overview-dashboard`),
-    ...deployments.map(d => `${d.metadata.namespace}/${d.metadata.name}-dashboard`),
+    ...workloads.map(w => `${w}-dashboard`),
   ].sort());
-  expect(rules.map(r => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual(deployments.map(d => `${d.metadata.namespace}/${d.metadata.name}`).sort());
+  expect(rules.map(r => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual([...workloads].sort());
 });
 
 describe('promtool check rules', () => {

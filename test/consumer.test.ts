@@ -1,8 +1,9 @@
 // What a new user does: `npm pack` this repository, make a project from cdk8s-cli's own
-// typescript-app template (its tsconfig: target ES2017, lib es2016, strict, no skipLibCheck;
-// its dependencies, with a cdk8s other than ours pinned exact), install the tarball beside
-// cdk8s-plus-28, type-check a main.ts, and synthesize with `cdk8s synth` (app.synth() + the
-// validation plugin named in cdk8s.yaml) and with `npx cdk8s-ms`. Needs only npm and the registry.
+// typescript-app template as `cdk8s init` leaves it (its tsconfig: target ES2017, lib es2016,
+// strict, no skipLibCheck; its dependencies, with a cdk8s other than ours pinned exact; its test;
+// `npm run compile`'s output), then run the README's first commands as written there (install
+// the tarball beside cdk8s-plus-28, `cdk8s-ms init`, `tsc --noEmit`, `cdk8s synth` with the
+// validation plugin) and every `npx cdk8s-ms` command. Needs only npm and the registry.
 import { SpawnSyncReturns, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,51 +60,69 @@ function renderTemplatePackage(): string {
   return text;
 }
 
-const APPS_TS = `import { Construct } from 'constructs';
-import { MicroserviceApp, ObservedService, ScaledWorker } from 'cdk8s-microservices';
-
-export function build(scope: Construct): void {
-  const shop = new MicroserviceApp(scope, 'shop', { domain: 'shop.example.com', tlsSecretName: 'shop-tls' });
-  const catalog = new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', protocol: 'grpc', port: 3550, probes: { readiness: { grpc: true } } });
-  const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', route: { path: '/' }, probes: { readiness: { httpPath: '/readyz' } } });
-  web.connectTo(catalog);
-  new ScaledWorker(shop, 'mailer', { image: 'ghcr.io/acme/mailer:0.9.0', healthPort: 8080, probes: { liveness: { httpPath: '/healthz' } }, replicas: 2 });
+/** The first shell block of the README's "Use it in your project": what a new user types. */
+function readmeSteps(): string[][] {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split('\n## Use it in your project\n')[1].split(/\n##+ /)[0];
+  const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+  return block.split('\n').map(l => l.replace(/#.*$/, '').trim()).filter(Boolean).map(l => l.split(/\s+/));
 }
-`;
-const MAIN_TS = `import { App } from 'cdk8s';
-import { build } from './apps';
 
-const app = new App();
-build(app);
-app.synth();
-`;
+/** A project from the template, as `cdk8s init typescript-app` leaves it (but `cdk8s import k8s`, which downloads from GitHub). */
+function templateProject(): void {
+  fs.mkdirSync(project);
+  for (const f of ['tsconfig.json', 'cdk8s.yaml', 'jest.config.js', 'main.test.ts', 'help']) fs.copyFileSync(path.join(TEMPLATE, f), path.join(project, f));
+  fs.copyFileSync(path.join(TEMPLATE, '{{}}.gitignore'), path.join(project, '.gitignore'));
+  fs.cpSync(path.join(TEMPLATE, '__snapshots__'), path.join(project, '__snapshots__'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'main.ts'), fs.readFileSync(path.join(TEMPLATE, 'main.ts'), 'utf8').replace('{{ $base }}', 'my-project'));
+  fs.writeFileSync(path.join(project, 'package.json'), renderTemplatePackage());
+  // its post-install hook: npm install, then npm run compile (main.js, main.test.js ... beside the sources)
+  ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']));
+  ok(sh('npm', ['run', 'compile']));
+}
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-microservices-consumer-'));
   project = path.join(tmp, 'my-project');
-  fs.mkdirSync(project);
-  // GIVEN the package as `npm pack` makes it (prepack builds it)
+  // GIVEN the package as `npm pack` makes it (prepare builds it)
   const packed = JSON.parse(ok(sh('npm', ['pack', '--json', '--pack-destination', tmp], ROOT)));
   tarball = path.join(tmp, packed[0].filename);
-  // AND a project made from cdk8s-cli's typescript-app template, as `cdk8s init` writes it
-  // (`cdk8s init` itself would also run `cdk8s import k8s`, which downloads from GitHub)
+  // AND a project made from cdk8s-cli's typescript-app template, with a cdk8s other than ours pinned
   cdk8sPinned = otherCdk8s();
-  for (const f of ['tsconfig.json', 'cdk8s.yaml', 'jest.config.js']) fs.copyFileSync(path.join(TEMPLATE, f), path.join(project, f));
-  fs.writeFileSync(path.join(project, 'package.json'), renderTemplatePackage());
-  fs.writeFileSync(path.join(project, 'cdk8s.yaml'), `${fs.readFileSync(path.join(project, 'cdk8s.yaml'), 'utf8')}validations:
-  - package: ./node_modules/cdk8s-microservices/validation-plugin
-    version: ${ours.version}
-    class: ManifestValidation
-    properties:
-      warnFails: true
-`);
-  fs.writeFileSync(path.join(project, 'main.ts'), MAIN_TS);
-  fs.writeFileSync(path.join(project, 'apps.ts'), APPS_TS);
-  // WHEN the user installs the template's dependencies, then ours (README: "Use it in your project")
-  ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']));
-  ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `cdk8s-plus-28@${ours.peerDependencies['cdk8s-plus-28']}`]));
+  templateProject();
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test("the README's first commands, as written, set up the template's project: install, cdk8s-ms init, tsc --noEmit, cdk8s synth", () => {
+  // the README names the tarball `npm pack` makes of this version
+  const steps = readmeSteps();
+  const readmeTarball = `./${path.basename(tarball)}`;
+  expect(steps.map(s => s.join(' '))).toEqual([
+    `npm install cdk8s-plus-28 ${readmeTarball}`,
+    'npx cdk8s-ms init',
+    'npx tsc --noEmit',
+    'npx cdk8s synth',
+  ]);
+  fs.copyFileSync(tarball, path.join(project, path.basename(tarball)));
+  const out: string[] = [];
+  for (const [cmd, ...args] of steps) {
+    // the same commands, quieter: npm from its cache where it can, cdk8s without its upgrade check
+    if (cmd === 'npm') out.push(ok(sh(cmd, [...args, '--no-audit', '--no-fund', '--prefer-offline'])));
+    else out.push(ok(npx(...args, ...(args[0] === 'cdk8s' ? ['--no-check-upgrade'] : []))));
+  }
+  // init wrote apps.ts, replaced main.ts and the template's test, and named the plugin
+  expect(out[1]).toMatch(/replaced\s+main\.ts/);
+  expect(out[1]).toMatch(/removed\s+main\.test\.ts/);
+  for (const gone of ['main.test.ts', 'main.test.js', '__snapshots__']) expect(fs.existsSync(path.join(project, gone))).toBe(false);
+  expect(YAML.parse(fs.readFileSync(path.join(project, 'cdk8s.yaml'), 'utf8')).validations).toEqual([
+    { package: './node_modules/cdk8s-microservices/validation-plugin', version: ours.version, class: 'ManifestValidation', properties: { warnFails: false } },
+  ]);
+  // cdk8s synth ran main.ts -> build() of apps.ts, then the plugin: no error, no warning
+  expect(out[3]).toMatch(/cdk8s-ms validate: \d+ objects in 1 file: 0 errors, 0 warnings/);
+  expect(out[3]).toContain('Validations ended succesfully'); // sic: cdk8s's spelling
+  const objects = YAML.parseAllDocuments(fs.readFileSync(path.join(project, 'dist', 'shop.k8s.yaml'), 'utf8')).map(d => d.toJSON());
+  expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name).sort()).toEqual(['catalog', 'mailer', 'web']);
+});
 
 test('the tarball holds compiled code, declarations, schemas, bin and the plugin: no tests, bench, dist, apps or sources', () => {
   const files = ok(sh('tar', ['-tzf', tarball])).trim().split('\n').map(f => f.replace(/^package\//, ''));
@@ -115,6 +134,11 @@ test('the tarball holds compiled code, declarations, schemas, bin and the plugin
   const size = (dir: string): number => fs.readdirSync(dir, { withFileTypes: true })
     .reduce((n, e) => n + (e.isDirectory() ? size(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
   expect(size(installed)).toBeLessThan(10 * 1024 * 1024);
+  // the packaged README links only to files the package holds (or to the web, or within itself)
+  const readme = fs.readFileSync(path.join(installed, 'README.md'), 'utf8');
+  const local = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map(m => m[1]).filter(l => !/^(https?:|#|mailto:)/.test(l));
+  expect(local.length).toBeGreaterThan(0);
+  expect(local.filter(l => !files.includes(l.split('#')[0]))).toEqual([]);
 });
 
 test('one copy of cdk8s and constructs: the project\'s own (peer dependencies), at the version it pinned', () => {
@@ -132,19 +156,11 @@ test('one copy of cdk8s and constructs: the project\'s own (peer dependencies), 
   expect(cdk8sPinned).not.toBe(ours.devDependencies.cdk8s);
 });
 
-test('main.ts type-checks under the template\'s tsconfig (ES2017, lib es2016, strict, no skipLibCheck)', () => {
+test('the project type-checked under the template\'s own tsconfig (ES2017, lib es2016, strict, no skipLibCheck)', () => {
   const tsconfig = JSON.parse(fs.readFileSync(path.join(project, 'tsconfig.json'), 'utf8'));
-  expect(tsconfig.compilerOptions).toMatchObject({ target: 'ES2017', lib: ['es2016'], strict: true });
+  expect(tsconfig).toEqual(JSON.parse(fs.readFileSync(path.join(TEMPLATE, 'tsconfig.json'), 'utf8')));
+  expect(tsconfig.compilerOptions).toMatchObject({ target: 'ES2017', lib: ['es2016'], strict: true, noUnusedParameters: true });
   expect(tsconfig.compilerOptions.skipLibCheck).toBeUndefined();
-  ok(npx('tsc', '--noEmit', '-p', '.'));
-});
-
-test('cdk8s synth runs app.synth() and the validation plugin named in cdk8s.yaml', () => {
-  const out = ok(npx('cdk8s', 'synth', '--no-check-upgrade'));
-  expect(out).toMatch(/cdk8s-ms validate: \d+ objects in 1 file: 0 errors, 0 warnings/);
-  expect(out).toContain('Validations ended succesfully'); // sic: cdk8s's spelling
-  const objects = YAML.parseAllDocuments(fs.readFileSync(path.join(project, 'dist', 'shop.k8s.yaml'), 'utf8')).map(d => d.toJSON());
-  expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name).sort()).toEqual(['catalog', 'mailer', 'web']);
 });
 
 test('npx cdk8s-ms synth (default app file apps.ts), validate, diff, graph and helm work in the project', () => {
@@ -164,12 +180,43 @@ test('npx cdk8s-ms synth (default app file apps.ts), validate, diff, graph and h
   expect(names(ms)).toEqual(names(viaCdk8s));
 });
 
-test('--type-check refuses a misspelt prop that plain synthesis would drop', () => {
-  fs.writeFileSync(path.join(project, 'typo2.ts'), APPS_TS.replace("replicas: 2 }", 'replica: 3 }'));
+test("after the template's npm run compile, cdk8s synth runs the edited apps.ts, not the compiled apps.js, and shows its error as the README does", () => {
+  const appsTs = path.join(project, 'apps.ts');
+  const before = fs.readFileSync(appsTs, 'utf8');
+  try {
+    // GIVEN apps.js compiled beside apps.ts
+    ok(sh('npm', ['run', 'compile']));
+    expect(fs.existsSync(path.join(project, 'apps.js'))).toBe(true);
+    // WHEN apps.ts is edited (a port out of range) and cdk8s synth runs
+    fs.writeFileSync(appsTs, before.replace('port: 3550,', 'port: 70000,'));
+    const r = npx('cdk8s', 'synth', '--no-check-upgrade');
+    // THEN the edit is what ran (the compiled apps.js has port 3550 and would pass): it fails
+    // with the library's error, the line of apps.ts, and cdk8s naming the command
+    expect(r.status).not.toBe(0);
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toContain("MicroserviceConfigError: [shop/catalog] 'port' must be 1-65535, got 70000\n");
+    expect(out).toMatch(new RegExp(`    at build \\(${project}/apps\\.ts:\\d+:\\d+\\)`));
+    expect(out).toContain('Error: command "npx ts-node --prefer-ts-exts main.ts " at');
+  } finally {
+    fs.writeFileSync(appsTs, before);
+  }
+  // the template's test script runs the test init wrote in place of the template's
+  const test = sh('npm', ['test']);
+  expect(`${test.stdout}${test.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+  expect(test.status).toBe(0);
+});
+
+test('a misspelt prop is refused: by --type-check with tsc\'s message, and by plain synthesis with the library\'s', () => {
+  const typo = fs.readFileSync(path.join(project, 'apps.ts'), 'utf8').replace(/^ {4}replicas: 2,$/m, '    replica: 2,');
+  expect(typo).toContain('    replica: 2,');
+  fs.writeFileSync(path.join(project, 'typo2.ts'), typo);
   const r = npx('cdk8s-ms', 'synth', '--app', 'typo2.ts', '--out', 'typo-out', '--type-check');
   expect(r.status).toBe(2);
   expect(r.stderr).toContain("error: app file typo2.ts has 1 type error:\ntypo2.ts(");
   expect(r.stderr).toContain("'replica' does not exist in type 'ScaledWorkerProps'. Did you mean to write 'replicas'?");
+  expect(fs.existsSync(path.join(project, 'typo-out'))).toBe(false);
+  const plain = npx('cdk8s-ms', 'synth', '--app', 'typo2.ts', '--out', 'typo-out');
+  expect(plain).toMatchObject({ status: 2, stderr: "error: [shop/mailer] 'replica' is not a known prop: did you mean 'replicas'?\n" });
   expect(fs.existsSync(path.join(project, 'typo-out'))).toBe(false);
   // a correct app passes the check and is written
   ok(npx('cdk8s-ms', 'synth', '--app', 'apps.ts', '--out', 'checked', '--type-check'));

@@ -48,3 +48,43 @@ describe('README examples', () => {
     }
   });
 });
+
+// The README's "Errors" section shows what `cdk8s-ms synth` prints: each line is produced here
+// by an app with that mistake, through the CLI, and compared whole.
+describe('README errors', () => {
+  const { main } = require('../lib/tools/cli/main') as typeof import('../lib/tools/cli/main');
+  const errorsSection = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n## Errors\n')[1].split('\n## ')[0];
+  const shown = errorsSection.split('\n').filter(l => /^(error|synth failed)\b/.test(l));
+  const LIB = path.join(ROOT, 'lib');
+  // the program behind each line, by the construct path and prop it names
+  const programs: Record<string, string> = {
+    "[shop/catalog] 'resources.memory'": "new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', resources: { cpu: '250m', memory: '256MB' } } as any);",
+    "[shop/web] 'image'": "new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:latest' });",
+    "[shop/catalog] 'replicas'": "new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', replicas: 3, autoscaling: { maxReplicas: 5 } });",
+    "[shop/catalog] 'prot'": "new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', prot: 8080 } as any);",
+    "[shop/catalog] 'port'": "new ObservedService(shop, 'catalog', { image: 'ghcr.io/acme/catalog:1.4.2', port: '8080' } as any);",
+    "[shop/postgres] 'storage.size'": "new StatefulService(shop, 'postgres', { image: 'docker.io/library/postgres:16.4', port: 5432, protocol: 'tcp', storage: { size: '20GB', mountPath: '/data' } });",
+    "[shop/report] 'timeZone'": "new BatchJob(shop, 'report', { image: 'ghcr.io/acme/report:1.0.0', schedule: '0 3 * * *', timeZone: 'Mars/Olympus_Mons' });",
+    "[shop/migrate] 'runBefore[0]'": "const api = new ObservedService(new MicroserviceApp(scope, 'billing'), 'api', { image: 'ghcr.io/acme/api:1.0.0' }); new BatchJob(shop, 'migrate', { image: 'ghcr.io/acme/api:1.0.0', runBefore: [api] });",
+  };
+
+  test('every error line of the section is the one cdk8s-ms prints', () => {
+    expect(shown.length).toBe(Object.keys(programs).length);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-errors-'));
+    try {
+      const printed = shown.map((line, i) => {
+        const key = Object.keys(programs).find(k => line.includes(k));
+        if (!key) return `no program for: ${line}`;
+        const file = path.join(dir, `app-${i}.ts`);
+        fs.writeFileSync(file, `import { BatchJob, MicroserviceApp, ObservedService, StatefulService } from '${LIB}';
+export function build(scope: any) { const shop = new MicroserviceApp(scope, 'shop'); ${programs[key]} }\n`);
+        let err = '';
+        const code = main(['synth', '--app', file, '--out', path.join(dir, 'out')], { out: () => undefined, err: t => { err += t; } });
+        return code === 2 ? err.trimEnd() : `exit ${code}`;
+      });
+      expect(printed).toEqual(shown);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -32,3 +32,15 @@ test('transpiles a TypeScript module once and serves it from the cache until it 
   expect(load(file, cache)).toBe('{"answer":7}');
   expect(fs.readdirSync(cache)).toHaveLength(2);
 });
+
+test('a relative import loads the .ts source, not a stale .js compiled beside it', () => {
+  // GIVEN an app file importing ./lib, and the lib.js `tsc --build` left beside lib.ts before it changed
+  fs.writeFileSync(path.join(tmp, 'app.ts'), "import { answer } from './lib';\nimport { nested } from './sub';\nexport const both = [answer, nested];\n");
+  fs.writeFileSync(path.join(tmp, 'lib.ts'), 'export const answer: number = 42;\n');
+  fs.writeFileSync(path.join(tmp, 'lib.js'), 'exports.answer = "stale";\n');
+  fs.mkdirSync(path.join(tmp, 'sub'));
+  fs.writeFileSync(path.join(tmp, 'sub', 'index.ts'), 'export const nested: string = "fresh";\n');
+  fs.writeFileSync(path.join(tmp, 'sub', 'index.js'), 'exports.nested = "stale";\n');
+  // WHEN it is loaded THEN the sources are what runs
+  expect(load(path.join(tmp, 'app.ts'), path.join(tmp, 'cache'))).toBe('{"both":[42,"fresh"]}');
+});

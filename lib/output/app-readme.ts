@@ -1,4 +1,5 @@
 import { applyCommand } from './deploy-command';
+import { prerequisitesSection } from './prerequisites';
 import { appGraph, toMermaid, workloadsOf } from './graph';
 import { MicroserviceApp } from '../constructs/microservice-app';
 import { ObservedService } from '../constructs/observed-service';
@@ -75,6 +76,7 @@ export function appReadme(app: MicroserviceApp, objects: any[] = app.toJson()): 
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...prerequisitesSection(app, objects),
     ...deploySection(app, objects),
   ].join('\n');
 }

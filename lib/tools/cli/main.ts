@@ -10,6 +10,7 @@ const commands = {
   diff: () => (require('./diff-command') as typeof import('./diff-command')).diffCommand,
   graph: () => (require('./graph-command') as typeof import('./graph-command')).graphCommand,
   helm: () => (require('./helm-command') as typeof import('./helm-command')).helmCommand,
+  init: () => (require('./init-command') as typeof import('./init-command')).initCommand,
 };
 
 export { EXIT, PROCESS_IO } from './io';
@@ -20,6 +21,14 @@ Exit codes:
   0  success: written, valid, or no differences
   1  validate found problems, or diff found differences
   2  bad usage, unreadable input, or an invalid app (the message names the construct and prop)`;
+
+const INIT_HELP = `
+Writes apps.ts (build(scope, { env }) with a small app to edit) and, in place of the template's
+files, a main.ts that calls it and an apps.test.ts; adds the validation plugin to cdk8s.yaml and
+makes its app command prefer apps.ts over a compiled apps.js. It replaces main.ts, and removes
+main.test.ts and its snapshot, only when they are the template's untouched files; anything else
+it did not expect (an apps.ts, a main.ts of your own) stops it before it writes anything.
+`;
 
 const appOption = () => new Option('--app <file>', `the app file: exports build(scope, { env }) (default: ${DEFAULT_APP_FILES.join(', then ')})`);
 const typeCheckOption = () => new Option('--type-check', "type-check the app file with the project's TypeScript and tsconfig first (like tsc --noEmit)");
@@ -95,6 +104,11 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .addHelpText('after', outHelp('helm', 'A chart is\n  <out>/<app>/.'))
     .addHelpText('after', EXIT_HELP)
     .action(o => setCode(commands.helm()({ app: appOf(o), env: o.env, out: o.out }, io)));
+  p.command('init')
+    .description("set up cdk8s-microservices in a project made by 'cdk8s init typescript-app'")
+    .argument('[dir]', 'the project folder (where cdk8s.yaml is)', '.')
+    .addHelpText('after', INIT_HELP + EXIT_HELP)
+    .action(dir => setCode(commands.init()({ dir }, io)));
   return p;
 }
 

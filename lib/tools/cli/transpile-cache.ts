@@ -72,4 +72,26 @@ export function registerTranspiler(o: TranspileOptions): void {
     }
     module._compile(code, filename);
   };
+  preferTypeScriptSources();
+}
+
+/**
+ * A relative import in the user's .ts file loads the .ts beside it before a .js of the same
+ * name, as ts-node's --prefer-ts-exts does: `tsc --build` (the cdk8s template's `npm run
+ * compile`) leaves lib.js beside lib.ts, node tries .js first, and edits to lib.ts would be
+ * ignored. Imports with an extension, of packages, and from node_modules resolve as node does.
+ */
+function preferTypeScriptSources(): void {
+  type Resolve = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
+  const Module = require('node:module') as { _resolveFilename: Resolve };
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    const from = parent?.filename;
+    if (from && /\.tsx?$/.test(from) && !from.includes(`${path.sep}node_modules${path.sep}`) && /^\.\.?\//.test(request) && !/\.(c|m)?(j|t)sx?$|\.json$/.test(request)) {
+      const base = path.resolve(path.dirname(from), request);
+      const source = [`${base}.ts`, path.join(base, 'index.ts')].find(f => fs.existsSync(f));
+      if (source) return source;
+    }
+    return resolve.call(this, request, parent, ...rest);
+  };
 }

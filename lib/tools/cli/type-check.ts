@@ -1,6 +1,7 @@
 // `--type-check`: the app file and everything it imports, checked by the project's own
 // TypeScript under the project's tsconfig, before anything is synthesized. Synthesis alone only
-// transpiles (fast, but `{ replica: 3 }` would pass): this is `tsc --noEmit` in one step.
+// transpiles (fast): the library's own checks refuse `{ replica: 3 }` at run time, one error at a
+// time, but not every type error. This is `tsc --noEmit` in one step, every error at once.
 import * as path from 'node:path';
 import { UsageError, resolveTypeScript, tsconfigOf } from './load-app';
 import { loadCompilerOptions } from './transpile-cache';
