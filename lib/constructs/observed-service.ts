@@ -10,7 +10,7 @@ import { MicroserviceApp } from './microservice-app';
 import { MetricsSource, RequestQueries, ServiceSelector } from '../observability/metrics-source';
 import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
 import { checkCustomQueries } from '../observability/custom-queries';
-import type { SloOptions } from '../observability/model';
+import type { SloOptions, WorkloadTelemetry } from '../observability/model';
 import { interpolationWarning, resolveSlo, unreachableAlertWarnings } from '../observability/slo';
 import { defaultProbes } from '../pod/probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
@@ -384,6 +384,11 @@ export class ObservedService extends Workload {
       });
     }
     return [analysis, rollout];
+  }
+
+  /** What alert, SLO and dashboard generators know about this service, with its canary steps' pause. */
+  public telemetry(): WorkloadTelemetry {
+    return this.progressiveDelivery ? { ...super.telemetry(), rolloutPause: this.progressiveDelivery.pause } : super.telemetry();
   }
 
   /** With progressive delivery over ingress-nginx: the Service the service's Ingress paths lead to (`<name>-stable`). */

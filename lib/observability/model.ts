@@ -84,6 +84,11 @@ export interface WorkloadTelemetry {
    * the workload-health alerts and the dashboard watch them too. @default - none
    */
   readonly tracks?: readonly string[];
+  /**
+   * The pause of each canary step of a Rollout (`progressiveDelivery.pause`).
+   * @default - each step waits to be promoted (or the workload is no Rollout)
+   */
+  readonly rolloutPause?: string;
   /** The workload's Grafana dashboard (`<grafanaUrl>/d/<uid>`), linked from its alerts. @default - no link */
   readonly dashboardUrl?: string;
 }

@@ -1,6 +1,6 @@
 // The replicas of a Deployment: against its fixed count, or its autoscaler's desired count and
 // bounds (a StatefulSet's replicas panel is in statefulset-panels.ts).
-import { controllerOf } from '../controllers';
+import { controllerOf, rolloutReplicaSets } from '../controllers';
 import type { WorkloadTelemetry } from '../model';
 import type { PanelSpec } from './json-model';
 import { dashed, timeseries, withOverrides } from './panels';
@@ -13,10 +13,14 @@ export function replicasPanel(w: WorkloadTelemetry): PanelSpec {
   }
   const deployment = `namespace=${str(w.namespace)}, deployment=${str(w.name)}`;
   const hpa = `namespace=${str(w.namespace)}, horizontalpodautoscaler=${str(w.name)}`;
-  const available = { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' };
+  // a Rollout's pods are those of the ReplicaSets it owns (stable and canary): its Deployment has none
+  const rollout = controllerOf(w) === 'Rollout';
+  const available = rollout
+    ? { expr: `sum(${rolloutReplicaSets(w, 'kube_replicaset_status_ready_replicas')})`, legendFormat: 'ready' }
+    : { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' };
   if (w.autoscaling) {
     const { minReplicas, maxReplicas } = w.autoscaling;
-    const spec = timeseries('Replicas', `Available pods against the autoscaler's desired count and its bounds (${minReplicas}-${maxReplicas}).`, 6, 'none', [
+    const spec = timeseries('Replicas', `${rollout ? 'Ready pods of the Rollout (stable and canary)' : 'Available pods'} against the autoscaler's desired count and its bounds (${minReplicas}-${maxReplicas}).`, 6, 'none', [
       available,
       { expr: `max(kube_horizontalpodautoscaler_status_desired_replicas{${hpa}})`, legendFormat: 'desired' },
       { expr: `max(kube_horizontalpodautoscaler_spec_min_replicas{${hpa}})`, legendFormat: 'min' },
@@ -24,7 +28,15 @@ export function replicasPanel(w: WorkloadTelemetry): PanelSpec {
     ]);
     return withOverrides(spec, [dashed('min', 'blue'), dashed('max', 'red')]);
   }
-  return deploymentReplicasPanel(deployment, w.replicas !== undefined ? ` (${w.replicas})` : '');
+  const fixed = w.replicas !== undefined ? ` (${w.replicas})` : '';
+  if (rollout) {
+    const spec = timeseries('Replicas', `Ready pods of the Rollout's ReplicaSets (stable and canary) against the pods they should run${fixed}: more during a release, the canary beside the stable.`, 6, 'none', [
+      available,
+      { expr: `sum(${rolloutReplicaSets(w, 'kube_replicaset_spec_replicas')})`, legendFormat: 'desired' },
+    ]);
+    return withOverrides(spec, [dashed('desired', 'blue')]);
+  }
+  return deploymentReplicasPanel(deployment, fixed);
 }
 
 // `deployment` selects the Deployment's kube-state-metrics series
