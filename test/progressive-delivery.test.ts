@@ -162,7 +162,7 @@ describe('with ingress-nginx', () => {
       const svc = find(objects, 'Service', name);
       expect(svc.spec.selector).toEqual(find(objects, 'Service', 'checkout').spec.selector);
       expect(svc.spec.ports.map((p: any) => p.name)).toEqual(['http']);
-      expect(svc.metadata.labels['app.kubernetes.io/instance']).toBe(name);
+      expect(svc.metadata.labels?.['app.kubernetes.io/instance']).toBe(name);
     }
     const ingress = find(objects, 'Ingress', canary.trafficRouting.nginx.stableIngress);
     expect(ingress.spec.ingressClassName).toBe('nginx');
