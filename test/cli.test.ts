@@ -237,7 +237,8 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
   test('the installed bin runs as a program and exits with the command\'s code', () => {
     const bin = path.join(ROOT, 'bin', 'cdk8s-ms.js');
     expect(execFileSync(bin, ['graph', '--app', APP], { cwd: ROOT, encoding: 'utf8' })).toContain('flowchart LR');
-    const r = spawnSync(bin, ['diff', path.join(tmp), '--app', APP], { cwd: ROOT, encoding: 'utf8' });
+    // every example app added: over spawnSync's default 1 MiB of output
+    const r = spawnSync(bin, ['diff', path.join(tmp), '--app', APP], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(r.status).toBe(EXIT.FINDINGS);
     expect(r.stdout).toContain('shop/namespace/shop: added');
   });
