@@ -14,6 +14,7 @@ export { BatchJob } from './constructs/batch-job';
 export type { BatchJobProps } from './constructs/batch-job';
 export { POD_PROP_NAMES } from './pod/pod-props';
 export type { ClaimMountOptions, ConfigMapEnvSource, ExtraContainerOptions, PodProps, SecretFilesOptions, UserOptions } from './pod/pod-props';
+export type { PodField } from './pod/env';
 export type { ServiceTarget } from './constructs/service-target';
 export * from './constructs/workload';
 export { defaultProbes, renderProbe, renderProbes } from './pod/probes';

@@ -13,3 +13,8 @@ export function addWarning(scope: IConstruct, message: string): void {
 export function warningsOf(root: IConstruct): string[] {
   return root.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === WARNING).map(m => `[${c.node.path}] ${m.data}`));
 }
+
+/** Every warning in the tree under `root` with the path of the construct it is about, in tree order. */
+export function warningEntriesOf(root: IConstruct): Array<{ path: string; message: string }> {
+  return root.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === WARNING).map(m => ({ path: c.node.path, message: String(m.data) })));
+}

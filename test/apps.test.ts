@@ -24,8 +24,10 @@ describe('example apps', () => {
   test('dist/ holds exactly what apps/ synthesizes now (run `npm run synth` and commit when this fails)', () => {
     const expected = buildExamples(Testing.app()).flatMap(a => renderAppFiles(a));
     const present = (fs.readdirSync(DIST, { recursive: true }) as string[]).filter(f => fs.statSync(path.join(DIST, f)).isFile()).sort();
-    expect(present).toEqual(expected.map(f => f.path).sort());
+    // and the record of what synth wrote there, which lets the next synth replace it
+    expect(present).toEqual([...expected.map(f => f.path), '.cdk8s-ms-synth@cdk8s-microservices.sha256'].sort());
     for (const f of expected) expect(fs.readFileSync(path.join(DIST, f.path), 'utf8')).toBe(f.content);
+    expect(fs.readFileSync(path.join(DIST, '.cdk8s-ms-synth@cdk8s-microservices.sha256'), 'utf8').trim().split('\n').map(l => l.split('  ')[1])).toEqual(expected.map(f => f.path).sort());
   });
 
   test.each(Object.keys(NOT_IN_DIST))('%s (not in dist/ yet) passes cdk8s-ms validate with no error or warning', name => {

@@ -76,6 +76,28 @@ test('cdk8s synth fails when the app synthesizes manifests the plugin rejects', 
   expect(only.violations[0].ruleName).toMatch(/\(error\)$/);
 });
 
+test('cdk8s synth of an app.synth() app prints its warnings once and reports findings on the right construct', () => {
+  const { run, report } = synth('--app', `npx ts-node --transpile-only ${path.join('test', 'fixtures', 'warned-app.ts')}`);
+  // the app's stderr reaches the user (cdk8s keeps the app's stdout to itself)
+  const warnings = run.stderr.split('\n').filter(l => l.startsWith('warning: '));
+  expect(warnings).toEqual([expect.stringMatching(/^warning: \[shop\/web\] the canary split is approximate: /)]);
+  // the HPA's finding names the HPA's construct, though a PodMonitor, a Deployment ... are named mailer too
+  const [only] = report.reports;
+  const hpaMin = only.violations.find((v: any) => v.ruleName === 'hpa-min (warning)');
+  expect(hpaMin.violatingConstructs).toEqual([{
+    resourceName: 'HorizontalPodAutoscaler/shop/mailer',
+    constructPath: 'shop/mailer/Autoscaler',
+    manifestPath: path.join(tmp, 'out', 'shop.k8s.yaml'),
+    locations: ['HorizontalPodAutoscaler/shop/mailer: minReplicas 1 < 2'],
+  }]);
+  // and the plugin lists the synth warning
+  const synthWarning = only.violations.find((v: any) => v.ruleName === 'synth-warning (warning)');
+  expect(synthWarning.violatingConstructs).toEqual([expect.objectContaining({ resourceName: 'shop/web', constructPath: 'shop/web' })]);
+  // warnFails (cdk8s.yaml): the HPA's warning fails the synth
+  expect(only.summary).toMatchObject({ status: 'failure', metadata: { synthWarnings: '1' } });
+  expect(run.status).toBe(2);
+});
+
 test('the plugin entry loads the compiled package from plain node', () => {
   const run = spawnSync(process.execPath, ['-e', "const m = require('./validation-plugin'); console.log(typeof m.ManifestValidation, typeof new m.ManifestValidation({}).validate)"], { cwd: ROOT, encoding: 'utf8' });
   expect(run.stderr).toBe('');

@@ -70,7 +70,8 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       const out = path.join(tmp, 'out');
       const r = run('synth', '--app', APP, '--out', out);
       expect(r.code).toBe(EXIT.OK);
-      expect(files(out)).toEqual(DIST_APPS.flatMap(a => [`${a}/Kustomization`, `${a}/README.md`, `${a}/manifests.yaml`]).sort());
+      // and the list of what it wrote, named after the project the app file is in (this repository)
+      expect(files(out)).toEqual([...DIST_APPS.flatMap(a => [`${a}/Kustomization`, `${a}/README.md`, `${a}/manifests.yaml`]), '.cdk8s-ms-synth@cdk8s-microservices.sha256'].sort());
       expect(r.out.split('\n')[0]).toMatch(/^written\s+objects\s+files\s+by kind$/);
       expect(r.out).toMatch(new RegExp(`${out}/shop\\s+${shopObjects.length}\\s+3\\s+${kindsOf(shopObjects)}`));
     });
@@ -101,6 +102,82 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       expect(ingressHost('dev')).toBe('shop.dev.example.com');
       expect(ingressHost('prod')).toBe('shop.example.com');
       expect(fs.readFileSync(path.join(out, 'prod', 'shop', 'manifests.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', 'shop', 'manifests.yaml'), 'utf8'));
+    });
+
+    describe('into a GitOps checkout', () => {
+      /** A checkout: git's files, its README, another team's folder, cdk8s synth's output, and a prod/ folder of another app. */
+      const FOREIGN: Record<string, string> = {
+        '.git/HEAD': 'ref: refs/heads/main\n',
+        '.git/objects/ab/cdef': 'blob\n',
+        'README.md': '# gitops\n',
+        'team-b/billing/manifests.yaml': 'kind: ConfigMap\n',
+        'shop.k8s.yaml': 'apiVersion: v1\nkind: Namespace\n',
+        'prod/billing/manifests.yaml': 'kind: ConfigMap\n',
+        'prod/README.md': '# prod\n',
+      };
+      const checkout = () => {
+        const repo = path.join(tmp, 'gitops');
+        for (const [f, c] of Object.entries(FOREIGN)) {
+          fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+          fs.writeFileSync(path.join(repo, f), c);
+        }
+        return repo;
+      };
+      const contents = (dir: string) => Object.fromEntries(files(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+      /** An app file that builds the named apps, one service each. */
+      const appFile = (name: string, ...apps: string[]) => {
+        const file = path.join(tmp, `${name}.ts`);
+        fs.writeFileSync(file, `import { MicroserviceApp, ObservedService } from '${path.join(ROOT, 'lib')}';
+export function build(scope: any) { for (const a of ${JSON.stringify(apps)}) new ObservedService(new MicroserviceApp(scope, a), 'api', { image: 'ghcr.io/acme/api:1.0.0' }); }\n`);
+        return file;
+      };
+
+      test('keeps every file it did not write, without --env and with it', () => {
+        const repo = checkout();
+        expect(run('synth', '--app', APP, '--out', repo).code).toBe(EXIT.OK);
+        expect(run('synth', '--app', APP, '--out', repo, '--env', 'prod', 'dev').code).toBe(EXIT.OK);
+        expect(contents(repo)).toMatchObject(FOREIGN);
+        for (const dir of ['', 'prod', 'dev']) {
+          expect(fs.readFileSync(path.join(repo, dir, 'shop', 'manifests.yaml'), 'utf8')).toContain('kind: Deployment');
+          expect(fs.existsSync(path.join(repo, dir, '.cdk8s-ms-synth@cdk8s-microservices.sha256'))).toBe(true);
+        }
+        // and again: each run replaces its own files only
+        expect(run('synth', '--app', APP, '--out', repo, '--env', 'prod').code).toBe(EXIT.OK);
+        expect(contents(repo)).toMatchObject(FOREIGN);
+      });
+
+      test('removes the folder of an app removed from the app file, only in the environment synthesized', () => {
+        const repo = checkout();
+        expect(run('synth', '--app', appFile('two', 'shop', 'blog'), '--out', repo, '--env', 'prod', 'dev').code).toBe(EXIT.OK);
+        const r = run('synth', '--app', appFile('one', 'shop'), '--out', repo, '--env', 'prod');
+        expect(r.code).toBe(EXIT.OK);
+        expect(r.out).toContain(`removed ${path.join(repo, 'prod', 'blog')}: 3 files an earlier synth wrote, of an app no longer built\n`);
+        expect(fs.existsSync(path.join(repo, 'prod', 'blog'))).toBe(false);
+        expect(fs.existsSync(path.join(repo, 'dev', 'blog', 'manifests.yaml'))).toBe(true);
+        expect(contents(repo)).toMatchObject(FOREIGN);
+      });
+
+      test('refuses a file in the way that it did not write, naming it, and writes no environment (exit 2)', () => {
+        const repo = checkout();
+        fs.mkdirSync(path.join(repo, 'dev', 'shop'), { recursive: true });
+        fs.writeFileSync(path.join(repo, 'dev', 'shop', 'manifests.yaml'), 'kind: ConfigMap\n');
+        const before = contents(repo);
+        const r = run('synth', '--app', appFile('one', 'shop'), '--out', repo, '--env', 'prod', 'dev');
+        expect(r.code).toBe(EXIT.USAGE);
+        expect(r.err).toBe(`error: cdk8s-ms synth: refusing to write into ${path.join(repo, 'dev')}: a path in the way was not written by cdk8s-ms synth `
+          + `(${path.join(repo, 'dev', '.cdk8s-ms-synth.sha256')} lists what it wrote):\n  shop/manifests.yaml (not written by cdk8s-ms synth, other content)\n`
+          + 'Nothing was written. Move or delete them (cdk8s-ms writes them again), or choose another --out.\n');
+        expect(r.out).toBe('');
+        // prod, checked first and clear, was not written either
+        expect(contents(repo)).toEqual(before);
+      });
+
+      test('--help says what it replaces', () => {
+        const r = run('synth', '--help');
+        expect(r.out).toContain('synth replaces or removes only files that an earlier synth of the same project');
+        expect(r.out).toContain('<out>/.cdk8s-ms-synth@<project>.sha256');
+        expect(run('helm', '--help').out).toContain('helm replaces or removes only files that an earlier helm of the same project');
+      });
     });
 
     test('the app README shows the Mermaid graph and a table row per workload', () => {
@@ -197,6 +274,50 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
       ].join('\n'));
     });
 
+    test('--summary prints one bounded line per changed object after a replica change, never a dashboard\'s text', () => {
+      // GIVEN an app with dashboards synthesized with 2 replicas, and the same app at 3
+      const appFile = (name: string, replicas: number) => {
+        const file = path.join(tmp, `${name}.ts`);
+        fs.writeFileSync(file, `import { MicroserviceApp, ObservedService } from '${path.join(ROOT, 'lib')}';
+export function build(scope: any) {
+  const shop = new MicroserviceApp(scope, 'shop');
+  const api = new ObservedService(shop, 'api', { image: 'ghcr.io/acme/api:1.0.0', replicas: ${replicas} });
+  new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:1.0.0', replicas: 2 }).connectTo(api);
+}\n`);
+        return file;
+      };
+      const checkout = path.join(tmp, 'gitops');
+      expect(run('synth', '--app', appFile('two', 2), '--out', checkout).code).toBe(EXIT.OK);
+      // WHEN diffed against the 3-replica build
+      const r = run('diff', checkout, '--app', appFile('three', 3), '--summary');
+      // THEN one short line per changed object, the replica change by name, then the count
+      expect(r.code).toBe(EXIT.FINDINGS);
+      const lines = r.out.trimEnd().split('\n');
+      const changed = Number(/^(\d+) changed, 0 added, 0 removed$/.exec(lines[lines.length - 1])![1]);
+      expect(lines).toHaveLength(changed + 2);
+      expect(lines).toContain('shop/deployment/api: replicas 2 -> 3');
+      for (const line of lines) expect(line.length).toBeLessThan(400);
+    });
+
+    test('--summary counts the changed lines of a long text field, such as a dashboard in a ConfigMap', () => {
+      // GIVEN a checkout where one line of a dashboard's JSON differs
+      const checkout = path.join(tmp, 'gitops');
+      fs.cpSync(path.join(ROOT, 'dist'), checkout, { recursive: true });
+      const file = path.join(checkout, 'shop', 'manifests.yaml');
+      const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON());
+      const dashboard = docs.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'cart-dashboard');
+      const [key] = Object.keys(dashboard.data);
+      const text: string = dashboard.data[key];
+      dashboard.data[key] = text.replace('"title"', '"title" ');
+      fs.writeFileSync(file, docs.map(d => YAML.stringify(d)).join('---\n'));
+      // WHEN
+      const r = run('diff', checkout, '--app', APP, '--summary');
+      // THEN the line counts the changed lines and shows none of them
+      const total = text.split('\n').length;
+      expect(total).toBeGreaterThan(100);
+      expect(r.out).toBe(`shop/configmap/cart-dashboard: data.${key} 1 of ${total.toLocaleString('en-US')} lines changed\n\n1 changed, 0 added, 0 removed\n`);
+    });
+
     test('a folder that does not exist is a usage error', () => {
       expect(run('diff', path.join(tmp, 'nope'), '--app', APP)).toMatchObject({ code: EXIT.USAGE, err: `error: diff: ${path.join(tmp, 'nope')} is not a folder\n` });
     });
@@ -226,7 +347,7 @@ export function build(scope: any) { new ObservedService(new MicroserviceApp(scop
     const out = path.join(tmp, 'charts');
     const r = run('helm', '--app', APP, '--out', out);
     expect(r.code).toBe(EXIT.OK);
-    expect(fs.readdirSync(out).sort()).toEqual([...DIST_APPS].sort());
+    expect(fs.readdirSync(out).sort()).toEqual(['.cdk8s-ms-helm@cdk8s-microservices.sha256', ...DIST_APPS].sort());
     expect(files(path.join(out, 'shop'))).toEqual(expect.arrayContaining(['Chart.yaml', 'values.yaml', 'values.schema.json', 'templates/deployment-catalog.yaml']));
     const rendered = runTool(helmBin(), ['template', 'shop', path.join(out, 'shop')]);
     const plain = YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'dist', 'shop', 'manifests.yaml'), 'utf8')).map(d => d.toJSON());

@@ -450,10 +450,11 @@ describe('MicroserviceConfigError', () => {
       expect(leftovers()).toEqual([]);
     });
 
-    test('replaces the old output completely when synthesis succeeds', () => {
+    test('writes the apps beside what it did not write when synthesis succeeds', () => {
       const written = synthToDirectory(shopWith(['', 'web']), outdir);
       expect(written.map(f => f.path)).toEqual(['shop/manifests.yaml', 'shop/Kustomization', 'shop/README.md']);
-      expect(tree(outdir)).toEqual(['shop', path.join('shop', 'Kustomization'), path.join('shop', 'README.md'), path.join('shop', 'manifests.yaml')]);
+      expect(tree(outdir)).toEqual(['.cdk8s-ms-synth@cdk8s-microservices.sha256', 'old', path.join('old', 'manifests.yaml'), 'shop', path.join('shop', 'Kustomization'), path.join('shop', 'README.md'), path.join('shop', 'manifests.yaml')]);
+      expect(fs.readFileSync(path.join(outdir, 'old', 'manifests.yaml'), 'utf8')).toBe('old: true\n');
       expect(fs.readFileSync(path.join(outdir, 'shop', 'manifests.yaml'), 'utf8')).toBe(written[0].content);
       expect(written[0].content).toContain('kind: Deployment');
       expect(leftovers()).toEqual([]);

@@ -141,6 +141,58 @@ describe('app.synth() of an App holding MicroserviceApps', () => {
   });
 });
 
+describe('synth warnings under app.synth()', () => {
+  let stderr: jest.SpyInstance;
+  let printed: string;
+  beforeEach(() => {
+    printed = '';
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { printed += String(chunk); return true; });
+  });
+  afterEach(() => stderr.mockRestore());
+
+  /** An app with one warning: a canary without a mesh gets an approximate share. */
+  const warned = () => {
+    const app = Testing.app();
+    const shop = new MicroserviceApp(app, 'shop');
+    new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+    return { app, shop };
+  };
+  const WARNING = /^warning: \[shop\/web\] the canary split is approximate: .+\n$/;
+
+  test('app.synth() prints each warning once to stderr, as cdk8s-ms synth does', () => {
+    const { app } = warned();
+    app.synth();
+    expect(printed).toMatch(WARNING);
+  });
+
+  test('synthYaml() prints them too, once even when synth() calls it', () => {
+    const { app } = warned();
+    app.synthYaml();
+    expect(printed).toMatch(WARNING);
+    // GIVEN an App whose synth() also calls synthYaml()
+    class BothApp extends App {
+      public synth(): void {
+        super.synth();
+        this.synthYaml();
+      }
+    }
+    printed = '';
+    const both = new BothApp({ outdir: tmp });
+    new ObservedService(new MicroserviceApp(both, 'shop'), 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+    both.synth();
+    // THEN the warning is printed once, by the outer call
+    expect(printed).toMatch(WARNING);
+  });
+
+  test('toJson() and a failed synth print nothing', () => {
+    const { app, shop } = warned();
+    shop.toJson();
+    new MicroserviceApp(app, 'one', { namespace: 'shop' });
+    expect(() => app.synth()).toThrow(MicroserviceConfigError);
+    expect(printed).toBe('');
+  });
+});
+
 describe('toJson() outside app.synth()', () => {
   test('sees constructs and JSON patches added between calls, before and after a synth', () => {
     // GIVEN an app synthesized once

@@ -2,11 +2,13 @@
 // it lints strictly, renders exactly the plain output with its default values, changes exactly
 // the overridden fields, and its schema refuses bad values.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { EXAMPLE_APPS } from '../apps';
 import { MicroserviceApp, MicroserviceConfigError, ObservedService, ScaledWorker } from '../lib';
+import { main } from '../lib/tools/cli/main';
 import { escapeTemplateText, helmChart } from '../lib/tools/helm';
 import { joinImage, splitImage } from '../lib/pod/image';
 import { Manifest, key, parseObjects, sorted } from './helpers';
@@ -303,5 +305,65 @@ describe('escapeTemplateText', () => {
     expect(escapeTemplateText('a {{ b }} c')).toBe('a {{ "{{" }} b {{ "}}" }} c');
     expect(escapeTemplateText('{{{x}}}')).toBe('{{ "{{" }}{x{{ "}}" }}}');
     expect(escapeTemplateText('no braces { } here')).toBe('no braces { } here');
+  });
+});
+
+describe('cdk8s-ms helm --out', () => {
+  // GIVEN a charts folder of a repository: its README, a chart another team keeps there, git's files
+  const FOREIGN: Record<string, string> = {
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'README.md': '# charts\n',
+    'billing/Chart.yaml': 'apiVersion: v2\nname: billing\nversion: 1.0.0\n',
+  };
+  let out: string;
+  beforeEach(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-helm-out-'));
+    for (const [f, c] of Object.entries(FOREIGN)) {
+      fs.mkdirSync(path.dirname(path.join(out, f)), { recursive: true });
+      fs.writeFileSync(path.join(out, f), c);
+    }
+  });
+  afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  /** Runs `cdk8s-ms helm` on an app file that builds the named apps. */
+  function helmCli(...apps: string[]): { code: number; out: string; err: string } {
+    const file = path.join(out, '..', `${path.basename(out)}-${apps.join('-')}.ts`);
+    fs.writeFileSync(file, `import { MicroserviceApp, ObservedService } from '${path.join(__dirname, '..', 'lib')}';
+export function build(scope: any) { for (const a of ${JSON.stringify(apps)}) new ObservedService(new MicroserviceApp(scope, a), 'api', { image: 'ghcr.io/acme/api:1.0.0' }); }\n`);
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = main(['helm', '--app', file, '--out', out], { out: t => { stdout += t; }, err: t => { stderr += t; } });
+      return { code, out: stdout, err: stderr };
+    } finally {
+      fs.rmSync(file);
+    }
+  }
+  const contents = () => Object.fromEntries((fs.readdirSync(out, { recursive: true }) as string[])
+    .filter(f => fs.statSync(path.join(out, f)).isFile()).map(f => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+
+  test('keeps every file it did not write and removes the chart of an app no longer built', () => {
+    expect(helmCli('shop', 'blog').code).toBe(0);
+    expect(fs.existsSync(path.join(out, 'blog', 'Chart.yaml'))).toBe(true);
+    expect(fs.readFileSync(path.join(out, '.cdk8s-ms-helm.sha256'), 'utf8')).toContain('  shop/values.yaml\n');
+    // WHEN blog is no longer built
+    const r = helmCli('shop');
+    // THEN its chart goes, nothing else
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`removed ${path.join(out, 'blog')}: `);
+    expect(fs.existsSync(path.join(out, 'blog'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'shop', 'Chart.yaml'))).toBe(true);
+    expect(contents()).toMatchObject(FOREIGN);
+  });
+
+  test('refuses a file in the way that it did not write, naming it, and writes nothing', () => {
+    fs.mkdirSync(path.join(out, 'shop'));
+    fs.writeFileSync(path.join(out, 'shop', 'Chart.yaml'), 'apiVersion: v2\nname: shop\nversion: 9.9.9\n');
+    const before = contents();
+    const r = helmCli('shop');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`error: cdk8s-ms helm: refusing to write into ${out}: a path in the way was not written by cdk8s-ms helm`);
+    expect(r.err).toContain('  shop/Chart.yaml (not written by cdk8s-ms helm, other content)\n');
+    expect(contents()).toEqual(before);
   });
 });

@@ -12,10 +12,15 @@
 // - a peer with a podSelector only means pods of the policy's namespace; with a
 //   namespaceSelector, pods of the selected namespaces (all of them unless a podSelector is
 //   there too); an empty selector ({}) selects everything;
-// - pod IPs are not modelled, so an ipBlock (whatever its CIDR, `except` ignored) is assumed to
-//   match every pod: the conservative reading, since many CNIs apply ipBlocks to pod IPs.
+// - an ipBlock matches an endpoint with an `ip` inside its CIDR and outside its `except`s
+//   (node's net.BlockList decides); an endpoint without an `ip` is assumed to match every
+//   ipBlock: the conservative reading, since many CNIs apply ipBlocks to pod IPs;
+// - an `external` endpoint (a load balancer's proxy, NodeLocal DNS on a host address) is no pod:
+//   only ipBlocks match it.
 // Anything outside this subset (matchExpressions, an unknown policy type) throws rather than
 // being silently misread.
+
+import { BlockList, isIPv4 } from 'node:net';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -32,6 +37,10 @@ export interface Pod {
   readonly labels: Record<string, string>;
   /** Container ports, to resolve named ports in policies. @default none */
   readonly ports?: ReadonlyArray<ContainerPort>;
+  /** The address, matched against ipBlocks. @default - unknown: every ipBlock matches */
+  readonly ip?: string;
+  /** Not a pod of the cluster (no namespace or labels count): only ipBlocks match it. @default false */
+  readonly external?: boolean;
 }
 
 export interface NetworkPolicy {
@@ -97,12 +106,28 @@ function policiesFor(policies: ReadonlyArray<NetworkPolicy>, pod: Pod, direction
 
 /** Does a peer of a policy in `policyNamespace` match `pod`? */
 export function peerMatches(peer: Peer, policyNamespace: string, pod: Pod): boolean {
-  if (peer.ipBlock) return true; // pod IPs unmodelled: assume the block may contain them
+  if (peer.ipBlock) return pod.ip === undefined || inBlock(peer.ipBlock, pod.ip);
+  if (pod.external) return false;
   if (!peer.podSelector && !peer.namespaceSelector) throw new Error('a peer needs podSelector, namespaceSelector or ipBlock');
   const namespaceOk = peer.namespaceSelector
     ? selects(peer.namespaceSelector, namespaceLabels(pod.namespace))
     : pod.namespace === policyNamespace;
   return namespaceOk && selects(peer.podSelector, pod.labels);
+}
+
+function blockList(cidrs: ReadonlyArray<string>): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address, prefix] = cidr.split('/');
+    list.addSubnet(address, Number(prefix), isIPv4(address) ? 'ipv4' : 'ipv6');
+  }
+  return list;
+}
+
+/** Is `ip` inside the block's CIDR and outside its exceptions? */
+export function inBlock(block: { readonly cidr: string; readonly except?: ReadonlyArray<string> }, ip: string): boolean {
+  const family = isIPv4(ip) ? 'ipv4' : 'ipv6';
+  return blockList([block.cidr]).check(ip, family) && !blockList(block.except ?? []).check(ip, family);
 }
 
 /** Does a rule's port list allow `port`/`protocol` to `dst` (whose named ports resolve)? */

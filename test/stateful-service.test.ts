@@ -117,6 +117,41 @@ describe('StatefulService', () => {
   });
 });
 
+describe('storage.subPath', () => {
+  test('mounts that directory of each pod\'s claim at the mount path, in the main container and in sidecars that mount it', () => {
+    const { shop } = postgres({
+      storage: { ...STORAGE, size: '1Gi', subPath: 'postgres' },
+      sidecars: [{ name: 'backup', image: 'ghcr.io/acme/backup:1.0.0', mountPaths: ['/var/lib/postgresql/data'] }],
+    });
+    const set = find(synth(shop), 'StatefulSet', 'postgres');
+    const [main, backup] = set.spec.template.spec.containers;
+    expect(main.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data', subPath: 'postgres' });
+    expect(backup.volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/postgresql/data', subPath: 'postgres' }]);
+    // the claim itself is the whole volume: the subPath is only where it is mounted from
+    expect(set.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(set.spec.volumeClaimTemplates[0].spec).not.toHaveProperty('subPath');
+    // a nested directory is a relative path too
+    const nested = find(synth(postgres({ storage: { ...STORAGE, subPath: 'pg/16' } }).shop), 'StatefulSet', 'postgres');
+    expect(nested.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data', subPath: 'pg/16' });
+  });
+
+  test('without it, the claim\'s root is mounted (no subPath field)', () => {
+    const set = find(synth(postgres().shop), 'StatefulSet', 'postgres');
+    expect(set.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
+  });
+
+  test.each([
+    ['a path that leaves the volume', '../etc'],
+    ['a .. segment', 'pg/../../etc'],
+    ['an absolute path', '/postgres'],
+    ['an empty path', ''],
+    ['a number', 5],
+  ])('refuses %s', (_what, subPath) => {
+    expect(() => postgres({ storage: { ...STORAGE, subPath: subPath as any } }))
+      .toThrow(`[shop/postgres] 'storage.subPath' must be a relative path inside the volume without '..', got ${typeof subPath === 'string' ? `'${subPath}'` : subPath}: for example 'postgres'`);
+  });
+});
+
 describe('StatefulService names', () => {
   test('fails at synth, naming both constructs, when another service takes the headless name', () => {
     const { shop } = postgres();

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as CliValidation from 'cdk8s-cli/lib/plugins/validation';
 import YAML from 'yaml';
+import { App, Testing, Yaml } from 'cdk8s';
+import { MicroserviceApp, ObservedService, ScaledWorker } from '../lib';
 import { Finding, ManifestPathError, RULES, SchemaCatalog, ValidationResult, exitCodeFor, formatResult, validateManifests, validatePaths } from '../lib/tools/validate';
 import { yamlFilesUnder } from '../lib/tools/validate/manifests';
 import { ManifestValidation } from '../lib/tools/validate/plugin';
@@ -417,7 +419,8 @@ describe('the cdk8s validation plugin', () => {
   afterEach(() => logged.mockRestore());
 
   test('fails the report on the broken bundle, one violation per rule, located by file and construct', async () => {
-    const ctx = context(yamlFilesUnder(BROKEN), { api: { path: 'broken/Api' } });
+    // the metadata app.synth() of a MicroserviceApp records: a key per kind, namespace and name
+    const ctx = context(yamlFilesUnder(BROKEN), { 'Deployment/broken/api': { path: 'broken/Api' }, api: { path: 'broken/ApiService' } });
     await new ManifestValidation().validate(ctx);
     expect(ctx.report.success).toBe(false);
     const report = ctx.report.toJson();
@@ -425,7 +428,7 @@ describe('the cdk8s validation plugin', () => {
     const imgTag = report.violations.find(v => v.ruleName === 'img-tag (error)')!;
     expect(imgTag.recommendation).toMatch(/no pinned tag/);
     expect(imgTag.violatingConstructs).toEqual([{
-      resourceName: 'api',
+      resourceName: 'Deployment/broken/api',
       constructPath: 'broken/Api',
       manifestPath: path.join(BROKEN, 'workloads.yaml'),
       locations: [
@@ -433,10 +436,84 @@ describe('the cdk8s validation plugin', () => {
         "Deployment/broken/api: container 'API_Sidecar' image 'busybox' is not pinned to a tag or digest",
       ],
     }]);
-    // info findings are counted, not violations
-    expect(report.violations.some(v => v.ruleName.startsWith('sc-high-uid'))).toBe(false);
+    // info findings are listed too, after the errors and warnings
+    const severities = report.violations.map(v => /\((error|warning|info)\)$/.exec(v.ruleName)![1]);
+    expect(severities).toEqual([...severities].sort((a, b) => ['error', 'warning', 'info'].indexOf(a) - ['error', 'warning', 'info'].indexOf(b)));
+    expect(report.violations.map(v => v.ruleName)).toContain('sc-high-uid (info)');
+    expect(report.summary.metadata).toMatchObject({ info: String(report.violations.filter(v => v.ruleName.endsWith('(info)')).flatMap(v => v.violatingConstructs.flatMap(c => c.locations)).length) });
     expect(ctx.report.toString()).toContain('Validation Report (cdk8s-microservices-validation@0.1.0)');
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^cdk8s-ms validate: 40 objects in 7 files: \d+ errors, \d+ warnings, \d+ info$/));
+  });
+
+  describe('naming the construct of a finding', () => {
+    // cdk8s's own loader of construct-metadata.json (not in the package's exports)
+    const { ValidationPlugin } = require(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'lib', 'plugins', 'validation.js'));
+    let out: string;
+    let stderr: jest.SpyInstance;
+    beforeEach(() => {
+      out = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-'));
+      stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    });
+    afterEach(() => {
+      stderr.mockRestore();
+      fs.rmSync(out, { recursive: true, force: true });
+    });
+
+    /** app.synth() with construct metadata, as `cdk8s synth` runs it when validations are configured; then the plugin. */
+    async function pluginOn(build: (app: App) => void) {
+      const app = new App({ outdir: out, recordConstructMetadata: true });
+      build(app);
+      app.synth();
+      const manifests = fs.readdirSync(out).filter(f => f.endsWith('.yaml')).map(f => path.join(out, f));
+      const ctx = context(manifests, ValidationPlugin.loadConstructMetadata(path.join(out, 'construct-metadata.json')));
+      await new ManifestValidation().validate(ctx);
+      return ctx.report.toJson();
+    }
+    const mailer = (app: App) => {
+      // an HPA, a Deployment, a PodMonitor, a ServiceAccount ... all named mailer
+      const shop = new MicroserviceApp(app, 'shop');
+      new ScaledWorker(shop, 'mailer', { image: 'ghcr.io/acme/mailer:0.9.0', autoscaling: { minReplicas: 1, maxReplicas: 20, targetCpuUtilization: 80 } });
+    };
+
+    test('by kind, namespace and name: an HPA finding names the HPA, not the PodMonitor of the same name', async () => {
+      const report = await pluginOn(mailer);
+      const hpaMin = report.violations.find(v => v.ruleName === 'hpa-min (warning)')!;
+      expect(hpaMin.violatingConstructs).toEqual([{
+        resourceName: 'HorizontalPodAutoscaler/shop/mailer',
+        constructPath: 'shop/mailer/Autoscaler',
+        manifestPath: path.join(out, 'shop.k8s.yaml'),
+        locations: ['HorizontalPodAutoscaler/shop/mailer: minReplicas 1 < 2'],
+      }]);
+    });
+
+    test('with cdk8s\'s name-only metadata, an ambiguous name gets no construct path rather than a wrong one', async () => {
+      // GIVEN the metadata cdk8s writes by itself: names only, the last object of a name wins
+      const metadata = { mailer: { path: 'shop/mailer/PodMonitor' }, 'mailer-dashboard': { path: 'shop/mailer/Dashboard' } };
+      const app = Testing.app();
+      mailer(app);
+      const file = path.join(out, 'shop.yaml');
+      fs.writeFileSync(file, Yaml.stringify(...(app.charts[0] as MicroserviceApp).toJson()));
+      const ctx = context([file], metadata);
+      await new ManifestValidation().validate(ctx);
+      const constructs = ctx.report.toJson().violations.flatMap(v => v.violatingConstructs);
+      expect(constructs.find(c => c.resourceName === 'HorizontalPodAutoscaler/shop/mailer')).toMatchObject({ constructPath: undefined });
+      expect(constructs.some(c => c.constructPath === 'shop/mailer/PodMonitor')).toBe(false);
+    });
+
+    test('lists the app\'s synth warnings, which do not fail the report', async () => {
+      const report = await pluginOn(app => {
+        const shop = new MicroserviceApp(app, 'shop');
+        new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', replicas: 3, canary: { image: 'ghcr.io/acme/web:2.1.0', weight: 10 } });
+      });
+      const warning = report.violations.find(v => v.ruleName === 'synth-warning (warning)')!;
+      expect(warning.violatingConstructs).toEqual([expect.objectContaining({
+        resourceName: 'shop/web',
+        constructPath: 'shop/web',
+        manifestPath: path.join(out, 'shop.k8s.yaml'),
+        locations: [expect.stringMatching(/^the canary split is approximate/)],
+      })]);
+      expect(report.summary).toMatchObject({ status: 'success', metadata: { synthWarnings: '1' } });
+    });
   });
 
   test('passes on dist/, even with warnFails', async () => {

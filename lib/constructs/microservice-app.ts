@@ -6,7 +6,7 @@ import { MicroserviceConfigError, show } from '../errors';
 import { standardLabels } from '../labels';
 import { checkHostname, checkNamespace } from '../names';
 import { sortManifests } from '../rendering/ordering';
-import { PodsPeer, allowPolicy, denyAllPolicy, podsPeer } from '../network/network-policy';
+import { PodsPeer, allowPolicy, denyAllPolicy, peersOf } from '../network/network-policy';
 import type { GatewayOptions } from '../network/gateway';
 import { appOverviewDashboard, dashboardConfigMapData } from '../observability/dashboard';
 import { dashboardConfigMap } from '../observability/monitors';
@@ -155,6 +155,7 @@ export class MicroserviceApp extends Chart {
       this.prometheus = {
         namespace: monitoring.prometheusNamespace ?? DEFAULT_PROMETHEUS.namespace,
         podLabels: monitoring.prometheusPodLabels ?? DEFAULT_PROMETHEUS.podLabels,
+        cidrs: monitoring.prometheusCidrs,
       };
       // checked with the other props, before super()
       const labels = monitoring.prometheusLabels ?? { release: 'kube-prometheus-stack' };
@@ -190,14 +191,14 @@ export class MicroserviceApp extends Chart {
     this.dnsPolicy = allowPolicy(this, 'AllowDns', {
       name: 'allow-dns', namespace, labels: this.appLabels('network-policy'),
       podSelector: {}, direction: 'Egress',
-      peers: [podsPeer(props.dns ?? DEFAULT_DNS)],
+      peers: peersOf(props.dns ?? DEFAULT_DNS),
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
     if (this.mesh) {
       // sidecars that cannot reach istiod get no configuration or certificate: no pod starts
       allowPolicy(this, 'AllowIstiod', {
         name: 'allow-istiod', namespace, labels: this.appLabels('network-policy'),
-        podSelector: {}, direction: 'Egress', peers: [podsPeer(this.mesh.controlPlane)], ports: [{ port: ISTIOD_XDS_PORT }],
+        podSelector: {}, direction: 'Egress', peers: peersOf(this.mesh.controlPlane), ports: [{ port: ISTIOD_XDS_PORT }],
       });
       strictMtls(this, { name: 'default', namespace, labels: this.appLabels('mesh-policy') });
       allowNothing(this, { name: 'allow-nothing', namespace, labels: this.appLabels('mesh-policy') });
@@ -208,7 +209,7 @@ export class MicroserviceApp extends Chart {
       allowPolicy(this, 'AllowOtelCollector', {
         name: 'allow-otel-collector', namespace, labels: this.appLabels('network-policy'),
         podSelector: {}, direction: 'Egress',
-        peers: [podsPeer(props.openTelemetry!.collector ?? { namespace: url.hostname.split('.')[1] })],
+        peers: peersOf(props.openTelemetry!.collector ?? { namespace: url.hostname.split('.')[1] }),
         ports: [{ port: Number(url.port) }],
       });
     }

@@ -3,7 +3,7 @@ import * as k8s from '../rendering/kube';
 import { Construct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import type { RouteOptions } from './microservice-app';
-import { admitPolicyName, anywherePeers, allowPolicy, podsPeer } from '../network/network-policy';
+import { admitPolicyName, anywherePeers, allowPolicy, peersOf } from '../network/network-policy';
 import type { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { checkDuration } from '../durations';
 import { MicroserviceApp } from './microservice-app';
@@ -406,7 +406,7 @@ export class ObservedService extends Workload {
     if (this.node.tryFindChild('AllowIngressController')) return;
     allowPolicy(this, 'AllowIngressController', {
       name: admitPolicyName(this.name, 'ingress'), namespace: this.app.namespaceName, labels: this.labels,
-      podSelector: this.selectorLabels, direction: 'Ingress', peers: [podsPeer(this.app.ingressController)], ports: [{ port: this.portName }],
+      podSelector: this.selectorLabels, direction: 'Ingress', peers: peersOf(this.app.ingressController), ports: [{ port: this.portName }],
     });
   }
 }

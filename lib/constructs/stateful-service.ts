@@ -13,7 +13,7 @@ import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
 import { OTEL_PROMETHEUS_PORT, ServiceMetricsOptions, ServiceProtocol, requestQueries, servingPorts } from './observed-service';
 import { checkKnownProps, checkPort, propNames } from '../props/checks';
 import { WORKLOAD_PROPS } from './workload/props';
-import { checkSize } from '../pod/volumes';
+import { checkSize, checkSubPath } from '../pod/volumes';
 import { checkIstioPort } from '../pod/containers';
 import { sizeSlip } from '../props/slips';
 import { defaultProbes } from '../pod/probes';
@@ -27,6 +27,15 @@ export interface StorageOptions {
   readonly size: string;
   /** Where the volume is mounted in the main container. */
   readonly mountPath: string;
+  /**
+   * A directory inside the volume to mount at `mountPath` instead of the volume's root (the
+   * mount's `subPath`; the kubelet creates it on first use,
+   * https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath): a relative path without
+   * '..'. For a database whose data directory must be empty at first start, where a new
+   * filesystem's root holds `lost+found` (PostgreSQL's `initdb` refuses it): `'postgres'`.
+   * @default - the volume's root
+   */
+  readonly subPath?: string;
   /** The StorageClass. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** @default ['ReadWriteOnce'] */
@@ -160,7 +169,7 @@ export class StatefulService extends Workload implements ServiceTarget {
       metricsPort,
       metricsPath: checkMetricsPath(path, metrics.path),
       queries: protocol === 'tcp' ? undefined : requestQueries(path, undefined, { namespace: app.namespaceName, service: id, protocol }, app.mesh !== undefined),
-      claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath }],
+      claimTemplateMounts: [{ prop: 'storage.mountPath', name: STORAGE_VOLUME, mountPath: storage.mountPath, subPath: storage.subPath }],
     });
     this.protocol = protocol;
     this.port = port;
@@ -273,6 +282,7 @@ function unsupported(prop: string): string {
 function checkStorage(path: string, s: StorageOptions | undefined): StorageOptions {
   if (!s || typeof s !== 'object') throw new MicroserviceConfigError(path, `'storage' is required: { size: '20Gi', mountPath: '/var/lib/app' }, got ${show(s)}`);
   checkSize(path, 'storage.size', s.size);
+  if (s.subPath !== undefined) checkSubPath(path, 'storage.subPath', s.subPath);
   if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || !DNS1123_SUBDOMAIN.test(s.storageClassName) || s.storageClassName.length > 253)) {
     throw new MicroserviceConfigError(path, `'storage.storageClassName' must name a StorageClass (a DNS subdomain: lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit), got ${show(s.storageClassName)}: for example 'premium-rwo'`);
   }
@@ -290,6 +300,6 @@ export const STATEFUL_PROPS = {
   stateful: propNames<StatefulServiceProps>({
     ...WORKLOAD_PROPS.statefulSet, port: true, protocol: true, servicePort: true, storage: true, peerPorts: true, claimRetention: true, metrics: true,
   }),
-  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true }),
+  storage: propNames<StorageOptions>({ size: true, mountPath: true, storageClassName: true, accessModes: true, subPath: true }),
   claimRetention: propNames<ClaimRetentionOptions>({ whenDeleted: true, whenScaled: true }),
 } as const;

@@ -7,7 +7,7 @@ import { INSTANCE, NOT_SECRET_ANNOTATION, VERSION, serviceSelector, standardLabe
 import { MicroserviceApp } from './microservice-app';
 import { principal } from '../network/mesh/istio';
 import { checkHostname, checkObjectName, upperSnake } from '../names';
-import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, podsPeer } from '../network/network-policy';
+import { admitPolicyName, allowPolicy, anywherePeers, edgePolicyName, peersOf, podsPeer } from '../network/network-policy';
 import { renderProbes } from '../pod/probes';
 import { renderResources } from '../pod/resources';
 import { containerSecurityContext, podSecurityContext } from '../pod/security';
@@ -24,6 +24,7 @@ import { libraryAlertNames, prometheusRuleGroups } from '../observability/rules'
 import type { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { disruptionBudget, spreadConstraints } from './workload/disruption';
 import { WorkloadEnv } from './workload/env';
+import { renderFieldEnv } from '../pod/env';
 import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
 import { checkConfig, checkLogging, checkShutdown } from './workload/pod-options';
 import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
@@ -122,6 +123,7 @@ export abstract class Workload extends Construct {
     this.slo = spec.slo;
     this.env.addLiterals(props.env ?? {});
     this.env.addSecrets(props.secretEnv ?? {});
+    for (const v of renderFieldEnv(this, props.fieldEnv)) this.env.push('fieldEnv', v);
     this.env.addTelemetry(id, this.app.node.id, spec.controller, this.app.otlp);
     const logging = checkLogging(this, props.logging);
     const config = props.config ? checkConfig(this, props.config) : undefined;
@@ -236,7 +238,7 @@ export abstract class Workload extends Construct {
     if (this.app.prometheus && spec.scraped !== false) {
       allowPolicy(this, 'AllowPrometheus', {
         name: admitPolicyName(id, 'prometheus'), namespace, labels: this.labels, podSelector: this.selectorLabels,
-        direction: 'Ingress', peers: [podsPeer(this.app.prometheus)], ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
+        direction: 'Ingress', peers: peersOf(this.app.prometheus), ports: [{ port: this.app.mesh ? ISTIO_MERGED_METRICS.port : this.metricsPort }],
       });
     }
   }

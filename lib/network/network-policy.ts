@@ -2,12 +2,28 @@ import { Construct } from 'constructs';
 import * as k8s from '../rendering/kube';
 import { propNames } from '../props/checks';
 
-/** Pods chosen by namespace and labels, outside the policy's own namespace too. */
+/**
+ * Who is on the other side of a NetworkPolicy rule: pods chosen by namespace and labels
+ * (outside the policy's own namespace too), address ranges (`cidrs`), or both.
+ */
 export interface PodsPeer {
   /** The namespace of the pods. @default - the policy's own namespace */
   readonly namespace?: string;
   /** Labels of the pods. @default - every pod of the namespace */
   readonly podLabels?: Record<string, string>;
+  /**
+   * Address ranges, IPv4 or IPv6 (`'35.191.0.0/16'`, `'169.254.20.10/32'`, `'2600:2d00:1:b029::/64'`):
+   * one NetworkPolicy `ipBlock` peer each, for what is not a pod of the cluster (a cloud load
+   * balancer's proxies and health checkers, NodeLocal DNS on its link-local address, a
+   * host-network agent). Kubernetes matches an ipBlock against the packet's address as the
+   * network plugin sees it, which may be after a load balancer or kube-proxy rewrote it (SNAT),
+   * and whether it applies to pod IPs at all is up to the plugin
+   * (https://kubernetes.io/docs/concepts/services-networking/network-policies/). Each must be
+   * canonical (no host bits: `10.0.0.0/8`, not `10.1.2.3/8`). With `namespace` or `podLabels`
+   * too, the rule admits those pods and these ranges; with `cidrs` alone, only the ranges.
+   * @default - no address range
+   */
+  readonly cidrs?: string[];
 }
 
 /** One allowed direction of traffic for the pods a policy selects. */
@@ -43,6 +59,16 @@ export function podsPeer(p: PodsPeer): k8s.NetworkPolicyPeer {
     namespaceSelector: p.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } : undefined,
     podSelector: labelSelector(p.podLabels),
   };
+}
+
+/**
+ * The NetworkPolicy peers of a PodsPeer: the pods (when `namespace` or `podLabels` is given, or
+ * when there are no `cidrs`) and an `ipBlock` per CIDR.
+ */
+export function peersOf(p: PodsPeer): k8s.NetworkPolicyPeer[] {
+  const blocks = (p.cidrs ?? []).map(cidr => ({ ipBlock: { cidr } }));
+  const pods = blocks.length && p.namespace === undefined && p.podLabels === undefined ? [] : [podsPeer(p)];
+  return [...pods, ...blocks];
 }
 
 /**
@@ -84,4 +110,4 @@ export function allowPolicy(scope: Construct, id: string, r: AllowRule): k8s.Kub
 }
 
 /** The names of PodsPeer, for checkKnownProps(). */
-export const PODS_PEER_PROPS = propNames<PodsPeer>({ namespace: true, podLabels: true });
+export const PODS_PEER_PROPS = propNames<PodsPeer>({ namespace: true, podLabels: true, cidrs: true });

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { appReadme } from './app-readme';
 import { chartObjects } from '../rendering/fast-synth';
@@ -7,6 +5,7 @@ import { KUSTOMIZATION_FILE, kustomization, resourceFileNames } from '../renderi
 import { stringifyManifests } from '../rendering/manifest-yaml';
 import { MicroserviceApp } from '../constructs/microservice-app';
 import { sortManifests } from '../rendering/ordering';
+import { OutputFile, projectOf, writeOwnedFiles } from './owned-output';
 
 /** One app's rendered manifests. */
 export interface RenderedChart {
@@ -24,11 +23,8 @@ export interface RenderOptions {
   readonly layout?: Layout;
 }
 
-/** A file to write, relative to the output directory. */
-export interface OutputFile {
-  readonly path: string;
-  readonly content: string;
-}
+export type { OutputFile } from './owned-output';
+export { OutputRefusedError } from './owned-output';
 
 /**
  * Renders every chart of the app in memory: validation errors are thrown here, before any
@@ -75,75 +71,32 @@ export function renderAppFiles(chart: MicroserviceApp, options: RenderOptions = 
   ].map(f => ({ path: `${dir}/${f.path}`, content: f.content }));
 }
 
-/**
- * Writes the files as the whole content of `outdir`, all or nothing: the new tree is written
- * beside the old one and swapped in with renames, so a failure never leaves a half-written
- * output directory.
- */
-export function writeTree(files: OutputFile[], outdir: string): void {
-  const target = path.resolve(outdir);
-  const staging = `${target}.staging-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(staging, f.path)), { recursive: true });
-      writeText(path.join(staging, f.path), f.content);
-    }
-    fs.mkdirSync(staging, { recursive: true });
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    if (fs.existsSync(target)) fs.renameSync(target, old);
-    try {
-      fs.renameSync(staging, target);
-    } catch (e) {
-      // put the previous output back: a failed swap must not lose it
-      if (fs.existsSync(old) && !fs.existsSync(target)) fs.renameSync(old, target);
-      throw e;
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.rmSync(old, { recursive: true, force: true });
-  }
-}
-
-// a large manifest (a thousand services' is 35 MB) is written in slices: encoding it whole
-// would hold a second copy of it in memory
-const WRITE_SLICE = 4 * 1024 * 1024;
-
-function writeText(file: string, text: string): void {
-  if (text.length <= WRITE_SLICE) {
-    fs.writeFileSync(file, text);
-    return;
-  }
-  const fd = fs.openSync(file, 'w');
-  try {
-    let start = 0;
-    while (start < text.length) {
-      let end = Math.min(start + WRITE_SLICE, text.length);
-      // a slice never ends inside a surrogate pair, or each half would be written as U+FFFD
-      const last = text.charCodeAt(end - 1);
-      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-      fs.writeSync(fd, text.slice(start, end));
-      start = end;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** The MicroserviceApps of a cdk8s App. */
 export function microserviceApps(app: App): MicroserviceApp[] {
   return app.charts.filter((c): c is MicroserviceApp => c instanceof MicroserviceApp);
 }
 
+export interface SynthToDirectoryOptions extends RenderOptions {
+  /**
+   * The project whose earlier output may be replaced or removed (its record is
+   * `<outdir>/.cdk8s-ms-synth@<project>.sha256`).
+   * @default - the name in the nearest package.json at or above the working directory, as
+   * `cdk8s-ms synth` finds it from the app file's folder
+   */
+  readonly project?: string;
+}
+
 /**
  * Synthesizes every MicroserviceApp of `app` into `outdir` (`<app>/manifests.yaml`,
- * `Kustomization`, `README.md`), all or nothing. Returns the files written.
+ * `Kustomization`, `README.md`), all or nothing, as `cdk8s-ms synth` does: it replaces or removes
+ * only files an earlier synth of the same project into `outdir` wrote (listed in its record
+ * there), and throws OutputRefusedError, writing nothing, when another file is in the way.
+ * Returns the files written.
  */
-export function synthToDirectory(app: App, outdir: string, options: RenderOptions = {}): OutputFile[] {
+export function synthToDirectory(app: App, outdir: string, options: SynthToDirectoryOptions = {}): OutputFile[] {
   const apps = microserviceApps(app);
   const objects = synthesizeApps(apps);
   const files = apps.flatMap((chart, i) => renderAppFiles(chart, options, objects[i]));
-  writeTree(files, outdir);
+  writeOwnedFiles(files, outdir, { command: 'synth', project: options.project ?? projectOf(process.cwd()) });
   return files;
 }

@@ -10,7 +10,7 @@ import type { ConfigMapEnvSource, PodProps } from './pod-props';
 import { resolveUser } from './user';
 import { sizeSlip, urlPasswordSlip } from '../props/slips';
 import { addWarning } from '../warnings';
-import { PodVolumes, checkRefName } from './volumes';
+import { PodVolumes, checkRefName, isDataKey } from './volumes';
 
 /** What the workload tells the pod assembly. */
 export interface PodContext {
@@ -21,7 +21,7 @@ export interface PodContext {
   /** The main container's ports. */
   readonly ports: readonly k8s.ContainerPort[];
   /** Volumes the controller provides (volumeClaimTemplates). */
-  readonly claimTemplateMounts: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
+  readonly claimTemplateMounts: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string; readonly subPath?: string }>;
   readonly tmpSize: string;
   /** The mount of the construct's own config ConfigMap, if any. */
   readonly config?: { readonly mountPath: string };
@@ -82,7 +82,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
   const v = new PodVolumes(scope);
   v.add('/tmp', { name: 'tmp', emptyDir: { sizeLimit: ctx.tmpSize } }, { mountPath: '/tmp' }, 'the writable /tmp');
   if (ctx.config) v.add('config.mountPath', { name: 'config', configMap: { name: `${ctx.id}-config` } }, { mountPath: ctx.config.mountPath, readOnly: true });
-  for (const t of ctx.claimTemplateMounts) v.add(t.prop, { name: t.name }, { mountPath: t.mountPath });
+  for (const t of ctx.claimTemplateMounts) v.add(t.prop, { name: t.name }, { mountPath: t.mountPath, subPath: t.subPath });
   v.addWritablePaths(props.writablePaths, props.writablePathSizeLimit);
   v.addClaims(props.claims);
   v.addSecretFiles(props.secretFiles);
@@ -103,7 +103,7 @@ export function assemblePod(scope: IConstruct, props: PodProps & SecurityOptions
   const configMapEnv: Record<string, k8s.ConfigMapKeySelector> = {};
   for (const [name, s] of Object.entries(props.configMapEnv ?? {}) as Array<[string, ConfigMapEnvSource]>) {
     checkEnvName(scope, 'configMapEnv', name);
-    if (!s || typeof s.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(s.key)) {
+    if (!s || !isDataKey(s.key)) {
       throw new MicroserviceConfigError(scope, `'configMapEnv.${name}' must name a ConfigMap and a key, got ${show(s)}: for example { configMapName: 'settings', key: 'region' }`);
     }
     checkRefName(scope, `configMapEnv.${name}.configMapName`, s.configMapName);

@@ -2,6 +2,7 @@
 // about its pod beyond the main container: who it runs as, what it may write, which volumes
 // and files it sees, the containers beside it, and how it is scheduled and labelled.
 import type { Probe } from './probes';
+import type { PodField } from './env';
 import type { ResourceOptions } from './resources';
 import { propNames } from '../props/checks';
 
@@ -26,17 +27,27 @@ export interface ClaimMountOptions {
 }
 
 /**
- * A Secret mounted as read-only files (mode 0440, readable by the pod's group): the alternative
- * to `secretEnv` that CIS 5.4.1 recommends, since environment variables leak into crash dumps,
- * child processes and `kubectl describe`.
+ * A Secret mounted as read-only files (a `secret` volume, mode 0440, readable by the pod's
+ * group): the alternative to `secretEnv` that CIS 5.4.1 recommends, since environment variables
+ * leak into crash dumps, child processes and `kubectl describe`. The kubelet writes one file per
+ * key and updates the files when the Secret changes (the app must read them again to notice).
  */
 export interface SecretFilesOptions {
   readonly secretName: string;
   /** The directory the keys appear in, one file per key. */
   readonly mountPath: string;
-  /** Only these keys (file name = key). @default - every key of the Secret */
-  readonly keys?: string[];
-  /** Start the pod even when the Secret is missing. @default false */
+  /**
+   * Which keys become files, and under which names: a list of keys (each file named after its
+   * key), or a map of key to file name (`{ 'jwtRS256.key.pub': 'publickey' }`; a file name may
+   * be a relative path such as `'certs/ca.crt'`). This is the Secret volume's `items` (key and
+   * `path`, https://kubernetes.io/docs/concepts/configuration/secret/#projection-of-secret-keys-to-specific-paths):
+   * a key the Secret lacks keeps the pod from starting (unless `optional`), and keys not named
+   * are not mounted. File names the kubelet refuses (absolute, a `..` segment, starting with
+   * `..` such as `..data`, where it keeps its own symlinks) are refused here.
+   * @default - every key of the Secret, each file named after its key
+   */
+  readonly keys?: string[] | Record<string, string>;
+  /** Start the pod even when the Secret (or a key named in `keys`) is missing. @default false */
   readonly optional?: boolean;
 }
 
@@ -107,6 +118,18 @@ export interface PodProps {
   /** Environment variables from keys of existing ConfigMaps. @default - none */
   readonly configMapEnv?: Record<string, ConfigMapEnvSource>;
   /**
+   * Environment variables from the pod's own fields, the downward API
+   * (https://kubernetes.io/docs/concepts/workloads/pods/downward-api/): `valueFrom.fieldRef`,
+   * which the kubelet resolves when the container starts (the value does not change while it
+   * runs). Each field is one the API server offers to env: `metadata.name`,
+   * `metadata.namespace`, `metadata.uid`, `metadata.labels['<key>']`,
+   * `metadata.annotations['<key>']`, `spec.nodeName`, `spec.serviceAccountName`,
+   * `status.hostIP`, `status.hostIPs` (Kubernetes 1.29+), `status.podIP`, `status.podIPs`.
+   * A name may have one source: not also in `env`, `secretEnv` or `configMapEnv`.
+   * @default - none (the OpenTelemetry variables the library sets read the pod name, namespace, node and version this way)
+   */
+  readonly fieldEnv?: Record<string, PodField>;
+  /**
    * Every key of existing ConfigMaps as an environment variable (`envFrom`), optionally with a
    * prefix. Keys that are no valid variable names are skipped by the kubelet; variables set
    * explicitly (`env`, `secretEnv`, `configMapEnv`, `connectTo`) win over them.
@@ -133,7 +156,7 @@ export interface PodProps {
 
 /** The names of the PodProps keys: what the pod pieces check and render. */
 export const POD_PROP_NAMES: ReadonlyArray<keyof PodProps> = [
-  'user', 'writablePaths', 'writablePathSizeLimit', 'claims', 'secretFiles', 'configMapEnv', 'envFromConfigMaps', 'initContainers', 'sidecars',
+  'user', 'writablePaths', 'writablePathSizeLimit', 'claims', 'secretFiles', 'configMapEnv', 'fieldEnv', 'envFromConfigMaps', 'initContainers', 'sidecars',
   'imagePullSecrets', 'priorityClassName', 'podLabels', 'podAnnotations', 'serviceLabels', 'serviceAnnotations',
 ];
 

@@ -3,7 +3,7 @@ import * as k8s from '../rendering/kube';
 import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../errors';
 import { parseQuantity } from './resources';
-import { checkDataKey } from '../props/checks';
+import { checkDataKey, dataKeyProblem } from '../props/checks';
 import type { ClaimMountOptions, SecretFilesOptions } from './pod-props';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -76,25 +76,21 @@ export class PodVolumes {
     (claims ?? []).forEach((c, i) => {
       const prop = `claims[${i}]`;
       checkRefName(this.scope, `${prop}.claimName`, c?.claimName);
-      if (c.subPath !== undefined && (typeof c.subPath !== 'string' || c.subPath.startsWith('/') || c.subPath.split('/').includes('..'))) {
-        throw new MicroserviceConfigError(this.scope, `'${prop}.subPath' must be a relative path inside the volume without '..', got ${show(c.subPath)}`);
-      }
+      if (c.subPath !== undefined) checkSubPath(this.scope, `${prop}.subPath`, c.subPath);
       const name = `claim-${i + 1}`;
       this.add(`${prop}.mountPath`, { name, persistentVolumeClaim: { claimName: c.claimName, readOnly: c.readOnly } },
         { mountPath: c.mountPath, readOnly: c.readOnly, subPath: c.subPath });
     });
   }
 
-  /** `secretFiles`: Secrets as read-only files. */
+  /** `secretFiles`: Secrets as read-only files, all keys or the ones `keys` names (under their own or given file names). */
   public addSecretFiles(secrets: SecretFilesOptions[] | undefined): void {
+    if (secrets !== undefined && !Array.isArray(secrets)) {
+      throw new MicroserviceConfigError(this.scope, `'secretFiles' must be a list of { secretName, mountPath, keys? }, got ${show(secrets)}`);
+    }
     (secrets ?? []).forEach((s, i) => {
       const prop = `secretFiles[${i}]`;
       checkRefName(this.scope, `${prop}.secretName`, s?.secretName);
-      if (s.keys !== undefined && (!Array.isArray(s.keys) || s.keys.length === 0 || s.keys.some(k => typeof k !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(k)))) {
-        throw new MicroserviceConfigError(this.scope, `'${prop}.keys' must be a non-empty list of Secret keys (letters, digits, '-', '_', '.'), got ${show(s.keys)}`);
-      }
-      // each key is also its file name: '..data' is neither (the kubelet's own link)
-      s.keys?.forEach((key, j) => checkDataKey(this.scope, `${prop}.keys[${j}]`, key, 'tls.crt'));
       const name = `secret-${i + 1}`;
       this.add(`${prop}.mountPath`, {
         name,
@@ -102,9 +98,72 @@ export class PodVolumes {
           secretName: s.secretName,
           defaultMode: SECRET_FILE_MODE,
           optional: s.optional,
-          items: s.keys?.map(key => ({ key, path: key })),
+          items: secretItems(this.scope, `${prop}.keys`, s.keys),
         },
       }, { mountPath: s.mountPath, readOnly: true });
     });
   }
+}
+
+/**
+ * A key of a Secret's or ConfigMap's data, as the API server checks it (IsConfigMapKey): at
+ * most 253 letters, digits, '-', '_' and '.', and neither '.', '..' nor starting with '..'.
+ */
+export function isDataKey(key: unknown): key is string {
+  return dataKeyProblem(key) === undefined;
+}
+
+
+/**
+ * A file name inside a volume, as the API server (ValidateLocalNonReservedPath) and the
+ * kubelet's atomic writer check a Secret volume item's `path`: relative, no '..' segment, not
+ * starting with '..' (the writer keeps `..data` and timestamped `..` directories there), at
+ * most 4096 characters and 255 per segment; and, stricter, no empty or '.' segment.
+ */
+function checkFileName(scope: IConstruct | string, prop: string, file: unknown): string {
+  const fail = (why: string) => new MicroserviceConfigError(scope, `'${prop}' must be a file name relative to the mount path${why}, got ${show(file)}: for example 'publickey' or 'certs/ca.crt'`);
+  if (typeof file !== 'string' || file === '') throw fail('');
+  if (file.startsWith('/')) throw fail(' (not absolute)');
+  const segments = file.split('/');
+  if (segments.includes('..')) throw fail(" without '..' segments");
+  if (segments[0].startsWith('..')) throw fail(" not starting with '..' (the kubelet's own entries, such as ..data, start so)");
+  if (segments.some(x => x === '' || x === '.')) throw fail(" without empty or '.' segments");
+  if (file.length > 4096 || segments.some(x => x.length > 255)) throw fail(' (at most 4096 characters, 255 per segment)');
+  return file;
+}
+
+/** A Secret volume's `items`: undefined for every key; a list of keys; a map of key to file name. */
+function secretItems(scope: IConstruct | string, prop: string, keys: unknown): Array<{ key: string; path: string }> | undefined {
+  if (keys === undefined) return undefined;
+  let pairs: Array<[string, string]>;
+  if (Array.isArray(keys)) {
+    if (keys.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must name at least one key, got []: drop it to mount every key`);
+    pairs = keys.map((k, j) => [checkDataKey(scope, `${prop}[${j}]`, k, 'tls.crt'), k]);
+  } else if (keys !== null && typeof keys === 'object') {
+    pairs = Object.entries(keys).map(([k, file]) => [checkDataKey(scope, `${prop}['${k}']`, k, 'tls.crt'), checkFileName(scope, `${prop}['${k}']`, file)]);
+    if (pairs.length === 0) throw new MicroserviceConfigError(scope, `'${prop}' must map at least one key to a file name, got {}: drop it to mount every key`);
+  } else {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a list of keys or a map of key to file name, got ${show(keys)}: for example ['tls.crt'] or { 'jwtRS256.key.pub': 'publickey' }`);
+  }
+  // two files on one name, or a file where another's directory must be, fail in the kubelet
+  const files = new Map<string, string>();
+  for (const [key, file] of pairs) {
+    const other = files.get(file);
+    if (other !== undefined) throw new MicroserviceConfigError(scope, `'${prop}' writes ${show(file)} twice (keys ${show(other)} and ${show(key)}): give each key its own file name`);
+    for (const [f, k] of files) {
+      if (f.startsWith(`${file}/`) || file.startsWith(`${f}/`)) {
+        throw new MicroserviceConfigError(scope, `'${prop}' makes ${show(f.length < file.length ? f : file)} both a file and a directory (keys ${show(k)} and ${show(key)}): rename one`);
+      }
+    }
+    files.set(file, key);
+  }
+  return pairs.map(([key, path]) => ({ key, path }));
+}
+
+/** A path inside a volume to mount instead of its root (`subPath`): relative, without '..' segments. */
+export function checkSubPath(scope: IConstruct | string, prop: string, v: unknown): string {
+  if (typeof v !== 'string' || v === '' || v.startsWith('/') || v.split('/').includes('..')) {
+    throw new MicroserviceConfigError(scope, `'${prop}' must be a relative path inside the volume without '..', got ${show(v)}: for example 'postgres'`);
+  }
+  return v;
 }

@@ -163,7 +163,8 @@ export function checkDnsLabel(scope: Scope, prop: string, value: unknown, exampl
   return value;
 }
 
-function isQualifiedKey(key: string): boolean {
+/** A label or annotation key: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters. */
+export function isQualifiedKey(key: string): boolean {
   const parts = key.split('/');
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1];
@@ -285,12 +286,72 @@ export function checkItemPath(scope: Scope, prop: string, path: unknown, example
 
 /** An IPv4 or IPv6 CIDR, parsed the way the API server does (net.ParseCIDR). */
 export function isCidr(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return false;
-  const bits = Number(m[2]);
-  if (isIPv4(m[1])) return bits <= 32;
-  return isIPv6(m[1]) && bits <= 128;
+  return parseCidr(value) !== undefined;
+}
+
+/** A parsed CIDR: its family, prefix length, address and the network (the address without host bits). */
+export interface Cidr {
+  readonly family: 4 | 6;
+  readonly prefix: number;
+  readonly address: bigint;
+  readonly network: bigint;
+}
+
+/**
+ * An IPv4 or IPv6 CIDR as Go's net.ParseCIDR reads it (what the API server validates a
+ * NetworkPolicy's `ipBlock.cidr` with): an address, '/', a prefix length within the family's
+ * bits. No IPv6 zone (`%eth0`) and no IPv4 octet with a leading zero (read as decimal by older
+ * parsers, as octal by others). Undefined when it is not one.
+ */
+export function parseCidr(value: unknown): Cidr | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^([^/%]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return undefined;
+  const prefix = Number(m[2]);
+  const family = isIPv4(m[1]) ? 4 : isIPv6(m[1]) ? 6 : undefined;
+  if (family === undefined || prefix > (family === 4 ? 32 : 128)) return undefined;
+  const width = family === 4 ? 32 : 128;
+  const address = family === 4 ? ipv4Value(m[1]) : ipv6Value(m[1]);
+  const hostBits = BigInt(width - prefix);
+  const network = (address >> hostBits) << hostBits;
+  return { family, prefix, address, network };
+}
+
+function ipv4Value(ip: string): bigint {
+  return ip.split('.').reduce((v, octet) => (v << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function ipv6Value(ip: string): bigint {
+  // an embedded IPv4 address (`::ffff:1.2.3.4`) is the last two groups
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  let text = ip;
+  if (v4) {
+    const n = ipv4Value(v4[1]);
+    text = `${ip.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return all.reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** A CIDR's text in canonical form: the network address (host bits zero) and the prefix. */
+export function formatCidr(c: Pick<Cidr, 'family' | 'prefix'>, address: bigint): string {
+  if (c.family === 4) return `${[24n, 16n, 8n, 0n].map(s => String((address >> s) & 0xffn)).join('.')}/${c.prefix}`;
+  const groups = Array.from({ length: 8 }, (_, i) => ((address >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // the longest run of two or more zero groups becomes '::' (RFC 5952)
+  let best = { at: -1, length: 0 };
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length && j - i >= 2) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const text = best.at < 0 ? groups.join(':')
+    : `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
+  return `${text}/${c.prefix}`;
 }
 
 /** One of the given strings. */

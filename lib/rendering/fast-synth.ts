@@ -21,10 +21,22 @@
  *   its chart's objects without validating the App again. Charts of other classes keep cdk8s's
  *   Chart.toJson(). Outside that window toJson() always validates: nothing is cached between
  *   calls, so a tree changed between two toJson() calls is seen whole.
+ * After the outermost call returns, and only when it succeeded:
+ * - each synth warning of the App (lib/warnings.ts) is printed to stderr once, as `cdk8s-ms synth`
+ *   prints them: `cdk8s synth` passes the app's stderr through (its stdout is not shown).
+ * - when cdk8s recorded construct metadata (`cdk8s synth` does when cdk8s.yaml has validations),
+ *   construct-metadata.json also maps `Kind/namespace/name` to each object's construct path, and
+ *   lists the warnings: the validation plugin (lib/tools/validate/plugin.ts) names the construct of a
+ *   finding by kind, namespace and name, where cdk8s's own keys are names alone and two objects
+ *   of one name (a Deployment and its PodMonitor) share one.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringifyManifests } from './manifest-yaml';
+import { CONSTRUCT_METADATA_FILE, METADATA_KEY, MicroservicesMetadata, objectKey } from './construct-metadata';
+import { warningEntriesOf } from '../warnings';
 
 // Apps whose synth/synthYaml this module wrapped
 const WRAPPED = new WeakSet<App>();
@@ -51,10 +63,36 @@ export function enableFastSynth(scope: IConstruct): void {
       configurable: true,
       writable: true,
       value: function (this: App) {
-        return synthesizing(this, () => original.call(this));
+        const outermost = !SYNTHESIZING.has(this);
+        const result = synthesizing(this, () => original.call(this));
+        if (outermost) afterSynth(this, method === 'synth');
+        return result;
       },
     });
   }
+}
+
+function afterSynth(app: App, wroteFiles: boolean): void {
+  const seen = new Set<string>();
+  const warnings = warningEntriesOf(app).filter(w => !seen.has(`[${w.path}] ${w.message}`) && seen.add(`[${w.path}] ${w.message}`));
+  for (const w of warnings) process.stderr.write(`warning: [${w.path}] ${w.message}\n`);
+  if (wroteFiles && (app as unknown as { recordConstructMetadata?: boolean }).recordConstructMetadata) addConstructMetadata(app, { warnings });
+}
+
+/** Adds a `Kind/namespace/name` key per object, and the warnings, to the construct-metadata.json cdk8s just wrote. */
+function addConstructMetadata(app: App, added: MicroservicesMetadata): void {
+  const file = path.join(app.outdir, CONSTRUCT_METADATA_FILE);
+  if (!fs.existsSync(file)) return;
+  const metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (metadata?.version !== '1.0.0' || typeof metadata.resources !== 'object' || metadata.resources === null) return;
+  for (const o of app.node.findAll()) {
+    if (o instanceof ApiObject) metadata.resources[objectKey(o.kind, o.metadata.namespace, o.name)] = { path: o.node.path };
+  }
+  // a warning is about a construct, often one that holds objects rather than is one: its path
+  // as a key of its own lets cdk8s's report show it for the plugin's warning entries
+  for (const w of added.warnings) metadata.resources[w.path] ??= { path: w.path };
+  metadata[METADATA_KEY] = added;
+  fs.writeFileSync(file, JSON.stringify(metadata));
 }
 
 function synthesizing<T>(app: App, f: () => T): T {

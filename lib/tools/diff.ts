@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch, diffLines } from 'diff';
 import YAML from 'yaml';
 import { joinImage, splitImage } from '../pod/image';
 
@@ -89,6 +89,33 @@ function leafChanges(a: unknown, b: unknown, at: string, out: Change[]): void {
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** Longer values are cut in a summary line: it names the change, the unified diff shows it. */
+const MAX_VALUE = 60;
+const bounded = (text: string) => (text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 3)}...` : text);
+
+/** A text a summary line cannot hold (a dashboard's JSON, a config file): more than one line, or long. */
+const isLongText = (v: unknown): v is string => typeof v === 'string' && (v.includes('\n') || v.length > MAX_VALUE);
+
+const lineCount = (text: string) => (text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
+const lines = (n: number) => `${n.toLocaleString('en-US')} line${n === 1 ? '' : 's'}`;
+
+/** `2 of 1,733 lines changed`: lines removed or added, counted once per changed line. */
+function textChange(before: unknown, after: unknown): string {
+  if (before === undefined) return `added (${lines(lineCount(String(after)))})`;
+  if (after === undefined) return `removed (${lines(lineCount(String(before)))})`;
+  if (typeof before !== 'string' || typeof after !== 'string') {
+    const side = (v: unknown) => (typeof v === 'string' ? `(${lines(lineCount(v))})` : bounded(show(v)));
+    return `${side(before)} -> ${side(after)}`;
+  }
+  let added = 0;
+  let removed = 0;
+  for (const part of diffLines(before, after)) {
+    if (part.added) added += part.count ?? 0;
+    else if (part.removed) removed += part.count ?? 0;
+  }
+  return `${Math.max(added, removed)} of ${lines(lineCount(after))} changed`;
+}
+
 /** The repository and what pins it (tag, digest, or both), for `image 1.4.2 -> 1.5.0`. */
 function imageParts(image: string): { repo: string; ref: string } {
   const p = splitImage(image);
@@ -103,7 +130,8 @@ function describe(c: Change): string {
     return a.repo === b.repo ? `image ${a.ref} -> ${b.ref}` : `image ${c.before} -> ${c.after}`;
   }
   if (c.path === 'spec.replicas') return `replicas ${show(c.before)} -> ${show(c.after)}`;
-  return `${c.path} ${show(c.before)} -> ${show(c.after)}`;
+  if (isLongText(c.before) || isLongText(c.after)) return `${c.path} ${textChange(c.before, c.after)}`;
+  return `${c.path} ${bounded(show(c.before))} -> ${bounded(show(c.after))}`;
 }
 
 const MAX_LISTED = 6;

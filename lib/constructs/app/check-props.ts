@@ -5,7 +5,8 @@ import { IConstruct } from 'constructs';
 import { MicroserviceConfigError, show } from '../../errors';
 import { principal } from '../../network/mesh/istio';
 import { GATEWAY_PROPS } from '../../network/gateway';
-import { PODS_PEER_PROPS, PodsPeer } from '../../network/network-policy';
+import type { PodsPeer } from '../../network/network-policy';
+import { checkCidrs, checkPeer } from '../../network/peers';
 import { checkVersion } from '../../pod/image';
 import { checkAnnotations, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkKnownProps, checkLabels } from '../../props/checks';
 import { DEFAULT_DNS, DEFAULT_INGRESS_CONTROLLER, DEFAULT_ISTIOD, DEFAULT_ISTIO_INGRESS, DEFAULT_ISTIO_INGRESS_ACCOUNT, DEFAULT_PROMETHEUS, ISTIO_INGRESS_CLASS } from './defaults';
@@ -88,15 +89,7 @@ export function checkAppProps(path: string, props: MicroserviceAppProps): void {
     [props.gateway, GATEWAY_PROPS, 'gateway.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
-  const peers: Array<[string, PodsPeer | undefined]> = [
-    ['ingressController', props.ingressController], ['dns', props.dns],
-    ['istio.controlPlane', props.istio?.controlPlane], ['openTelemetry.collector', props.openTelemetry?.collector],
-  ];
-  for (const [prop, peer] of peers) {
-    checkKnownProps(path, peer, PODS_PEER_PROPS, `${prop}.`);
-    if (peer?.namespace !== undefined) checkDnsLabel(path, `${prop}.namespace`, peer.namespace, 'ingress-nginx');
-    checkLabels(path, `${prop}.podLabels`, peer?.podLabels);
-  }
+  checkAppPeers(path, props);
   if (props.tlsSecretName !== undefined) checkDnsSubdomain(path, 'tlsSecretName', props.tlsSecretName, 'shop-tls');
   if (props.ingressClassName !== undefined) checkDnsSubdomain(path, 'ingressClassName', props.ingressClassName, 'nginx');
   checkAnnotations(path, 'ingressAnnotations', props.ingressAnnotations);
@@ -143,5 +136,27 @@ export function checkOwnNamespace(path: string, namespace: string, props: Micros
   ];
   for (const [what, ns] of infrastructure) {
     if (ns === namespace) throw new MicroserviceConfigError(path, `'namespace' ${show(namespace)} is where ${what} runs, which the app's default-deny network policy would cut off: ${fix}`);
+  }
+}
+
+/**
+ * The network peers of an app's props (Ingress controller, DNS, Prometheus, istiod, the
+ * OpenTelemetry collector): known props, namespaces, labels and address ranges as the API
+ * server parses them, and no address range where the mesh would refuse its traffic anyway.
+ */
+function checkAppPeers(path: string, props: MicroserviceAppProps): void {
+  const peers: Array<[string, PodsPeer | undefined]> = [
+    ['ingressController', props.ingressController], ['dns', props.dns],
+    ['istio.controlPlane', props.istio?.controlPlane], ['openTelemetry.collector', props.openTelemetry?.collector],
+  ];
+  for (const [prop, peer] of peers) checkPeer(path, prop, peer);
+  const monitoring = props.monitoring;
+  checkCidrs(path, 'monitoring.prometheusCidrs', monitoring?.prometheusCidrs);
+  if (monitoring?.enabled === false && monitoring.prometheusCidrs !== undefined) {
+    throw new MicroserviceConfigError(path, "'monitoring.prometheusCidrs' has nothing to admit: monitoring is off (monitoring.enabled: false), so no policy lets Prometheus scrape; drop it, or turn monitoring on");
+  }
+  // routed services take only the ingress gateway's mutual TLS in the mesh: a plain address has no identity
+  if (props.mesh !== undefined && props.ingressController?.cidrs !== undefined) {
+    throw new MicroserviceConfigError(path, "'ingressController.cidrs' cannot reach a routed service in the mesh: traffic from an address range carries no mesh identity, so the service's sidecar (STRICT mutual TLS) and its AuthorizationPolicy (which admits only the ingress gateway's principals, istio.ingressPrincipals) refuse it. Point the load balancer at the mesh's ingress gateway (admitted in its own namespace), or drop 'cidrs'");
   }
 }

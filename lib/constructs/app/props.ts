@@ -53,6 +53,8 @@ export interface MonitoringOptions {
   readonly prometheusUrl?: string;
   /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
   readonly prometheusPodLabels?: Record<string, string>;
+  /** Address ranges admitted to scrape besides the Prometheus pods (a scraper outside the cluster): `ipBlock` peers, see PodsPeer.cidrs. @default - none */
+  readonly prometheusCidrs?: string[];
 }
 
 export interface MicroserviceAppProps {
@@ -194,7 +196,7 @@ export const APP_PROPS = {
   }),
   monitoring: propNames<MonitoringOptions>({
     enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,
-    rules: true, ruleLabels: true, grafanaUrl: true, prometheusUrl: true,
+    rules: true, ruleLabels: true, grafanaUrl: true, prometheusUrl: true, prometheusCidrs: true,
   }),
   istio: propNames<IstioOptions>({ trustDomain: true, revision: true, controlPlane: true, ingressPrincipals: true }),
   openTelemetry: propNames<OpenTelemetryOptions>({ endpoint: true, protocol: true, collector: true }),

@@ -167,7 +167,7 @@ export class AppRouting {
       },
     }));
     const tlsHosts = hosts.filter((h): h is string => h !== undefined);
-    const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : [];
+    const tls = this.props.tlsSecretName && tlsHosts.length ? [{ hosts: tlsHosts, secretName: this.props.tlsSecretName }] : undefined;
     return { ingressClassName: this.props.ingressClassName ?? (this.app.mesh ? ISTIO_INGRESS_CLASS : undefined), rules, tls };
   }
 }

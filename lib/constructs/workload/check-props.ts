@@ -3,6 +3,7 @@ import { MicroserviceConfigError, show } from '../../errors';
 import { WORKLOAD_PROPS, WorkloadProps } from './props';
 import { checkBooleanProps, checkDataKey, dataKeyProblem, checkDnsSubdomain, checkIntBound, checkKnownProps, checkLabels, checkNumber, checkOneOf, checkStringArray } from '../../props/checks';
 import { checkAffinity } from '../../props/affinity';
+import { checkEnvSources, checkLiteralEnv } from '../../pod/env';
 import { POD_PROPS } from '../../pod/pod-props';
 import { PROBE_PROPS } from '../../pod/probes';
 import { RESOURCE_PROPS } from '../../pod/resources';
@@ -67,6 +68,8 @@ export function checkPodProps(scope: IConstruct | string, props: WorkloadProps):
   }
   checkBooleanProps(scope, props, POD_BOOLEAN_PROPS);
   checkIntBounds(scope, props);
+  checkLiteralEnv(scope, 'env', props.env);
+  checkEnvSources(scope, { env: props.env, fieldEnv: props.fieldEnv, secretEnv: props.secretEnv, configMapEnv: props.configMapEnv });
   checkStringArray(scope, 'command', props.command);
   checkStringArray(scope, 'args', props.args);
   checkStringArray(scope, 'envNotSecret', props.envNotSecret);

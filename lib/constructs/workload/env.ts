@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import * as k8s from '../../rendering/kube';
 import { MicroserviceConfigError, show } from '../../errors';
 import { checkEnvName } from '../../names';
+import { literalEnvMessage } from '../../pod/env';
 import type { SecretEnvSource, WorkloadSpec } from './props';
 
 // Literal env values whose names look like these are refused (the same words the linters flag).
@@ -33,7 +34,7 @@ export class WorkloadEnv {
 
   /** A literal value, refused when its name looks like a secret's and it is not declared not secret. */
   public addLiteral(prop: string, name: string, value: string): void {
-    if (typeof value !== 'string') throw new MicroserviceConfigError(this.scope, `'${prop}.${name}' must be a string, got ${show(value)}: quote numbers and booleans`);
+    if (typeof value !== 'string') throw new MicroserviceConfigError(this.scope, literalEnvMessage(prop, name, value));
     if (SECRET_NAME.test(name) && !this.notSecret.has(name)) {
       const how = prop === 'addEnv' ? `addEnv('${name}', value, { notSecret: true })` : `envNotSecret: ['${name}']`;
       throw new MicroserviceConfigError(this.scope, `'${prop}' ${show(name)} looks like a secret but holds a literal value: put it in a Secret and use secretEnv: { ${name}: { secretName, key } }; if it is no secret, say so with ${how}`);

@@ -190,7 +190,7 @@ export interface WorkloadSpec {
   /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
   readonly hasService?: boolean;
   /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */
-  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string }>;
+  readonly claimTemplateMounts?: ReadonlyArray<{ readonly prop: string; readonly name: string; readonly mountPath: string; readonly subPath?: string }>;
   readonly ports: k8s.ContainerPort[];
   /** The port probes connect to. */
   readonly probeTarget: ProbeTarget;
@@ -211,7 +211,7 @@ const WORKLOAD: PropNames<WorkloadProps> = {
   tolerations: true, affinity: true, topologySpread: true, component: true, version: true, automountServiceAccountToken: true,
   logging: true, runAsUser: true, runAsGroup: true,
   // the pod (lib/pod)
-  user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true,
+  user: true, writablePaths: true, writablePathSizeLimit: true, claims: true, secretFiles: true, configMapEnv: true, fieldEnv: true,
   envFromConfigMaps: true, initContainers: true, sidecars: true, imagePullSecrets: true, priorityClassName: true,
   podLabels: true, podAnnotations: true, serviceLabels: true, serviceAnnotations: true,
 };

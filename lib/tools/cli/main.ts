@@ -32,6 +32,19 @@ function appOf(o: { app?: string; typeCheck?: boolean }): string {
 }
 const envOption = () => new Option('--env <name>', 'the environment passed to build()');
 
+/** What --out replaces, for the help of the commands that write a folder. */
+const outHelp = (command: string, what: string) => `
+Writing into --out:
+  ${command} replaces or removes only files that an earlier ${command} of the same project (the
+  package.json above the app file) wrote there, as listed in <out>/.cdk8s-ms-${command}@<project>.sha256
+  (sha256sum format; commit it with the output). Everything else (.git/, a README, other
+  teams' folders, cdk8s synth's output) is left alone. ${what}
+  An app removed from the app file has its files removed, and a folder they leave empty.
+  A file in the way that is not listed and holds other content stops the run before anything
+  is written, naming it (a file that already holds exactly what would be written is taken over).
+  Files are written under temporary names first and renamed into place, so a failure leaves
+  the folder as it was.`;
+
 function program(io: Io, setCode: (c: number) => void): Command {
   const p = new Command('cdk8s-ms')
     .description('Synthesize, check, compare and package cdk8s-microservices apps')
@@ -40,12 +53,13 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP);
   p.command('synth')
-    .description('write the manifests of every app, plus a Kustomization and a README.md per app')
+    .description('write the manifests of every app, plus a Kustomization and a README.md per app, into <out>/<app>/ (only files it wrote are replaced)')
     .addOption(appOption())
     .addOption(typeCheckOption())
     .addOption(new Option('--env <name...>', 'environments to synthesize into <out>/<env>/ (repeatable)'))
-    .option('--out <dir>', 'output directory', 'dist')
+    .option('--out <dir>', 'output directory (may hold other files: they are kept)', 'dist')
     .addOption(new Option('--layout <layout>', 'app: one manifests.yaml per app; resource: one file per object').choices(['app', 'resource']).default('app'))
+    .addHelpText('after', outHelp('synth', 'With --env, each\n  <out>/<env>/ has its own list, and other apps or files there are kept too.'))
     .addHelpText('after', EXIT_HELP)
     .action(o => setCode(commands.synth()({ app: appOf(o), envs: o.env, out: o.out, layout: o.layout }, io)));
   p.command('validate')
@@ -61,7 +75,7 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .addOption(appOption())
     .addOption(typeCheckOption())
     .addOption(envOption())
-    .option('--summary', 'print only the one-line summaries', false)
+    .option('--summary', 'print only the summary: one line per changed object (a long text such as a dashboard as a count of changed lines)', false)
     .addHelpText('after', EXIT_HELP)
     .action((dir, o) => setCode(commands.diff()({ dir, app: appOf(o), env: o.env, summaryOnly: o.summary }, io)));
   p.command('graph')
@@ -78,6 +92,7 @@ function program(io: Io, setCode: (c: number) => void): Command {
     .addOption(typeCheckOption())
     .addOption(envOption())
     .option('--out <dir>', 'output directory', 'charts')
+    .addHelpText('after', outHelp('helm', 'A chart is\n  <out>/<app>/.'))
     .addHelpText('after', EXIT_HELP)
     .action(o => setCode(commands.helm()({ app: appOf(o), env: o.env, out: o.out }, io)));
   return p;
@@ -96,7 +111,7 @@ export function main(argv: string[], io: Io = PROCESS_IO): number {
     }
     // by name, not instanceof: an app file may load another copy of this package (buildApps says so)
     const name = (e as Error | undefined)?.name;
-    if (name === 'UsageError' || name === 'MicroserviceConfigError') {
+    if (name === 'UsageError' || name === 'MicroserviceConfigError' || name === 'OutputRefusedError') {
       io.err(`error: ${(e as Error).message}\n`);
       return EXIT.USAGE;
     }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Layout, OutputFile, renderAppFiles, synthesizeApps, writeTree } from '../../output/synth';
+import { OutputWriter, applyOutput, describeResult, planOutput, projectOf } from '../../output/owned-output';
+import { Layout, OutputFile, renderAppFiles, synthesizeApps } from '../../output/synth';
 import { warningsOf } from '../../warnings';
 import { buildApps, loadBuilder } from './load-app';
 import type { Io } from './io';
@@ -14,10 +15,13 @@ export interface SynthCommandOptions {
 
 const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Renders every app of every environment in memory, then writes each output tree all or nothing. */
+/**
+ * Renders every app of every environment in memory, checks that no file in the way of any of them
+ * was written by someone else (lib/output/owned-output.ts), then writes them all.
+ */
 export function synthCommand(o: SynthCommandOptions, io: Io): number {
   const build = loadBuilder(o.app);
-  const envs = o.envs?.length ? o.envs : [undefined];
+  const envs = o.envs?.length ? [...new Set(o.envs)] : [undefined];
   for (const env of envs) {
     if (env !== undefined && !ENV_NAME.test(env)) throw new Error(`--env '${env}' must be lowercase letters, digits and '-' (it names a folder)`);
   }
@@ -36,8 +40,17 @@ export function synthCommand(o: SynthCommandOptions, io: Io): number {
       warnings: apps.flatMap(a => warningsOf(a)),
     };
   });
-  for (const t of trees) writeTree(t.apps.flatMap(a => a.files), t.out);
+  // the project the app file is in: its records are apart from other projects' in the same folder
+  const writer: OutputWriter = { command: 'synth', project: projectOf(path.dirname(path.resolve(o.app))) };
+  // every folder is checked before any is written: a refusal leaves all of them as they were
+  const plans = trees.map(t => planOutput(t.apps.flatMap(a => a.files), t.out, writer));
+  const results = applyOutput(plans);
   io.out(summaryTable(trees));
+  for (const [i, r] of results.entries()) {
+    const d = describeResult(r, trees[i].out, writer);
+    io.out(d.out);
+    io.err(d.err);
+  }
   // valid output the user should still hear about (an approximate canary split); once per app, not per env
   for (const w of new Set(trees.flatMap(t => t.warnings))) io.err(`warning: ${w}\n`);
   return 0;
