@@ -4,13 +4,13 @@
 // says of Rollouts. The builders themselves are tested in delivery.test.ts, the queries under
 // promtool in test-promtool/delivery.test.ts.
 import { AnalysisTemplate, Rollout } from '../imports/argoproj.io';
-import { MicroserviceApp, MicroserviceAppProps, ObservedService, ObservedServiceProps, appReadme } from '../lib';
+import { MicroserviceApp, MicroserviceAppProps, ObservedService, ObservedServiceProps, ProgressiveDeliveryOptions, appReadme } from '../lib';
 import type { RuleGroup } from '../lib/observability/model';
 import { validateManifests } from '../lib/tools/validate';
 import { Manifest, expectConfigError, find, ofKind, synth, testApp } from './helpers';
 
 const SLO = { availability: 99.9, latency: { threshold: '500ms', percentile: 99 } };
-const STEPS = { steps: [10, 25, 50], pause: '5m' };
+const STEPS: ProgressiveDeliveryOptions = { steps: [10, 25, 50], pause: '5m' };
 const POD_LABELS = { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' };
 const MESH: MicroserviceAppProps = { mesh: 'istio', domain: 'shop.example.com', tlsSecretName: 'shop-tls' };
 const NGINX: MicroserviceAppProps = { domain: 'shop.example.com', tlsSecretName: 'shop-tls', ingressClassName: 'nginx' };
@@ -272,6 +272,11 @@ describe('progressiveDelivery is refused', () => {
     expectConfigError(service(NGINX, { slo: { availability: 99.9 }, metrics: { source } }),
       "[shop/checkout] 'progressiveDelivery.analysis' restricts the SLO's queries to the canary's pods, and a custom metrics source's PromQL cannot be restricted: set 'progressiveDelivery.analysis' to false, or measure the SLO with MetricsSource.openTelemetry() or MetricsSource.istio()");
     expect(service(NGINX, { slo: { availability: 99.9 }, metrics: { source }, progressiveDelivery: { ...STEPS, analysis: false } })).not.toThrow();
+  });
+
+  test('with analysis in an app whose monitoring is off', () => {
+    expectConfigError(service({ ...NGINX, monitoring: { enabled: false } }, {}),
+      "[shop/checkout] 'progressiveDelivery.analysis' queries Prometheus for the canary's SLI, and the app's monitoring is off: turn monitoring on, or set 'progressiveDelivery.analysis' to false");
   });
 
   test('with a monitoring.prometheusUrl that is no URL', () => {
