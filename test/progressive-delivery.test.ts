@@ -6,6 +6,7 @@
 import { AnalysisTemplate, Rollout } from '../imports/argoproj.io';
 import { MicroserviceApp, MicroserviceAppProps, ObservedService, ObservedServiceProps, ProgressiveDeliveryOptions, appReadme } from '../lib';
 import type { RuleGroup } from '../lib/observability/model';
+import { dashboardExpressions } from '../lib/observability/dashboard';
 import { validateManifests } from '../lib/tools/validate';
 import { Manifest, expectConfigError, find, ofKind, synth, testApp } from './helpers';
 
@@ -108,6 +109,21 @@ describe.each([
     expect(unavailable.expr).toContain('kube_replicaset_owner{namespace="shop", owner_kind="Rollout", owner_name="checkout"}');
     // steps with a pause end by themselves: a long pause is an inconclusive analysis
     expect(rules.find(r => r.alert === 'RolloutPaused')!.labels!.severity).toBe('warning');
+  });
+
+  test('its dashboards show the Rollout\'s ReplicaSets; the app overview has a row per Rollout, and none for the Deployment holding its template', () => {
+    const exprs = (name: string) => dashboardExpressions(JSON.parse(Object.values(find(objects, 'ConfigMap', name).data as Record<string, string>)[0]));
+    // autoscaled: the ready pods against the autoscaler's desired count and bounds
+    expect(exprs('checkout-dashboard').filter(e => e.includes('owner_kind="Rollout", owner_name="checkout"'))).toEqual([
+      'sum(kube_replicaset_status_ready_replicas{namespace="shop"} and on (namespace, replicaset) kube_replicaset_owner{namespace="shop", owner_kind="Rollout", owner_name="checkout"})',
+    ]);
+    expect(exprs('checkout-dashboard').filter(e => e.includes('kube_deployment_'))).toEqual([]);
+    const overview = JSON.parse(Object.values(find(objects, 'ConfigMap', 'shop-overview-dashboard').data as Record<string, string>)[0]);
+    expect(overview.templating.list.filter((v: any) => v.type === 'query').map((v: any) => [v.name, v.query.query])).toEqual([
+      ['workload', 'label_values(kube_deployment_spec_replicas{namespace="shop", deployment!~"checkout"}, deployment)'],
+      ['rollout', 'label_values(kube_replicaset_owner{namespace="shop", owner_kind="Rollout"}, owner_name)'],
+    ]);
+    expect(exprs('shop-overview-dashboard')).toContain('sum(kube_replicaset_status_ready_replicas{namespace="shop"} and on (namespace, replicaset) kube_replicaset_owner{namespace="shop", owner_kind="Rollout", owner_name="$rollout"})');
   });
 });
 

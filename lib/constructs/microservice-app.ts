@@ -221,8 +221,9 @@ export class MicroserviceApp extends Chart {
       const controllers = () => new Set(this.workloads.map(w => w.telemetry().controller));
       const overview = () => {
         const c = controllers();
+        const rollouts = this.workloads.map(w => w.telemetry()).filter(t => t.controller === 'Rollout').map(t => t.name);
         return dashboardConfigMapData(`${namespace}-overview`, appOverviewDashboard(id, namespace, {
-          sloRecords: rules, statefulSets: c.has('StatefulSet'), jobs: c.has('Job') || c.has('CronJob') || c.has('ScaledJob'),
+          sloRecords: rules, statefulSets: c.has('StatefulSet'), jobs: c.has('Job') || c.has('CronJob') || c.has('ScaledJob'), rollouts,
         }));
       };
       this.dashboard = dashboardConfigMap(this, { name: `${id}-overview-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } }, overview);

@@ -29,14 +29,21 @@ export function replicasPanel(w: WorkloadTelemetry): PanelSpec {
     return withOverrides(spec, [dashed('min', 'blue'), dashed('max', 'red')]);
   }
   const fixed = w.replicas !== undefined ? ` (${w.replicas})` : '';
-  if (rollout) {
-    const spec = timeseries('Replicas', `Ready pods of the Rollout's ReplicaSets (stable and canary) against the pods they should run${fixed}: more during a release, the canary beside the stable.`, 6, 'none', [
-      available,
-      { expr: `sum(${rolloutReplicaSets(w, 'kube_replicaset_spec_replicas')})`, legendFormat: 'desired' },
-    ]);
-    return withOverrides(spec, [dashed('desired', 'blue')]);
-  }
+  if (rollout) return rolloutReplicasPanel(`namespace=${str(w.namespace)}`, str(w.name), fixed);
   return deploymentReplicasPanel(deployment, fixed);
+}
+
+/**
+ * Ready pods of the ReplicaSets a Rollout owns (stable and canary) against their sizes: `ns` the
+ * namespace matcher, `name` the Rollout's name as a PromQL string (`"checkout"`, `"$rollout"`).
+ */
+export function rolloutReplicasPanel(ns: string, name: string, fixed: string): PanelSpec {
+  const owned = (metric: string) => `sum(${metric}{${ns}} and on (namespace, replicaset) kube_replicaset_owner{${ns}, owner_kind="Rollout", owner_name=${name}})`;
+  const spec = timeseries('Replicas', `Ready pods of the Rollout's ReplicaSets (stable and canary) against the pods they should run${fixed}: more during a release, the canary beside the stable.`, 6, 'none', [
+    { expr: owned('kube_replicaset_status_ready_replicas'), legendFormat: 'ready' },
+    { expr: owned('kube_replicaset_spec_replicas'), legendFormat: 'desired' },
+  ]);
+  return withOverrides(spec, [dashed('desired', 'blue')]);
 }
 
 // `deployment` selects the Deployment's kube-state-metrics series
