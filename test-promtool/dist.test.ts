@@ -11,7 +11,8 @@ import type { RuleGroup } from '../lib/observability/model';
 import { checkRulesWithPromtool, firing, InputSeries, ruleGroupsOfManifests, testRulesWithPromtool } from './promtool';
 
 const DIST = path.join(__dirname, '..', 'dist');
-const APPS = fs.readdirSync(DIST);
+// the apps' folders (dist/ also holds synth's record of what it wrote)
+const APPS = fs.readdirSync(DIST, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name);
 const manifests = APPS.flatMap(app =>
   parseAllDocuments(fs.readFileSync(path.join(DIST, app, 'manifests.yaml'), 'utf8')).map(d => d.toJS()));
 const dashboards = manifests.filter(m => m?.kind === 'ConfigMap' && m.metadata?.labels?.grafana_dashboard === '1');
