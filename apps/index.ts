@@ -7,6 +7,7 @@ import { buildHelloWorld } from './hello-world';
 import { buildInventory } from './inventory';
 import { buildMyapp } from './myapp';
 import { buildShop, buildShopMesh } from './shop';
+import { buildShopDelivery } from './shop-delivery';
 
 /** Every example app, by name. The tests build each; `npm run synth` writes DIST_APPS into dist/. */
 export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContext) => MicroserviceApp> = {
@@ -18,6 +19,7 @@ export const EXAMPLE_APPS: Record<string, (scope: Construct, context?: AppContex
   'myapp': buildMyapp,
   'shop': buildShop,
   'shop-mesh': buildShopMesh,
+  'shop-delivery': buildShopDelivery,
 };
 
 /**

@@ -38,5 +38,6 @@ export type { KedaOptions } from './keda/scaled-object';
 export type { TrafficOptions, RetryOptions, CircuitBreakerOptions, RateLimitOptions } from './network/mesh/traffic';
 export { SAFE_RETRY_ON, IDEMPOTENT_RETRY_ON } from './network/mesh/traffic';
 export type { CanaryOptions } from './constructs/canary';
+export type { ProgressiveDeliveryOptions, ResolvedProgressiveDelivery } from './delivery/progressive-delivery';
 // the JSON shape of a generated binding type: what podTemplate, resources and the objects' props are in
 export type { Api } from './rendering/api-shape';

@@ -47,7 +47,7 @@ describe('rendering', () => {
       'Namespace', 'NetworkPolicy', 'ServiceAccount', 'ConfigMap', 'Service', 'Deployment', 'HorizontalPodAutoscaler',
       'PodDisruptionBudget', 'Ingress', 'StatefulSet', 'Job', 'CronJob', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule',
       'ScaledObject', 'ScaledJob', 'TriggerAuthentication', 'AuthorizationPolicy', 'PeerAuthentication', 'DestinationRule',
-      'VirtualService', 'HTTPRoute',
+      'VirtualService', 'HTTPRoute', 'Rollout', 'AnalysisTemplate',
     ]));
     const rendered = ours.map(o => JSON.stringify(o.toJson()));
     // a JSON patch, even of no operations, hands an object to cdk8s's ApiObject.toJson()

@@ -16,6 +16,7 @@ import { checkOneCdk8s } from './peer-check';
 import { appValidated, chartObjects, enableFastSynth } from '../rendering/fast-synth';
 import { checkAppProps, checkKubernetesVersion, checkOtlp, checkOwnNamespace, checkUrl, resolveMesh } from './app/check-props';
 import { DEFAULT_DNS, DEFAULT_INGRESS_CONTROLLER, DEFAULT_ISTIO_INGRESS, DEFAULT_PROMETHEUS, ISTIOD_XDS_PORT } from './app/defaults';
+import { defaultPrometheusUrl } from '../delivery/analysis';
 import type { MicroserviceAppProps, ResolvedMesh, ResolvedMonitoring, RouteOptions } from './app/props';
 import { AppRoute, AppRouting, RoutedService } from './app/routes';
 
@@ -170,6 +171,7 @@ export class MicroserviceApp extends Chart {
         rules: monitoring.rules ?? true,
         ruleLabels: monitoring.ruleLabels ?? labels,
         grafanaUrl: monitoring.grafanaUrl === undefined ? undefined : checkUrl(this, 'monitoring.grafanaUrl', monitoring.grafanaUrl),
+        prometheusUrl: (monitoring.prometheusUrl ?? defaultPrometheusUrl(this.prometheus.namespace!)).replace(/\/+$/, ''),
       };
     }
     if (props.openTelemetry) this.otlp = checkOtlp(this, props.openTelemetry);
@@ -222,8 +224,9 @@ export class MicroserviceApp extends Chart {
       const controllers = () => new Set(this.workloads.map(w => w.telemetry().controller));
       const overview = () => {
         const c = controllers();
+        const rollouts = this.workloads.map(w => w.telemetry()).filter(t => t.controller === 'Rollout').map(t => t.name);
         return dashboardConfigMapData(`${namespace}-overview`, appOverviewDashboard(id, namespace, {
-          sloRecords: rules, statefulSets: c.has('StatefulSet'), jobs: c.has('Job') || c.has('CronJob') || c.has('ScaledJob'),
+          sloRecords: rules, statefulSets: c.has('StatefulSet'), jobs: c.has('Job') || c.has('CronJob') || c.has('ScaledJob'), rollouts,
         }));
       };
       this.dashboard = dashboardConfigMap(this, { name: `${id}-overview-dashboard`, namespace, labels: { ...this.appLabels('dashboard'), ...this.monitoring.labels } }, overview);
@@ -247,7 +250,7 @@ export class MicroserviceApp extends Chart {
     return this.routing.ingress;
   }
 
-  /** Every Ingress: the app's, and one per rate-limited service. */
+  /** Every Ingress: the app's, and one per rate-limited or progressively delivered (ingress-nginx) service. */
   public get ingressObjects(): k8s.KubeIngress[] {
     return this.routing.ingressObjects;
   }

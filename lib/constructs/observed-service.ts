@@ -10,13 +10,13 @@ import { MicroserviceApp } from './microservice-app';
 import { MetricsSource, RequestQueries, ServiceSelector } from '../observability/metrics-source';
 import { checkMetricsPath, serviceMonitor } from '../observability/monitors';
 import { checkCustomQueries } from '../observability/custom-queries';
-import type { SloOptions } from '../observability/model';
+import type { SloOptions, WorkloadTelemetry } from '../observability/model';
 import { interpolationWarning, resolveSlo, unreachableAlertWarnings } from '../observability/slo';
 import { defaultProbes, undeclaredReadinessWarning } from '../pod/probes';
 import { MetricsOptions, Workload, WorkloadProps } from './workload';
 import { CanaryOptions, ResolvedCanary, resolveCanary } from './canary';
-import { workloadSelector } from '../labels';
-import { AuthorizationRule, Subset, authorizationPolicy, destinationRule, permissivePort, serviceHost, virtualService } from '../network/mesh/istio';
+import { INSTANCE, workloadSelector } from '../labels';
+import { AuthorizationRule, Subset, WeightedSubset, authorizationPolicy, destinationRule, httpRouteNames, permissivePort, serviceHost, virtualService } from '../network/mesh/istio';
 import { ResolvedTraffic, TrafficOptions, resolveTraffic } from '../network/mesh/traffic';
 import { addWarning } from '../warnings';
 import type { ServiceProtocol } from '../network/service-protocol';
@@ -27,6 +27,14 @@ import { CANARY_PROPS } from './canary';
 import { APP_PROPS } from './app/props';
 import { WORKLOAD_PROPS } from './workload/props';
 import { MeshCaller, serviceAddress } from './service-target';
+import type { AnalysisTemplate, Rollout } from '../../imports/argoproj.io';
+import { sloAnalysisTemplate } from '../delivery/analysis';
+import {
+  CANARY_SUBSET, CanaryRouting, PROGRESSIVE_DELIVERY_PROPS, ProgressiveDeliveryOptions, ResolvedProgressiveDelivery, STABLE_SUBSET, canaryStrategy,
+} from '../delivery/progressive-delivery';
+import { ownIngressName } from './app/routes';
+import { DeliveryPlan, TRACK_SERVICES, planDelivery, trackService } from './service/progressive-delivery';
+import { workloadRollout } from './workload/rollout';
 
 /** The application protocol of a service's port. */
 export type { ServiceProtocol };
@@ -56,6 +64,16 @@ export interface ObservedServiceProps extends WorkloadProps {
   readonly traffic?: TrafficOptions;
   /** Run a new image beside the stable one and send it a share of the traffic. @default - no canary */
   readonly canary?: CanaryOptions;
+  /**
+   * Release every change of the pod template step by step with Argo Rollouts: a `Rollout` runs
+   * the pods (the Deployment holds their template), the canary gets each share of requests in
+   * `steps` in turn (the mesh's VirtualService and DestinationRule subsets, or ingress-nginx
+   * canary Ingresses), and with an `slo` each step is judged on the SLO's own queries over the
+   * canary's pods: a canary that spends the error budget faster than the SLO allows is rolled
+   * back. Not with `canary` or `rollingUpdate`.
+   * @default - a Deployment's rolling update
+   */
+  readonly progressiveDelivery?: ProgressiveDeliveryOptions;
   /**
    * Service level objectives, measured on the request metrics of `metrics.source`: SLI
    * recording rules, error budget and multi-window multi-burn-rate alerts (page at 14.4x/6x,
@@ -161,6 +179,7 @@ function checkServiceProps(path: string, props: ObservedServiceProps): void {
     [props.traffic?.rateLimit, TRAFFIC_PROPS.rateLimit, 'traffic.rateLimit.'],
     [props.canary, CANARY_PROPS, 'canary.'],
     [props.canary?.header, ['name', 'value'], 'canary.header.'],
+    [props.progressiveDelivery, PROGRESSIVE_DELIVERY_PROPS, 'progressiveDelivery.'],
   ];
   for (const [value, known, prefix] of nested) checkKnownProps(path, value, known, prefix);
   if (props.route?.pathType !== undefined) checkOneOf(path, 'route.pathType', props.route.pathType, ['Prefix', 'Exact']);
@@ -203,7 +222,7 @@ export class ObservedService extends Workload {
   /** The name of the container and Service port: the protocol (`http`, `grpc`, `tcp`). */
   public readonly portName: string;
   public readonly service: k8s.KubeService;
-  /** A service always runs as a Deployment. */
+  /** A service always has a Deployment: it runs the pods, or with `progressiveDelivery` holds their template for the Rollout. */
   public declare readonly deployment: k8s.KubeDeployment;
   /** Scrapes the service, when the app's monitoring is on and there is something to scrape (see `metrics`). */
   public readonly serviceMonitor?: ServiceMonitor;
@@ -219,6 +238,15 @@ export class ObservedService extends Workload {
   public readonly destinationRule?: ApiObject;
   /** With a mesh: timeout, retries and canary split (http and grpc, or any protocol with a canary). */
   public readonly virtualService?: ApiObject;
+  /** `progressiveDelivery` after defaults. */
+  public readonly progressiveDelivery?: ResolvedProgressiveDelivery;
+  /** With `progressiveDelivery`: the Argo Rollouts Rollout that runs the pods of the Deployment's template. */
+  public readonly rollout?: Rollout;
+  /** With `progressiveDelivery` and an `slo`: the analysis that judges each step on the SLO's queries. */
+  public readonly analysisTemplate?: AnalysisTemplate;
+  /** With `progressiveDelivery` over ingress-nginx: the Services Argo Rollouts pins to the stable and the canary pods. */
+  public readonly stableService?: k8s.KubeService;
+  public readonly canaryService?: k8s.KubeService;
 
   private readonly callers: MeshCaller[] = [];
 
@@ -258,6 +286,10 @@ export class ObservedService extends Workload {
     if (traffic.rateLimit) checkRateLimitController(path, app);
     // the stable Deployment's pods, or its autoscaling floor: what a canary's share is of
     const stablePods = props.replicas ?? props.autoscaling?.minReplicas ?? 2;
+    const delivery = props.progressiveDelivery === undefined ? undefined : planDelivery(path, props.progressiveDelivery, {
+      app, name: id, protocol, slo, source: metrics.source ?? (meshed ? MetricsSource.istio() : MetricsSource.openTelemetry()),
+      scrapeInterval: metrics.interval, routed: props.route !== undefined, canary: props.canary !== undefined, rollingUpdate: props.rollingUpdate !== undefined,
+    });
     const canary = props.canary === undefined ? undefined : resolveCanary(path, props.canary, meshed, stablePods, props.autoscaling?.maxReplicas, { name: id, image: props.image });
     super(scope, id, props, {
       component: 'service',
@@ -272,6 +304,7 @@ export class ObservedService extends Workload {
       metricsPath: checkMetricsPath(path, metrics.path),
       queries,
       slo,
+      rollout: delivery !== undefined,
     });
     const probeWarning = undeclaredReadinessWarning(protocol, props.probes);
     if (probeWarning) addWarning(this, probeWarning);
@@ -284,22 +317,31 @@ export class ObservedService extends Workload {
     this.servicePort = servicePort;
     this.traffic = traffic;
     this.canary = canary;
+    this.progressiveDelivery = delivery?.options;
 
+    const servingPort: k8s.ServicePort = { name: protocol, port: this.servicePort, targetPort: protocol, protocol: 'TCP', appProtocol: protocol };
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name, namespace: this.app.namespaceName, ...this.serviceMetadata },
       spec: {
         type: serviceType,
         selector: this.selectorLabels,
         ports: [
-          { name: protocol, port: this.servicePort, targetPort: protocol, protocol: 'TCP', appProtocol: protocol },
+          servingPort,
           // a separate metrics port is on the Service too: ServiceMonitors scrape Service ports
           ...(separateMetrics ? [{ name: METRICS_SERVICE_PORT, port: metricsPort, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' }] : []),
         ],
       },
     });
+    if (delivery?.routing === 'nginx') {
+      const base = { name: this.name, namespace: this.app.namespaceName, labels: this.serviceMetadata.labels, selector: this.selectorLabels, port: servingPort };
+      [this.stableService, this.canaryService] = TRACK_SERVICES.map(track => trackService(this, track, base));
+    }
     const monitoring = this.app.monitoring;
     if (monitoring && (plan.scraped || plan.sidecar)) {
-      this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, this.selectorLabels, {
+      // with a stable and a canary Service beside it, the monitor selects the service's own
+      // Service (its instance): each pod scraped once
+      const monitored = this.stableService ? { ...this.selectorLabels, [INSTANCE]: this.name } : this.selectorLabels;
+      this.serviceMonitor = serviceMonitor(this, { name: this.name, namespace: this.app.namespaceName, labels: { ...this.labels, ...monitoring.labels } }, monitored, {
         ...this.scrapeTarget(separateMetrics ? METRICS_SERVICE_PORT : protocol),
         interval: metrics.interval === undefined ? monitoring.scrapeInterval : checkDuration(this, 'metrics.interval', metrics.interval),
       });
@@ -326,6 +368,7 @@ export class ObservedService extends Workload {
       this.destinationRule = mesh.destinationRule;
       this.virtualService = mesh.virtualService;
     }
+    if (delivery) [this.analysisTemplate, this.rollout] = this.addRollout(delivery);
     if (props.route) this.app.addRoute(this, props.route);
     if (traffic.rateLimit) {
       this.node.addValidation({
@@ -360,18 +403,59 @@ export class ObservedService extends Workload {
     // before any route names it, and outlives the last route naming it): add it at weight 0
     // (the DestinationRule gains `canary`, routes unchanged), raise the weight (routes only),
     // back to 0 (routes only), remove it (the DestinationRule loses `canary`).
-    const subsets: Subset[] = [
-      { name: 'stable', labels: workloadSelector(this.name, this.name) },
-      ...(this.canary ? [{ name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }] : []),
-    ];
+    // With progressive delivery both subsets always exist, on the same pods: Argo Rollouts adds
+    // each ReplicaSet's `rollouts-pod-template-hash` to their labels and moves the weights of
+    // every route, which name both subsets (stable 100, canary 0) so that it has one to move.
+    const pods = workloadSelector(this.name, this.name);
+    const subsets: Subset[] = this.progressiveDelivery
+      ? [{ name: STABLE_SUBSET, labels: pods }, { name: CANARY_SUBSET, labels: pods }]
+      : [{ name: 'stable', labels: pods }, ...(this.canary ? [{ name: 'canary', labels: workloadSelector(this.name, `${this.name}-canary`) }] : [])];
     const destination = destinationRule(this, meta, host, this.traffic, subsets);
     const c = this.canary;
-    const split = c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{ subset: 'stable' }];
+    const split: WeightedSubset[] = this.progressiveDelivery ? [{ subset: STABLE_SUBSET, weight: 100 }, { subset: CANARY_SUBSET, weight: 0 }]
+      : c ? [{ subset: 'stable', weight: 100 - c.weight }, { subset: 'canary', weight: c.weight }].filter(s => s.weight > 0) : [{ subset: 'stable' }];
     const virtual = this.protocol !== 'tcp' || c ? virtualService(this, meta, {
       host, port: this.servicePort, tcp: this.protocol === 'tcp', traffic: this.traffic, split,
       headerRoute: c?.header ? { ...c.header, subset: 'canary' } : undefined,
     }) : undefined;
     return { authorizationPolicy: policy, destinationRule: destination, virtualService: virtual };
+  }
+
+  // The Rollout that runs the Deployment's pod template, and the analysis of its steps, over the
+  // router chosen before the pods were made: the service's own VirtualService and DestinationRule
+  // (made by meshPolicy()), or its own Ingress and the stable and canary Services.
+  private addRollout(d: DeliveryPlan): [AnalysisTemplate | undefined, Rollout] {
+    const meta = { name: this.name, namespace: this.app.namespaceName, labels: this.labels };
+    const analysis = d.analysis && sloAnalysisTemplate(this, meta, d.analysis);
+    const routing: CanaryRouting = d.routing === 'istio'
+      ? { kind: 'istio', virtualService: this.name, routes: httpRouteNames(this.traffic, false), destinationRule: this.name }
+      : d.routing === 'nginx'
+        ? { kind: 'nginx', stableIngress: ownIngressName(this.app.node.id, this.name), stableService: this.stableService!.name, canaryService: this.canaryService!.name }
+        : { kind: 'replicas' };
+    const rollout = workloadRollout(this, {
+      metadata: meta, selector: workloadSelector(this.name, this.name), replicas: this.autoscalingRange ? undefined : this.replicas,
+      revisionHistoryLimit: this.revisionHistoryLimit, canary: canaryStrategy(d.options, routing, analysis?.name),
+    });
+    if (d.routing === 'replicas') {
+      addWarning(this, `Argo Rollouts approximates each step's share (${d.options.steps.join(', ')}%) by the canary's share of pods: without a mesh or a route nothing splits requests. Set mesh: 'istio' on the app for an exact split`);
+      // the router was chosen at construction: a route added later would leave the Ingress without its canary
+      this.node.addValidation({
+        validate: () => (this.app.routeList.some(r => r.service === this)
+          ? [`'progressiveDelivery' splits a routed service's requests at its own Ingress, made with the service: '${this.name}' was routed later with addRoute(), so give it its first path in its 'route' prop instead`]
+          : []),
+      });
+    }
+    return [analysis, rollout];
+  }
+
+  /** What alert, SLO and dashboard generators know about this service, with its canary steps' pause. */
+  public telemetry(): WorkloadTelemetry {
+    return this.progressiveDelivery ? { ...super.telemetry(), rolloutPause: this.progressiveDelivery.pause } : super.telemetry();
+  }
+
+  /** With progressive delivery over ingress-nginx: the Service the service's Ingress paths lead to (`<name>-stable`). */
+  public get stableIngressBackend(): string | undefined {
+    return this.stableService?.name;
   }
 
   /** The address callers use: `http://catalog:80` or `catalog:3550` (`catalog.shop:3550` from another app). */
@@ -393,6 +477,7 @@ export class ObservedService extends Workload {
 export const SERVICE_PROPS = {
   service: propNames<ObservedServiceProps>({
     ...WORKLOAD_PROPS.deployment, port: true, protocol: true, servicePort: true, serviceType: true, route: true, metrics: true, traffic: true, canary: true, slo: true,
+    progressiveDelivery: true,
   }),
   serviceMetrics: propNames<ServiceMetricsOptions>({ port: true, path: true, interval: true, source: true, scrape: true }),
 } as const;

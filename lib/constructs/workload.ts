@@ -28,6 +28,7 @@ import { renderFieldEnv } from '../pod/env';
 import { ISTIO_MERGED_METRICS, meshAnnotations } from './workload/mesh';
 import { checkConfig, checkLogging, checkShutdown, preStopLifecycle } from './workload/pod-options';
 import { AddEnvOptions, AutoscalingOptions, ConnectOptions, ExternalConnectionOptions, WORKLOAD_PROPS, WorkloadProps, WorkloadSpec } from './workload/props';
+import { ROLLOUT_HASH_LABEL, ROLLOUT_SCALE_TARGET } from './workload/rollout';
 import { DEFAULT_MIN_REPLICAS, checkRollingUpdate, checkScaling, makeAutoscaler } from './workload/scaling';
 import { planServiceAccount } from './workload/service-account';
 
@@ -87,6 +88,8 @@ export abstract class Workload extends Construct {
   public readonly autoscalingRange?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** The container's requests and limits after defaults. */
   public readonly resources: k8s.ResourceRequirements;
+  /** The old ReplicaSets kept for rollback (`revisionHistoryLimit` after defaults). */
+  protected readonly revisionHistoryLimit: number;
   /** Labels and annotations of the workload's Services, with `serviceLabels`/`serviceAnnotations`. */
   public readonly serviceMetadata: { readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
   /** The service level objectives after defaults, when `slo` is set. */
@@ -153,6 +156,7 @@ export abstract class Workload extends Construct {
       throw new MicroserviceConfigError(this, `'revisionHistoryLimit' must be a whole number >= 0, got ${show(props.revisionHistoryLimit)}: keep a few for \`kubectl rollout undo\`, for example 10`);
     }
     const resources = renderResources(this, props.resources);
+    this.revisionHistoryLimit = revisionHistoryLimit;
     this.image = props.image;
     this.resources = resources;
     if (props.autoscaling) {
@@ -202,8 +206,8 @@ export abstract class Workload extends Construct {
     const manyPods = !job && (props.autoscaling !== undefined || replicas >= 2);
     const deploymentSpec = {
       // an autoscaled Deployment leaves replicas to the autoscaler: a value here would reset
-      // the live count on every apply
-      replicas: props.autoscaling ? undefined : replicas,
+      // the live count on every apply; under a Rollout the Rollout has them (./workload/rollout.ts)
+      replicas: props.autoscaling || spec.rollout ? undefined : replicas,
       revisionHistoryLimit,
       strategy: { type: 'RollingUpdate', rollingUpdate },
     };
@@ -228,7 +232,7 @@ export abstract class Workload extends Construct {
         nodeSelector: props.nodeSelector,
         tolerations: props.tolerations,
         affinity: props.affinity,
-        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector, spec.controller !== 'statefulset') : undefined,
+        topologySpreadConstraints: manyPods && props.topologySpread !== false ? spreadConstraints(selector, spec.controller !== 'statefulset', spec.rollout ? ROLLOUT_HASH_LABEL : undefined) : undefined,
       },
     };
     if (!job && spec.controller !== 'statefulset') {
@@ -238,7 +242,9 @@ export abstract class Workload extends Construct {
       });
     }
 
-    if (props.autoscaling && !spec.externalScaler) this.autoscaler = makeAutoscaler(this, metadata, props.autoscaling, this.app.mesh ? this.name : undefined);
+    if (props.autoscaling && !spec.externalScaler) {
+      this.autoscaler = makeAutoscaler(this, metadata, props.autoscaling, this.app.mesh ? this.name : undefined, spec.rollout ? ROLLOUT_SCALE_TARGET : undefined);
+    }
     if (manyPods) this.podDisruptionBudget = disruptionBudget(this, 'PodDisruptionBudget', metadata, selector);
     this.app._registerWorkload(this);
     // every controller has its alerts and panels: a Deployment's, a StatefulSet's, Jobs'
@@ -257,6 +263,7 @@ export abstract class Workload extends Construct {
 
   /** The kind of the object that runs the pods: what kube-state-metrics reports them under. */
   protected get controllerKind(): NonNullable<WorkloadTelemetry['controller']> {
+    if (this.spec.rollout) return 'Rollout';
     return this.spec.controller === 'statefulset' ? 'StatefulSet' : this.spec.controller === 'job' ? 'Job' : 'Deployment';
   }
 

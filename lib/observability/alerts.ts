@@ -14,6 +14,7 @@ import { controllerOf } from './controllers';
 import { restartingPodAlerts } from './pod-alerts';
 import { jobAlerts } from './job-alerts';
 import { statefulSetAlerts } from './stateful-alerts';
+import { rolloutAlerts } from './rollout-alerts';
 import { MicroserviceConfigError } from '../errors';
 import type { AlertOptions, Rule, RuleGroup, WorkloadTelemetry } from './model';
 import { MIXIN_RUNBOOKS, alertRule, displayName, sumOf, workloadPath } from './alert-rule';
@@ -53,7 +54,7 @@ export function goldenSignalAlerts(t: WorkloadTelemetry): Rule[] {
     severity: hasAvailabilitySlo ? 'warning' : 'critical',
     summary: `${who} fails more than ${ERROR_RATIO_THRESHOLD * 100}% of its requests`,
     description: `{{ $value | humanizePercentage }} of the requests to ${who} have failed over the last 5 minutes (more than ${ERROR_RATIO_THRESHOLD * 100}% for 5 minutes, at ${MIN_REQUEST_RATE} request/s or more). `
-      + `Check its logs and what changed last: kubectl -n ${t.namespace} rollout history deployment/${t.name}`,
+      + `Check its logs and what changed last: ${controllerOf(t) === 'Rollout' ? `kubectl argo rollouts -n ${t.namespace} get rollout ${t.name}` : `kubectl -n ${t.namespace} rollout history deployment/${t.name}`}`,
     runbookUrl: `${t.runbookBaseUrl}/ServiceErrorRatioHigh`,
   }));
 
@@ -101,6 +102,7 @@ export function workloadHealthAlerts(t: WorkloadTelemetry): Rule[] {
   switch (controllerOf(t)) {
     case 'StatefulSet': return statefulSetAlerts(t);
     case 'Job': case 'CronJob': case 'ScaledJob': return jobAlerts(t);
+    case 'Rollout': return [...rolloutAlerts(t), ...autoscalerAlerts(t)];
     default: return deploymentAlerts(t);
   }
 }
@@ -164,12 +166,20 @@ function deploymentAlerts(t: WorkloadTelemetry): Rule[] {
     runbookUrl: `${MIXIN_RUNBOOKS}/kubedeploymentgenerationmismatch`,
   }));
 
-  rules.push(...restartingPodAlerts(t));
+  rules.push(...restartingPodAlerts(t), ...autoscalerAlerts(t));
+  return rules;
+}
 
-  // the bounds come from kube-state-metrics, not from the code: changing them changes no rule.
-  // An autoscaler with min = max is always "at max": the expression leaves it out.
+/**
+ * The workload's HorizontalPodAutoscaler pinned at its maximum. The bounds come from
+ * kube-state-metrics, not from the code: changing them changes no rule. An autoscaler with
+ * min = max is always "at max": the expression leaves it out.
+ */
+function autoscalerAlerts(t: WorkloadTelemetry): Rule[] {
+  const who = displayName(t);
+  const rules: Rule[] = [];
   if (t.autoscaling) {
-    const hpa = `${ns}, horizontalpodautoscaler=${promqlString(t.name)}`;
+    const hpa = `namespace=${promqlString(t.namespace)}, horizontalpodautoscaler=${promqlString(t.name)}`;
     const byHpa = (metric: string) => `max by (namespace, horizontalpodautoscaler) (${metric}{${hpa}})`;
     rules.push(alertRule(t, {
       name: 'AutoscalerAtMaxReplicas',

@@ -10,7 +10,9 @@
  * - CronJob: Jobs `<name>-<scheduled time in minutes>` owned by the CronJob (`kube_job_owner`),
  *   pods `<job>-<5 chars>`;
  * - ScaledJob (KEDA, a ScaledWorker in `mode: 'job'`): Jobs `<name>-<5 chars>` (generateName)
- *   owned by the ScaledJob, pods `<job>-<5 chars>`.
+ *   owned by the ScaledJob, pods `<job>-<5 chars>`;
+ * - Rollout (Argo Rollouts, a service's `progressiveDelivery`): ReplicaSets `<name>-<hash>` owned
+ *   by the Rollout (`kube_replicaset_owner`), pods `<replicaset>-<5 chars>` as a Deployment's.
  *
  * The suffix alphabet has no vowels and no `-`, so the pods of a workload `<name>-migrate` never
  * match the patterns of `<name>`.
@@ -65,6 +67,16 @@ export function workloadJobs(t: WorkloadTelemetry, metric: string, extra = ''): 
   if (c === 'Job') return `${metric}{${ns}, job_name=~${promqlString(oneOffJobPattern(t.name))}${more}}`;
   if (c !== 'CronJob' && c !== 'ScaledJob') throw new Error(`workloadJobs: ${t.app}/${t.name} runs no Jobs (${c})`);
   return `(${metric}{${ns}${more}} and on (namespace, job_name) kube_job_owner{${ns}, owner_kind="${c}", owner_name=${promqlString(t.name)}})`;
+}
+
+/**
+ * `metric` (kube-state-metrics' `kube_replicaset_*`) of the ReplicaSets the Argo Rollouts Rollout
+ * `t.name` owns, stable and canary: each series keeps `namespace` and `replicaset`. `wrap` puts
+ * the selector in a function (`changes(...[10m])`) before the owner filter.
+ */
+export function rolloutReplicaSets(t: WorkloadTelemetry, metric: string, wrap = (selector: string) => selector): string {
+  const ns = `namespace=${promqlString(t.namespace)}`;
+  return `${wrap(`${metric}{${ns}}`)} and on (namespace, replicaset) kube_replicaset_owner{${ns}, owner_kind="Rollout", owner_name=${promqlString(t.name)}}`;
 }
 
 /** The claims of a StatefulSet's volumeClaimTemplates: `<template>-<name>-<ordinal>`. */

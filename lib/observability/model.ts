@@ -54,9 +54,10 @@ export interface WorkloadTelemetry {
   readonly kind: 'service' | 'worker';
   /**
    * The controller of the pods, for alerts on its kube-state-metrics series (a CronJob's and a
-   * KEDA ScaledJob's pods are those of the Jobs it makes). @default 'Deployment'
+   * KEDA ScaledJob's pods are those of the Jobs it makes; an Argo Rollouts Rollout's are those
+   * of the ReplicaSets it owns). @default 'Deployment'
    */
-  readonly controller?: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' | 'ScaledJob';
+  readonly controller?: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob' | 'ScaledJob' | 'Rollout';
   /**
    * The names of a StatefulSet's volumeClaimTemplates: its claims (`<template>-<name>-<ordinal>`)
    * get the volume alerts and panels. @default - none
@@ -83,6 +84,11 @@ export interface WorkloadTelemetry {
    * the workload-health alerts and the dashboard watch them too. @default - none
    */
   readonly tracks?: readonly string[];
+  /**
+   * The pause of each canary step of a Rollout (`progressiveDelivery.pause`).
+   * @default - each step waits to be promoted (or the workload is no Rollout)
+   */
+  readonly rolloutPause?: string;
   /** The workload's Grafana dashboard (`<grafanaUrl>/d/<uid>`), linked from its alerts. @default - no link */
   readonly dashboardUrl?: string;
 }

@@ -7,6 +7,7 @@ import { ScaledWorker } from '../constructs/scaled-worker';
 import { StatefulService } from '../constructs/stateful-service';
 import { BatchJob } from '../constructs/batch-job';
 import { Workload } from '../constructs/workload';
+import { deliverySection, deliverySummary } from './delivery-readme';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -60,7 +61,7 @@ export function appReadme(app: MicroserviceApp, objects: any[] = app.toJson()): 
     const routed = routes.filter(r => r.service.node === w.node).map(r => `${r.host ?? '*'}${r.path}`).join(', ') || '-';
     const canary = w instanceof ObservedService && w.canary
       ? ` + canary \`${w.canary.image}\` (${w.canary.autoscaling ? `${w.canary.autoscaling.minReplicas}-${w.canary.autoscaling.maxReplicas} pods, autoscaled` : `${w.canary.replicas} pods`}, ${w.app.mesh ? `${w.canary.weight}% of calls` : `~${w.canary.podShare}% of pods`}${w.canary.header ? `, header ${w.canary.header.name}: ${w.canary.header.value}` : ''})`
-      : '';
+      : w instanceof ObservedService && w.progressiveDelivery ? ` (released ${deliverySummary(w)})` : '';
     return `| ${[w.name, kindOf(w), `\`${w.image}\`${canary}`, scaling(w), ports(w), routed, resources(w), objectives(w)].map(cell).join(' | ')} |`;
   });
   return [
@@ -78,6 +79,7 @@ export function appReadme(app: MicroserviceApp, objects: any[] = app.toJson()): 
     '',
     ...prerequisitesSection(app, objects),
     ...deploySection(app, objects),
+    ...deliverySection(app),
   ].join('\n');
 }
 

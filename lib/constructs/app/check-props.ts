@@ -108,6 +108,9 @@ export function checkAppProps(path: string, props: MicroserviceAppProps): void {
   checkLabels(path, 'monitoring.ruleLabels', m.ruleLabels);
   checkBoolean(path, 'monitoring.rules', m.rules);
   if (m.prometheusNamespace !== undefined) checkDnsLabel(path, 'monitoring.prometheusNamespace', m.prometheusNamespace, 'monitoring');
+  if (m.prometheusUrl !== undefined && (typeof m.prometheusUrl !== 'string' || !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(m.prometheusUrl))) {
+    throw new MicroserviceConfigError(path, `'monitoring.prometheusUrl' must be an http(s) URL of Prometheus's HTTP API, without query or fragment, got ${show(m.prometheusUrl)}: for example 'http://prometheus-operated.monitoring.svc:9090'`);
+  }
   if (m.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(String(m.runbookBaseUrl))) {
     throw new MicroserviceConfigError(path, `'monitoring.runbookBaseUrl' must be an http(s) URL, got ${show(m.runbookBaseUrl)}: for example 'https://runbooks.example.com/shop'`);
   }

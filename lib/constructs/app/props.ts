@@ -44,6 +44,13 @@ export interface MonitoringOptions {
   readonly dashboards?: boolean;
   /** The namespace Prometheus runs in. @default 'monitoring' */
   readonly prometheusNamespace?: string;
+  /**
+   * Prometheus's HTTP API as the Argo Rollouts controller reaches it: where the analysis of a
+   * service's `progressiveDelivery` queries the canary's SLI.
+   * @default - `http://prometheus-operated.<prometheusNamespace>.svc:9090`, the Service the
+   * Prometheus Operator makes for the Prometheus servers of a namespace
+   */
+  readonly prometheusUrl?: string;
   /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
   readonly prometheusPodLabels?: Record<string, string>;
   /** Address ranges admitted to scrape besides the Prometheus pods (a scraper outside the cluster): `ipBlock` peers, see PodsPeer.cidrs. @default - none */
@@ -176,6 +183,8 @@ export interface ResolvedMonitoring {
   readonly rules: boolean;
   readonly ruleLabels: Record<string, string>;
   readonly grafanaUrl?: string;
+  /** Prometheus's HTTP API, for the analysis of progressive delivery. */
+  readonly prometheusUrl: string;
 }
 
 /** A path on the app's Ingress that leads to a service. */
@@ -197,7 +206,7 @@ export const APP_PROPS = {
   }),
   monitoring: propNames<MonitoringOptions>({
     enabled: true, prometheusLabels: true, scrapeInterval: true, runbookBaseUrl: true, dashboards: true, prometheusNamespace: true, prometheusPodLabels: true,
-    rules: true, ruleLabels: true, grafanaUrl: true, prometheusCidrs: true,
+    rules: true, ruleLabels: true, grafanaUrl: true, prometheusUrl: true, prometheusCidrs: true,
   }),
   istio: propNames<IstioOptions>({ trustDomain: true, revision: true, controlPlane: true, ingressPrincipals: true }),
   openTelemetry: propNames<OpenTelemetryOptions>({ endpoint: true, protocol: true, collector: true }),

@@ -21,6 +21,15 @@ export interface RoutedService extends IConstruct {
   readonly portName: string;
   readonly traffic: { readonly rateLimit?: Required<RateLimitOptions> };
   readonly canary?: { readonly weight: number; readonly replicas: number };
+  /** Argo Rollouts releases the service step by step (`progressiveDelivery`). */
+  readonly progressiveDelivery?: { readonly steps: readonly number[] };
+  /**
+   * With progressive delivery over ingress-nginx: the Service the service's paths lead to
+   * (`<name>-stable`, whose selector Argo Rollouts pins to the stable pods). Its paths then get
+   * an Ingress of their own, which the controller copies into the canary's.
+   * @default - the service's own Service, on the app's Ingress
+   */
+  readonly stableIngressBackend?: string;
   /** Admits the app's Ingress controller to the service's port. */
   allowIngressController(): void;
 }
@@ -35,6 +44,17 @@ export interface AppRoute {
 }
 
 interface Route extends RouteOptions { readonly service: RoutedService }
+
+/** The name of the Ingress of a service's own paths (a rate-limited one, or one whose canary ingress-nginx routes). */
+export function ownIngressName(app: string, service: string): string {
+  return `${app}-${service}`;
+}
+
+// the services whose paths are on an Ingress of their own: an annotation (a rate limit) holds
+// for a whole Ingress, and Argo Rollouts copies every rule of the stable Ingress into the canary's
+function hasOwnIngress(s: RoutedService): boolean {
+  return s.traffic.rateLimit !== undefined || s.stableIngressBackend !== undefined;
+}
 
 /** What routing needs of the app. */
 export interface RoutingApp extends IConstruct {
@@ -57,7 +77,7 @@ export class AppRouting {
     return this.ingresses.get('');
   }
 
-  /** Every Ingress: the app's, and one per rate-limited service. */
+  /** Every Ingress: the app's, and one per rate-limited or progressively delivered (ingress-nginx) service. */
   public get ingressObjects(): k8s.KubeIngress[] {
     return [...this.ingresses.values()];
   }
@@ -88,6 +108,12 @@ export class AppRouting {
       // service's VirtualService (which binds the mesh's sidecars only)
       addWarning(service, `the canary's ${service.canary.weight}% split holds for calls inside the mesh; requests through the Ingress reach both tracks by pod count (${service.canary.replicas} canary pods): bind a VirtualService to the gateway for an exact split there`);
     }
+    if (this.app.mesh && service.progressiveDelivery && !this.routes.some(r => r.service === service)) {
+      // the stable ReplicaSet stays at full size during the steps (no dynamicStableScale): a
+      // canary at weight w runs about w% as many pods
+      const shares = service.progressiveDelivery.steps.map(w => `${Math.round((100 * w) / (100 + w))}%`).join(', ');
+      addWarning(service, `the canary's shares of requests (${service.progressiveDelivery.steps.join(', ')}%) hold for calls inside the mesh; requests through the Ingress reach stable and canary pods by pod count (about ${shares}): bind a VirtualService to the gateway for an exact split there`);
+    }
     this.routes.push({ ...route, pathType, service });
     service.allowIngressController();
     if (this.props.gateway) {
@@ -107,20 +133,22 @@ export class AppRouting {
       () => this.routes.filter(r => (r.host ?? this.app.domain) === host).map(r => ({ path: r.path, pathType: r.pathType!, serviceName: r.service.name, servicePort: r.service.servicePort }))));
   }
 
-  // A rate limit is an annotation, which holds for a whole Ingress: a rate-limited service's
-  // paths get an Ingress of their own (controllers merge Ingresses of one host).
+  // A rate limit is an annotation, which holds for a whole Ingress, and Argo Rollouts makes a
+  // progressively delivered service's canary Ingress from every rule of its stable one: such a
+  // service's paths get an Ingress of their own (controllers merge Ingresses of one host).
   private addToIngress(service: RoutedService): void {
     const limit = service.traffic.rateLimit;
-    const key = limit ? service.name : '';
+    const own = hasOwnIngress(service);
+    const key = own ? service.name : '';
     if (this.ingresses.has(key)) return;
-    const routes = () => this.routes.filter(r => (limit ? r.service === service : !r.service.traffic.rateLimit));
+    const routes = () => this.routes.filter(r => (own ? r.service === service : !hasOwnIngress(r.service)));
     const annotations = limit ? {
       ...this.props.ingressAnnotations,
       'nginx.ingress.kubernetes.io/limit-rps': String(limit.requestsPerSecond),
       'nginx.ingress.kubernetes.io/limit-burst-multiplier': String(limit.burstMultiplier),
     } : this.props.ingressAnnotations;
-    this.ingresses.set(key, new k8s.KubeIngress(this.app, limit ? `Ingress-${service.name}` : 'Ingress', {
-      metadata: { name: limit ? `${this.app.node.id}-${service.name}` : this.app.node.id, namespace: this.app.namespaceName, labels: this.app.appLabels('ingress'), annotations },
+    this.ingresses.set(key, new k8s.KubeIngress(this.app, own ? `Ingress-${service.name}` : 'Ingress', {
+      metadata: { name: own ? ownIngressName(this.app.node.id, service.name) : this.app.node.id, namespace: this.app.namespaceName, labels: this.app.appLabels('ingress'), annotations },
       // read at synth time: routes added later are in it
       spec: Lazy.any({ produce: () => this.ingressSpec(routes()) }) as any,
     }));
@@ -134,7 +162,7 @@ export class AppRouting {
         paths: routes.filter(r => (r.host ?? this.app.domain) === host).map(r => ({
           path: r.path,
           pathType: r.pathType!,
-          backend: { service: { name: r.service.name, port: { name: r.service.portName } } },
+          backend: { service: { name: r.service.stableIngressBackend ?? r.service.name, port: { name: r.service.portName } } },
         })),
       },
     }));

@@ -16,8 +16,12 @@ export function disruptionBudget(scope: Construct, id: string, metadata: k8s.Obj
   });
 }
 
-/** Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules. */
-export function spreadConstraints(selector: Record<string, string>, byRevision = true): k8s.TopologySpreadConstraint[] {
+/**
+ * Zones first, then nodes; ScheduleAnyway so a small or tainted cluster still schedules.
+ * `revisionLabel` is the label that tells a controller's revisions apart: a Deployment's
+ * ReplicaSets' `pod-template-hash`, an Argo Rollouts Rollout's `rollouts-pod-template-hash`.
+ */
+export function spreadConstraints(selector: Record<string, string>, byRevision = true, revisionLabel = 'pod-template-hash'): k8s.TopologySpreadConstraint[] {
   return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(topologyKey => ({
     maxSkew: 1,
     topologyKey,
@@ -25,6 +29,6 @@ export function spreadConstraints(selector: Record<string, string>, byRevision =
     labelSelector: { matchLabels: selector },
     // spread each revision on its own, so a rollout does not count the pods it replaces (a
     // StatefulSet replaces its pods in place, one at a time: all of them count)
-    matchLabelKeys: byRevision ? ['pod-template-hash'] : undefined,
+    matchLabelKeys: byRevision ? [revisionLabel] : undefined,
   }));
 }

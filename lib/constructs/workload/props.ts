@@ -211,6 +211,12 @@ export interface WorkloadSpec {
    * spread as a Deployment's, no HPA).
    */
   readonly controller?: 'deployment' | 'job' | 'statefulset';
+  /**
+   * An Argo Rollouts `Rollout` runs the pods (a service's `progressiveDelivery`): the Deployment
+   * holds the pod template without `replicas` (the Rollout's `workloadRef`), the autoscaler
+   * scales the Rollout, alerts and panels watch the Rollout's ReplicaSets. @default false
+   */
+  readonly rollout?: boolean;
   /** The workload has a Service (so `serviceLabels` and `serviceAnnotations` apply). @default false */
   readonly hasService?: boolean;
   /** Volumes the controller provides (a StatefulSet's volumeClaimTemplates), mounted into the main container. @default - none */

@@ -61,10 +61,13 @@ export function checkRollingUpdate(scope: IConstruct, r: RollingUpdateOptions): 
 }
 
 /**
- * The autoscaler of the Deployment named in `metadata`. `meshContainer` is the app container's
- * name when the pod also runs a sidecar.
+ * The autoscaler of the Deployment named in `metadata` (or of the `target` kind of that name,
+ * a Rollout). `meshContainer` is the app container's name when the pod also runs a sidecar.
  */
-export function makeAutoscaler(scope: Construct, metadata: k8s.ObjectMeta, a: AutoscalingOptions, meshContainer: string | undefined): k8s.KubeHorizontalPodAutoscalerV2 {
+export function makeAutoscaler(
+  scope: Construct, metadata: k8s.ObjectMeta, a: AutoscalingOptions, meshContainer: string | undefined,
+  target: { readonly apiVersion: string; readonly kind: string } = { apiVersion: 'apps/v1', kind: 'Deployment' },
+): k8s.KubeHorizontalPodAutoscalerV2 {
   // With a mesh the pod also runs istio-proxy, whose requests are not ours: a `Resource`
   // target would average the app with its sidecar. `ContainerResource` (autoscaling/v2,
   // HPAContainerMetrics: beta and on by default since Kubernetes 1.27, GA in 1.30) measures the
@@ -79,7 +82,7 @@ export function makeAutoscaler(scope: Construct, metadata: k8s.ObjectMeta, a: Au
   return new k8s.KubeHorizontalPodAutoscalerV2(scope, 'Autoscaler', {
     metadata,
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: metadata.name! },
+      scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: metadata.name! },
       minReplicas: a.minReplicas ?? DEFAULT_MIN_REPLICAS,
       maxReplicas: a.maxReplicas,
       metrics,

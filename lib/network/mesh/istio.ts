@@ -119,6 +119,14 @@ export interface WeightedSubset {
   readonly weight?: number;
 }
 
+/**
+ * The names of the http routes virtualService() makes, in their order: `header` (a canary's
+ * header route), `safe-methods` (GET and HEAD, when they retry on more), `default`.
+ */
+export function httpRouteNames(traffic: ResolvedTraffic, header: boolean): string[] {
+  return [...(header ? ['header'] : []), ...(traffic.retries && traffic.retries.safeMethodsRetryOn ? ['safe-methods'] : []), 'default'];
+}
+
 /** Timeout, retries and (with a canary) the weighted split of every call to the service. */
 export function virtualService(scope: Construct, meta: Meta, o: {
   readonly host: string;
@@ -141,16 +149,14 @@ export function virtualService(scope: Construct, meta: Meta, o: {
     retries: retries ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: retryOn ?? retries.retryOn } : { attempts: 0 },
   });
   const header = o.headerRoute;
+  const routes: Record<string, object> = {
+    header: header ? { match: [{ headers: { [header.name]: { exact: header.value } } }], route: [{ destination: destination(header.subset) }], ...policy() } : {},
+    // GET and HEAD are safe methods (RFC 9110): retried after the request may have reached the app too
+    'safe-methods': { match: [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }], route, ...policy(retries?.safeMethodsRetryOn) },
+    'default': { route, ...policy() },
+  };
   return new VirtualService(scope, 'VirtualService', {
     metadata: meta,
-    spec: {
-      hosts: [o.host],
-      http: [
-        ...(header ? [{ name: 'header', match: [{ headers: { [header.name]: { exact: header.value } } }], route: [{ destination: destination(header.subset) }], ...policy() }] : []),
-        // GET and HEAD are safe methods (RFC 9110): retried after the request may have reached the app too
-        ...(retries?.safeMethodsRetryOn ? [{ name: 'safe-methods', match: [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }], route, ...policy(retries.safeMethodsRetryOn) }] : []),
-        { name: 'default', route, ...policy() },
-      ],
-    },
+    spec: { hosts: [o.host], http: httpRouteNames(o.traffic, header !== undefined).map(name => ({ name, ...routes[name] })) },
   });
 }

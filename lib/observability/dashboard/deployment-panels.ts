@@ -1,7 +1,7 @@
 // The replicas of a Deployment: against its spec's count, or its autoscaler's desired count and
 // bounds (a StatefulSet's replicas panel is in statefulset-panels.ts). Every count is read from
 // kube-state-metrics, none written into the panel: scaling a workload changes no dashboard.
-import { controllerOf } from '../controllers';
+import { controllerOf, rolloutReplicaSets } from '../controllers';
 import type { WorkloadTelemetry } from '../model';
 import type { PanelSpec } from './json-model';
 import { dashed, timeseries, withOverrides } from './panels';
@@ -14,9 +14,13 @@ export function replicasPanel(w: WorkloadTelemetry): PanelSpec {
   }
   const deployment = `namespace=${str(w.namespace)}, deployment=${str(w.name)}`;
   const hpa = `namespace=${str(w.namespace)}, horizontalpodautoscaler=${str(w.name)}`;
-  const available = { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' };
+  // a Rollout's pods are those of the ReplicaSets it owns (stable and canary): its Deployment has none
+  const rollout = controllerOf(w) === 'Rollout';
+  const available = rollout
+    ? { expr: `sum(${rolloutReplicaSets(w, 'kube_replicaset_status_ready_replicas')})`, legendFormat: 'ready' }
+    : { expr: `max(kube_deployment_status_replicas_available{${deployment}})`, legendFormat: 'available' };
   if (w.autoscaling) {
-    const spec = timeseries('Replicas', "Available pods against the autoscaler's desired count and its bounds.", 6, 'none', [
+    const spec = timeseries('Replicas', `${rollout ? 'Ready pods of the Rollout (stable and canary)' : 'Available pods'} against the autoscaler's desired count and its bounds.`, 6, 'none', [
       available,
       { expr: `max(kube_horizontalpodautoscaler_status_desired_replicas{${hpa}})`, legendFormat: 'desired' },
       { expr: `max(kube_horizontalpodautoscaler_spec_min_replicas{${hpa}})`, legendFormat: 'min' },
@@ -24,7 +28,21 @@ export function replicasPanel(w: WorkloadTelemetry): PanelSpec {
     ]);
     return withOverrides(spec, [dashed('min', 'blue'), dashed('max', 'red')]);
   }
+  if (rollout) return rolloutReplicasPanel(`namespace=${str(w.namespace)}`, str(w.name));
   return deploymentReplicasPanel(deployment);
+}
+
+/**
+ * Ready pods of the ReplicaSets a Rollout owns (stable and canary) against their sizes: `ns` the
+ * namespace matcher, `name` the Rollout's name as a PromQL string (`"checkout"`, `"$rollout"`).
+ */
+export function rolloutReplicasPanel(ns: string, name: string): PanelSpec {
+  const owned = (metric: string) => `sum(${metric}{${ns}} and on (namespace, replicaset) kube_replicaset_owner{${ns}, owner_kind="Rollout", owner_name=${name}})`;
+  const spec = timeseries('Replicas', `Ready pods of the Rollout's ReplicaSets (stable and canary) against the pods they should run: more during a release, the canary beside the stable.`, 6, 'none', [
+    { expr: owned('kube_replicaset_status_ready_replicas'), legendFormat: 'ready' },
+    { expr: owned('kube_replicaset_spec_replicas'), legendFormat: 'desired' },
+  ]);
+  return withOverrides(spec, [dashed('desired', 'blue')]);
 }
 
 // `deployment` selects the Deployment's kube-state-metrics series

@@ -199,6 +199,8 @@ function statusCommand(app: MicroserviceApp, name: string): string {
   if (kinds.has('StatefulSet')) return `${kubectl} rollout status statefulset/${name}`;
   if (kinds.has('CronJob')) return `${kubectl} get cronjob/${name}`;
   if (kinds.has('Job')) return `${kubectl} wait --for=condition=complete job -l app.kubernetes.io/name=${name}`;
+  // a Rollout runs the pods of its Deployment's template (progressiveDelivery)
+  if (kinds.has('Rollout')) return `kubectl argo rollouts --namespace ${app.namespaceName} status ${name}`;
   if (kinds.has('Deployment')) return `${kubectl} rollout status deployment/${name}`;
   return `${kubectl} get scaledjob/${name}`;
 }

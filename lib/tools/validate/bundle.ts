@@ -6,6 +6,15 @@ import { Doc, Manifest, isObject } from './manifests';
 /** Kinds that run pods from a pod template (or are a pod). */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
+/**
+ * Whether an object runs pods from a pod template of its own: the kinds above, and an Argo
+ * Rollouts Rollout with a `template` (one with a `workloadRef` runs the referenced Deployment's
+ * template: that Deployment is the workload the checks look at, see Bundle.rolloutRunning()).
+ */
+export function isWorkload(o: Doc): boolean {
+  return WORKLOAD_KINDS.has(o?.kind) || (o?.kind === 'Rollout' && isObject(o.spec?.template));
+}
+
 /** The namespace an object is in; '' when it does not say (cluster-scoped, or the default one). */
 export function namespaceOf(o: Doc): string {
   return o?.metadata?.namespace || '';
@@ -71,7 +80,16 @@ export class Bundle {
 
   constructor(manifests: readonly Manifest[]) {
     this.objects = manifests.filter(m => isObject(m.object) && m.object.kind);
-    this.workloads = this.objects.filter(m => WORKLOAD_KINDS.has(m.object.kind));
+    this.workloads = this.objects.filter(m => isWorkload(m.object));
+  }
+
+  /** The Rollout of the namespace that runs the pod template of this Deployment (its `workloadRef`), if one does. */
+  rolloutRunning(deployment: Manifest): Manifest | undefined {
+    if (deployment.object.kind !== 'Deployment') return undefined;
+    return this.ofKind('Rollout').find(r => {
+      const ref = r.object.spec?.workloadRef;
+      return (ref?.kind ?? 'Deployment') === 'Deployment' && ref?.name === nameOf(deployment.object) && namespaceOf(r.object) === namespaceOf(deployment.object);
+    });
   }
 
   /** Every object of a kind, in input order. */

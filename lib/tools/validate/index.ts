@@ -4,6 +4,7 @@
 //   objects.ts     documents (YAML, identity, duplicates), then per-object rules
 //   schema.ts      strict schema of Kubernetes 1.28 and vendored CRDs (unknown fields are errors)
 //   references.ts  what objects point at exists and matches (selectors, ports, targets, hosts)
+//   rollouts.ts    what an Argo Rollouts Rollout points at (workloadRef, traffic routing, analysis)
 //   policies.ts    security and best practice (kube-score, kube-linter, Polaris, PSS restricted)
 //
 // It reports at least what the team's `check-manifests` reports (test/validate.test.ts holds
@@ -13,6 +14,7 @@ import { type Manifest, inMemoryManifests, loadManifests } from './manifests';
 import { OBJECT_RULES, checkDocuments, checkObjects } from './objects';
 import { POLICY_RULES, checkPolicies } from './policies';
 import { REFERENCE_RULES, checkReferences } from './references';
+import { ROLLOUT_RULES, checkRollouts } from './rollouts';
 import { type Finding, type ReportFormat, type ValidationResult, countBySeverity, formatJson, formatSarif, formatText } from './report';
 import { FindingList, type Rule } from './rules';
 import { SCHEMA_RULES, SchemaCatalog, checkSchemas } from './schema';
@@ -29,6 +31,7 @@ export const RULES: readonly Rule[] = [
   ...Object.values(OBJECT_RULES),
   ...Object.values(SCHEMA_RULES),
   ...Object.values(REFERENCE_RULES),
+  ...Object.values(ROLLOUT_RULES),
   ...Object.values(POLICY_RULES),
 ];
 
@@ -45,6 +48,7 @@ export function validateBundle(manifests: readonly Manifest[], files: readonly s
   checkObjects(objects, findings);
   const bundle = new Bundle(manifests);
   checkReferences(bundle, findings);
+  checkRollouts(bundle, findings);
   checkPolicies(bundle, findings);
   return {
     findings: inDocumentOrder(findings.items, manifests),

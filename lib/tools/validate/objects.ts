@@ -1,7 +1,7 @@
 // Checks of one object at a time that a JSON schema cannot express but the API server (or the
 // kubelet, at the worst moment) enforces: name and label syntax, unique names, ports and probes
 // that fit together, env var names, quantities, and a few kind-specific invariants.
-import { WORKLOAD_KINDS, allContainersOf, arrayOf, podLabelsOf, podSpecOf } from './bundle';
+import { allContainersOf, isWorkload, arrayOf, podLabelsOf, podSpecOf } from './bundle';
 import { Doc, Manifest, isObject } from './manifests';
 import { FindingList, ruleSet } from './rules';
 
@@ -99,7 +99,7 @@ export function checkObjects(objects: readonly Manifest[], findings: FindingList
     checkNames(m, findings);
     checkLabels(m, findings, o.metadata?.labels, 'metadata.labels');
     checkAnnotations(m, findings);
-    if (WORKLOAD_KINDS.has(o.kind)) checkWorkload(m, findings);
+    if (isWorkload(o)) checkWorkload(m, findings);
     else if (o.kind === 'Service') checkServicePorts(m, findings);
     else if (o.kind === 'HorizontalPodAutoscaler') checkAutoscalerRange(m, findings);
     else if (o.kind === 'PodDisruptionBudget') checkDisruptionBudget(m, findings);

@@ -91,7 +91,7 @@ export function checkPolicies(bundle: Bundle, findings: FindingList): void {
       checkPlainSecretsInEnv(w, c, findings);
     }
     if (!['Job', 'CronJob', 'Pod'].includes(w.object.kind)) checkProbes(bundle, w, findings);
-    if (w.object.kind === 'Deployment') {
+    if (w.object.kind === 'Deployment' || w.object.kind === 'Rollout') {
       checkAvailability(bundle, w, findings);
       checkNetworkPolicyCoverage(bundle, w, findings);
     }
@@ -228,10 +228,12 @@ function canonical(v: Doc): string {
   return JSON.stringify(v);
 }
 
-/** The replica floor of a workload an autoscaler (HPA or KEDA) manages, if one does. */
+/** The replica floor of a workload (or Rollout) an autoscaler (HPA or KEDA) manages, if one does. */
 function autoscaledMinimum(bundle: Bundle, w: Manifest): number | undefined {
   const ns = namespaceOf(w.object);
-  const targets = (m: Manifest) => m.object.spec?.scaleTargetRef?.name === nameOf(w.object) && namespaceOf(m.object) === ns;
+  // a ScaledObject's target kind defaults to Deployment
+  const targets = (m: Manifest) => m.object.spec?.scaleTargetRef?.name === nameOf(w.object) && (m.object.spec?.scaleTargetRef?.kind ?? 'Deployment') === w.object.kind
+    && namespaceOf(m.object) === ns;
   const hpa = bundle.ofKind('HorizontalPodAutoscaler').find(targets);
   if (hpa) return hpa.object.spec.minReplicas ?? 1;
   const so = bundle.ofKind('ScaledObject').find(targets);
@@ -245,12 +247,17 @@ function checkAvailability(bundle: Bundle, w: Manifest, findings: FindingList): 
   const labels = podLabelsOf(o);
   const selector = isObject(o.spec?.selector?.matchLabels) ? o.spec.selector.matchLabels : {};
   if (Object.keys(selector).some(k => /version|revision|hash/i.test(k))) findings.add(R['selector-immutable'], w, 'the selector holds a label that changes between releases (selectors are immutable)', '/spec/selector');
-  const minimum = autoscaledMinimum(bundle, w);
-  if (minimum !== undefined && o.spec?.replicas !== undefined) findings.add(R['hpa-no-replicas'], w, `spec.replicas (${o.spec.replicas}) is set although an autoscaler manages the replicas`, '/spec/replicas');
-  const replicas: number = minimum ?? o.spec?.replicas ?? 1;
+  // a Deployment whose template a Rollout runs (workloadRef) has the Rollout's pods: its count,
+  // its autoscaler; its own replicas are the Rollout checks' (./rollouts.ts)
+  const rollout = bundle.rolloutRunning(w);
+  const scaled = rollout ?? w;
+  const minimum = autoscaledMinimum(bundle, scaled);
+  if (!rollout && minimum !== undefined && o.spec?.replicas !== undefined) findings.add(R['hpa-no-replicas'], w, `spec.replicas (${o.spec.replicas}) is set although an autoscaler manages the replicas`, '/spec/replicas');
+  const replicas: number = minimum ?? scaled.object.spec?.replicas ?? 1;
   const behindService = bundle.servicesSelecting(labels, namespaceOf(o)).length > 0;
   if (behindService && replicas < 2) findings.add(R['replicas-min'], w, `only ${replicas} replica(s) behind a Service`);
-  if ((o.spec?.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') findings.add(R['strategy'], w, `strategy is ${o.spec.strategy.type}, not RollingUpdate`, '/spec/strategy');
+  // a Rollout's strategy is canary or blueGreen, no type
+  if (o.kind === 'Deployment' && !rollout && (o.spec?.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') findings.add(R['strategy'], w, `strategy is ${o.spec.strategy.type}, not RollingUpdate`, '/spec/strategy');
   if (replicas < 2) return;
 
   const antiAffinity = spec.affinity?.podAntiAffinity;
@@ -271,7 +278,7 @@ function checkAvailability(bundle: Bundle, w: Manifest, findings: FindingList): 
   }
   const { minAvailable, maxUnavailable, unhealthyPodEvictionPolicy } = pdb.object.spec;
   if (maxUnavailable === 0 || maxUnavailable === '0%' || minAvailable === '100%' || (typeof minAvailable === 'number' && minAvailable >= replicas)) {
-    findings.add(R['pdb-evictable'], pdb, `allows no eviction of the ${replicas} pods of Deployment '${nameOf(o)}' (node drains hang)`);
+    findings.add(R['pdb-evictable'], pdb, `allows no eviction of the ${replicas} pods of ${o.kind} '${nameOf(o)}' (node drains hang)`);
   }
   if (!unhealthyPodEvictionPolicy) findings.add(R['pdb-unhealthy'], pdb, 'unhealthyPodEvictionPolicy is not set');
 }
