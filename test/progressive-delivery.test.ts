@@ -8,7 +8,7 @@ import { MicroserviceApp, MicroserviceAppProps, ObservedService, ObservedService
 import type { RuleGroup } from '../lib/observability/model';
 import { dashboardExpressions } from '../lib/observability/dashboard';
 import { validateManifests } from '../lib/tools/validate';
-import { Manifest, expectConfigError, find, ofKind, synth, testApp } from './helpers';
+import { Manifest, READY, expectConfigError, find, ofKind, synth, testApp } from './helpers';
 
 const SLO = { availability: 99.9, latency: { threshold: '500ms', percentile: 99 } };
 const STEPS: ProgressiveDeliveryOptions = { steps: [10, 25, 50], pause: '5m' };
@@ -19,10 +19,11 @@ const NGINX: MicroserviceAppProps = { domain: 'shop.example.com', tlsSecretName:
 function build(appProps: MicroserviceAppProps, over: Partial<ObservedServiceProps> = {}): { shop: MicroserviceApp; checkout: ObservedService; objects: Manifest[] } {
   const { shop } = testApp('shop', appProps);
   const checkout = new ObservedService(shop, 'checkout', {
+    probes: READY,
     image: 'ghcr.io/acme/checkout:2.4.0', route: { path: '/checkout' }, autoscaling: { minReplicas: 3, maxReplicas: 12 },
     slo: SLO, progressiveDelivery: STEPS, ...over,
   });
-  const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', route: { path: '/' } });
+  const web = new ObservedService(shop, 'web', { image: 'ghcr.io/acme/web:2.0.1', route: { path: '/' }, probes: READY });
   web.connectTo(checkout);
   return { shop, checkout, objects: synth(shop) };
 }
@@ -255,7 +256,7 @@ describe('progressiveDelivery also', () => {
 describe('progressiveDelivery is refused', () => {
   const service = (appProps: MicroserviceAppProps, over: Partial<ObservedServiceProps>) => () => {
     const { shop } = testApp('shop', appProps);
-    return new ObservedService(shop, 'checkout', { image: 'ghcr.io/acme/checkout:2.4.0', slo: SLO, progressiveDelivery: STEPS, ...over });
+    return new ObservedService(shop, 'checkout', { image: 'ghcr.io/acme/checkout:2.4.0', slo: SLO, progressiveDelivery: STEPS, probes: READY, ...over });
   };
 
   test('beside a manual canary', () => {
@@ -302,7 +303,7 @@ describe('progressiveDelivery is refused', () => {
 
   test('for a service without a mesh routed after it was made', () => {
     const { shop } = testApp('shop', NGINX);
-    const checkout = new ObservedService(shop, 'checkout', { image: 'ghcr.io/acme/checkout:2.4.0', progressiveDelivery: STEPS });
+    const checkout = new ObservedService(shop, 'checkout', { image: 'ghcr.io/acme/checkout:2.4.0', progressiveDelivery: STEPS, probes: READY });
     shop.addRoute(checkout, { path: '/checkout' });
     expect(() => synth(shop)).toThrow("'progressiveDelivery' splits a routed service's requests at its own Ingress, made with the service: 'checkout' was routed later with addRoute(), so give it its first path in its 'route' prop instead");
   });

@@ -433,7 +433,8 @@ export class ObservedService extends Workload {
         ? { kind: 'nginx', stableIngress: ownIngressName(this.app.node.id, this.name), stableService: this.stableService!.name, canaryService: this.canaryService!.name }
         : { kind: 'replicas' };
     const rollout = workloadRollout(this, {
-      metadata: meta, selector: workloadSelector(this.name, this.name), replicas: this.autoscalingRange ? undefined : this.replicas,
+      // the Rollout runs the image: it carries the version, as the Deployment does
+      metadata: { ...meta, labels: this.workloadLabels }, selector: workloadSelector(this.name, this.name), replicas: this.autoscalingRange ? undefined : this.replicas,
       revisionHistoryLimit: this.revisionHistoryLimit, canary: canaryStrategy(d.options, routing, analysis?.name),
     });
     if (d.routing === 'replicas') {
