@@ -4,21 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { Testing } from 'cdk8s';
-import { EXIT, Io, main } from '../lib/tools/cli/main';
+import { EXIT } from '../lib/tools/cli/main';
+import { runCli } from './helpers';
 import { DIST_APPS, EXAMPLE_APPS, buildExamples } from '../apps';
 import { cleanToolEnv, helmBin, run as runTool } from './tools';
 
 const ROOT = path.join(__dirname, '..');
 const APP = path.join(ROOT, 'apps', 'index.ts');
 
-/** Runs the CLI in-process and captures what it prints. */
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io: Io = { out: t => { out += t; }, err: t => { err += t; } };
-  const code = main(argv, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 let tmp: string;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-')); });

@@ -1,6 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { MicroserviceApp, MicroserviceAppProps, MicroserviceConfigError } from '../lib';
+import { main } from '../lib/tools/cli/main';
+import type { Io } from '../lib/tools/cli/io';
 
 /** A Kubernetes object as synthesized. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
@@ -90,4 +92,13 @@ export function unsettledSelectorParts(o: unknown, at = ''): string[] {
     const empty = (k === 'matchLabels' || k === 'matchExpressions') && v !== null && typeof v === 'object' && Object.keys(v).length === 0;
     return empty ? [`${at}/${k}`] : unsettledSelectorParts(v, `${at}/${k}`);
   });
+}
+
+/** Runs the cdk8s-ms CLI in-process and captures what it prints. */
+export function runCli(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const io: Io = { out: t => { out += t; }, err: t => { err += t; } };
+  const code = main(argv, io);
+  return { code, out, err };
 }

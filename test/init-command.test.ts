@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { EXIT, Io, main } from '../lib/tools/cli/main';
+import { EXIT } from '../lib/tools/cli/main';
+import { runCli } from './helpers';
 import { APPS_TS, MAIN_TS } from '../lib/tools/cli/init-files';
 
 // `cdk8s-ms init` in a project as `cdk8s init typescript-app` leaves it: the template's files
@@ -12,13 +13,7 @@ const ROOT = path.join(__dirname, '..');
 const TEMPLATE = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const io: Io = { out: t => { out += t; }, err: t => { err += t; } };
-  const code = main(argv, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 let tmp: string;
 let project: string;
